@@ -1,0 +1,11 @@
+import type { Command } from "commander";
+
+/** A module that adds one command (with its subcommands) to the CLI. */
+export type CommandModule = (program: Command) => void;
+
+// One line per command module; each file owns its command and its options.
+const modules: CommandModule[] = [];
+
+export function registerCommands(program: Command): void {
+  for (const register of modules) register(program);
+}
