@@ -1,0 +1,267 @@
+import Ajv, { type ErrorObject } from "ajv";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from "yaml";
+import { Problem, ProtonkitError } from "../errors";
+import schemaJson from "./provisioning-config.schema.json";
+
+/** Where the configuration lives in a provisioning repository, relative to its root. */
+export const DEFAULT_CONFIG_PATH = ".protonkit/provisioning.yaml";
+
+/** Absolute path of the JSON schema file, for the workflow generator to copy. */
+export const PROVISIONING_CONFIG_SCHEMA_PATH = path.join(__dirname, "provisioning-config.schema.json");
+
+/** The JSON schema (draft-07) of `.protonkit/provisioning.yaml`. */
+export const PROVISIONING_CONFIG_SCHEMA: Readonly<Record<string, unknown>> = schemaJson;
+
+/** Settings for the environments one entry of `environments:` applies to. */
+export interface EnvironmentConfig {
+  /** IAM role the plan job assumes (read-only plus state read). */
+  readonly plan_role_arn: string;
+  /** IAM role the apply job assumes. */
+  readonly apply_role_arn: string;
+  /** AWS region to deploy to and of the state bucket. */
+  readonly region: string;
+  /** S3 bucket holding Terraform state. */
+  readonly state_bucket: string;
+  /** DynamoDB lock table; absent means S3 native locking (`use_lockfile = true`). */
+  readonly lock_table?: string;
+  /** Prefix of every state key, without leading or trailing slash. */
+  readonly state_key_prefix?: string;
+}
+
+/** A validated `.protonkit/provisioning.yaml`, defaults filled in. */
+export interface ProvisioningConfig {
+  /** Format version, always 1. */
+  readonly version: 1;
+  /** Terraform version the workflow installs. */
+  readonly terraform_version?: string;
+  /** Entries by environment name; `"*"` is the fallback. */
+  readonly environments: Readonly<Record<string, EnvironmentConfig>>;
+  /** Where status goes: `proton` (default) or `none`. */
+  readonly reporting: "proton" | "none";
+  /** Whether sensitive Terraform outputs are sent to Proton (default false). */
+  readonly report_sensitive_outputs: boolean;
+  /** The file it was read from, as shown in messages. */
+  readonly source: string;
+}
+
+/** The entry chosen for one environment, and which key matched (the name or `"*"`). */
+export interface ResolvedEnvironmentConfig extends EnvironmentConfig {
+  /** The `environments:` key that matched. */
+  readonly matched: string;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+const validate = ajv.compile(schemaJson);
+
+const FIXES: Readonly<Record<string, string>> = {
+  plan_role_arn: "write an IAM role ARN, e.g. arn:aws:iam::123456789012:role/protonkit-plan",
+  apply_role_arn: "write an IAM role ARN, e.g. arn:aws:iam::123456789012:role/protonkit-apply",
+  region: "write an AWS region code, e.g. eu-west-1",
+  state_bucket: "write an S3 bucket name: 3..63 lowercase letters, digits, dots and hyphens",
+  lock_table: "write a DynamoDB table name, or remove the key to use S3 native locking",
+  state_key_prefix: "remove the leading and trailing '/'",
+  terraform_version: "write a version like 1.11.4",
+  version: "write version: 1",
+  reporting: "write proton or none",
+  report_sensitive_outputs: "write true or false",
+};
+
+/** How a file is named in messages: relative to the working directory when inside it. */
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : file;
+}
+
+/**
+ * Reads, parses and validates a configuration file. Throws a `ProtonkitError` listing every
+ * problem as `<file>:<line>: <field>: <message> (fix: ...)`.
+ */
+export function loadProvisioningConfig(file: string, display: string = displayPath(file)): ProvisioningConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ProtonkitError(
+      new Problem(`cannot read the provisioning configuration (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+        file: display,
+        fix: `create ${DEFAULT_CONFIG_PATH} in the provisioning repository (see src/provision/README.md), or pass --config`,
+      }),
+    );
+  }
+  return parseProvisioningConfig(text, display);
+}
+
+/** Parses and validates configuration text; `file` names it in messages. */
+export function parseProvisioningConfig(text: string, file: string): ProvisioningConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ProtonkitError(
+      doc.errors.map(
+        (e) => new Problem(`not valid YAML: ${e.message.split("\n")[0]}`, { file, line: e.linePos?.[0].line }),
+      ),
+      `${file}: cannot parse`,
+    );
+  }
+  return checkConfig(doc.toJS() as unknown, file, doc, lineCounter);
+}
+
+/** Validates already parsed configuration data; `file` names it in messages. */
+export function validateProvisioningConfig(data: unknown, file: string): ProvisioningConfig {
+  return checkConfig(data, file);
+}
+
+function checkConfig(data: unknown, file: string, doc?: Document, lines?: LineCounter): ProvisioningConfig {
+  if (!validate(data)) {
+    const problems = dedupe((validate.errors ?? []).map((e) => toProblem(e, file, doc, lines)));
+    throw new ProtonkitError(problems, `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`);
+  }
+  const raw = data as {
+    version: 1;
+    terraform_version?: string;
+    environments: Record<string, EnvironmentConfig>;
+    reporting?: "proton" | "none";
+    report_sensitive_outputs?: boolean;
+  };
+  return {
+    version: raw.version,
+    terraform_version: raw.terraform_version,
+    environments: raw.environments,
+    reporting: raw.reporting ?? "proton",
+    report_sensitive_outputs: raw.report_sensitive_outputs ?? false,
+    source: file,
+  };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = p.toString();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function pointerSegments(pointer: string): string[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function toProblem(e: ErrorObject, file: string, doc?: Document, lines?: LineCounter): Problem {
+  const segs = pointerSegments(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  let fieldSegs = segs;
+  let message = e.message ?? "is invalid";
+  let keyNode = false;
+  let fix: string | undefined;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      fieldSegs = [...segs, String(params.additionalProperty)];
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      message = "unknown key";
+      fix = allowed.length ? `use one of ${allowed.join(", ")}` : undefined;
+      keyNode = true;
+      break;
+    }
+    case "required":
+      fieldSegs = [...segs, String(params.missingProperty)];
+      message = "is required";
+      fix = FIXES[String(params.missingProperty)];
+      break;
+    case "propertyNames":
+      fieldSegs = [...segs, String(params.propertyName)];
+      message = "is not a valid environment name";
+      fix = 'use the Proton environment name (letters, digits, "_" and "-") or "*"';
+      keyNode = true;
+      break;
+    case "pattern":
+      if (e.propertyName !== undefined) {
+        // Reported again by the propertyNames error; keep one.
+        fieldSegs = [...segs, e.propertyName];
+        message = "is not a valid environment name";
+        fix = 'use the Proton environment name (letters, digits, "_" and "-") or "*"';
+        keyNode = true;
+      } else {
+        message = `must match ${String(params.pattern)}`;
+        fix = FIXES[segs[segs.length - 1] ?? ""];
+      }
+      break;
+    case "maxLength":
+      if (e.propertyName !== undefined) {
+        fieldSegs = [...segs, e.propertyName];
+        message = "is not a valid environment name";
+        fix = "use at most 100 characters";
+        keyNode = true;
+      }
+      break;
+    case "enum":
+      message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+      fix = FIXES[segs[segs.length - 1] ?? ""];
+      break;
+    case "const":
+      message = `must be ${JSON.stringify(params.allowedValue)}`;
+      fix = FIXES[segs[segs.length - 1] ?? ""];
+      break;
+    case "minProperties":
+      message = "needs at least one entry";
+      fix = 'add an entry per environment name, or "*" for all';
+      break;
+    case "type":
+      fix = FIXES[segs[segs.length - 1] ?? ""];
+      break;
+    default:
+      break;
+  }
+  const field = fieldSegs.length ? fieldSegs.join(".") : undefined;
+  const line = doc && lines ? lineOf(doc, lines, fieldSegs, keyNode) : undefined;
+  return new Problem(message, { file, line, field: field ?? "(top level)", fix });
+}
+
+function lineOf(doc: Document, lines: LineCounter, segs: readonly string[], keyNode: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let lastKeyOffset: number | undefined;
+  for (const seg of segs) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === seg);
+    if (!pair) break;
+    lastKeyOffset = (pair.key as Node | null)?.range?.[0];
+    node = pair.value;
+  }
+  const valueOffset = (node as Node | null)?.range?.[0];
+  const offset = keyNode ? (lastKeyOffset ?? valueOffset) : (lastKeyOffset ?? valueOffset);
+  return offset === undefined ? undefined : lines.linePos(offset).line;
+}
+
+/**
+ * The configuration entry for an environment: its own entry, else `"*"`. Throws a
+ * `ProtonkitError` naming the file and the environment when neither exists.
+ */
+export function resolveEnvironmentConfig(
+  config: ProvisioningConfig,
+  envName: string,
+  file: string = config.source,
+): ResolvedEnvironmentConfig {
+  const own = envName !== "" ? config.environments[envName] : undefined;
+  if (own) return { ...own, matched: envName };
+  const fallback = config.environments["*"];
+  if (fallback) return { ...fallback, matched: "*" };
+  const known = Object.keys(config.environments).sort();
+  throw new ProtonkitError(
+    new Problem(
+      envName === ""
+        ? `no entry for resources outside an environment (pipelines) and no "*" fallback (entries: ${known.join(", ")})`
+        : `no entry for environment "${envName}" and no "*" fallback (entries: ${known.join(", ")})`,
+      {
+        file,
+        field: envName === "" ? "environments.*" : `environments.${envName}`,
+        fix: `add environments.${envName === "" ? '"*"' : envName} (plan_role_arn, apply_role_arn, region, state_bucket)${envName === "" ? "" : ' or a "*" entry'}`,
+      },
+    ),
+  );
+}
