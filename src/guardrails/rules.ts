@@ -89,7 +89,7 @@ export const RULES: readonly Rule[] = Object.freeze([
       "instances); absent or literal false is a violation.",
     fix:
       "Set deletionProtection: true, or derive it from the template's production input, e.g. " +
-      "Token.asAny(Fn.conditional(<tier> == \"production\", true, false)).",
+      "Token.asAny(Fn.conditional(Op.eq(ref(\"var.environment.inputs.tier\"), \"production\"), true, false)).",
   },
   {
     id: "PK-NET-001",
