@@ -22,12 +22,12 @@ t.test("safe databases pass: encrypted, private, deletion protection literal or 
     instanceClass: "db.t4g.micro",
     engine: "postgres",
     storageEncrypted: true,
-    deletionProtection: Token.asAny(production) as boolean,
+    deletionProtection: Token.asAny(production),
   });
   const cluster = new RdsCluster(stack, "aurora", {
     engine: "aurora-postgresql",
     storageEncrypted: true,
-    deletionProtection: Token.asAny(Fn.lookup(ref("var.environment.inputs"), "protect", true)) as boolean,
+    deletionProtection: Token.asAny(Fn.lookup(ref("var.environment.inputs"), "protect", true)),
   });
   new RdsClusterInstance(stack, "aurora-1", {
     clusterIdentifier: cluster.id,
@@ -49,7 +49,7 @@ t.test("PK-DB-001 fires on a publicly accessible database (literal true or expre
     clusterIdentifier: "c",
     instanceClass: "db.r6g.large",
     engine: "aurora-postgresql",
-    publiclyAccessible: Token.asAny(ref("var.service_instance.inputs.public")) as boolean,
+    publiclyAccessible: Token.asAny(ref("var.service_instance.inputs.public")),
   });
   const err = guardrailFailure(stack);
   t.match(err.message, "PK-DB-001");
@@ -88,7 +88,7 @@ t.test("PK-DB-003 fires on literal false or absent deletion protection, not on a
   new RdsCluster(stack, "expr", {
     engine: "aurora-postgresql",
     storageEncrypted: true,
-    deletionProtection: Token.asAny(production) as boolean,
+    deletionProtection: Token.asAny(production),
   });
   const err = guardrailFailure(stack);
   t.match(err.message, "PK-DB-003");
