@@ -109,3 +109,38 @@ export function runTerraform(
     child.stdin.end(options.input ?? "");
   });
 }
+
+/** Variables that would let a test reach real AWS credentials or share state between directories. */
+const UNSAFE_FOR_TESTS = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_ROLE_ARN",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "TF_DATA_DIR",
+  "TF_WORKSPACE",
+];
+
+/**
+ * The environment for offline template tests: {@link terraformEnv}, minus any AWS credentials,
+ * profile or data-directory override, with the EC2 metadata endpoint disabled. A provider that
+ * a test forgot to mock then fails fast with "no valid credential sources" instead of reaching
+ * for the network. `extra` is applied last (e.g. `TF_PLUGIN_CACHE_DIR`).
+ */
+export function offlineTestEnv(
+  settings: TerraformSettings,
+  base: NodeJS.ProcessEnv = process.env,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  const env = terraformEnv(settings, base);
+  for (const name of UNSAFE_FOR_TESTS) delete env[name];
+  env.AWS_EC2_METADATA_DISABLED = "true";
+  env.AWS_CONFIG_FILE = "/dev/null";
+  env.AWS_SHARED_CREDENTIALS_FILE = "/dev/null";
+  return { ...env, ...extra };
+}

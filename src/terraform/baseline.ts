@@ -1,0 +1,284 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { scanHcl, type HclBlock } from "./hcl-scan";
+
+/**
+ * Baseline checks protonkit runs on every rendered Terraform directory, on top of a template's
+ * own `.tftest.hcl` assertions:
+ *
+ * - outputs: a generated `terraform test` run applies the configuration against mocked
+ *   providers and asserts that every `output` declared in the rendered `.tf` files is non-null.
+ * - Proton tags, two halves:
+ *   1. statically, every `provider "aws"` block (aliases included) sets
+ *      `default_tags { tags = var.proton_tags }` (or a `merge(...)` ending in `var.proton_tags`,
+ *      so the Proton keys win), and no resource overrides a `proton:` tag key. A mocked
+ *      provider runs no provider logic, so `tags_all` is always `{}` under `terraform test`;
+ *      asserting it would prove nothing. The provider's own `default_tags` merging is what
+ *      puts the tags on every taggable resource, so the configuration is what must be checked.
+ *   2. in the generated run, `var.proton_tags` as loaded from the rendered
+ *      `proton.auto.tfvars.json` is a map holding the keys Proton writes for the resource kind.
+ */
+
+/** The resource kinds the renderer produces. */
+export type ResourceKind = "environment" | "service_instance" | "pipeline" | "component";
+
+/** Tag keys that must be present in `var.proton_tags` for each kind. */
+export const REQUIRED_PROTON_TAG_KEYS: Readonly<Record<ResourceKind, readonly string[]>> = {
+  environment: ["proton:account", "proton:template", "proton:environment"],
+  service_instance: ["proton:account", "proton:template", "proton:service-instance"],
+  pipeline: ["proton:account", "proton:template", "proton:service"],
+  component: ["proton:account", "proton:template", "proton:component"],
+};
+
+/** A provider configuration (`provider "<name>" { alias = ... }`). */
+export interface ProviderConfig {
+  readonly name: string;
+  readonly alias?: string;
+  /** File (relative to the directory) and line of the block. */
+  readonly file: string;
+  readonly line: number;
+  /** The `default_tags { tags = ... }` expression, when present. */
+  readonly defaultTags?: string;
+}
+
+/** What protonkit reads off a rendered directory's `.tf` files. */
+export interface ConfigSummary {
+  /** Output names, sorted. */
+  readonly outputs: readonly string[];
+  /** Every provider block, in file order. */
+  readonly providers: readonly ProviderConfig[];
+  /** Local provider names in `required_providers`. */
+  readonly requiredProviders: readonly string[];
+  /** `type.name` of every managed resource and data source (`data.type.name`). */
+  readonly resources: readonly { readonly address: string; readonly file: string; readonly line: number; readonly tags?: string }[];
+  /** Declared variable names, sorted. */
+  readonly variables: readonly string[];
+}
+
+/** Reads outputs, providers, resources and variables from every `.tf` file directly in `dir`. */
+export function summarizeConfig(dir: string): ConfigSummary {
+  const outputs = new Set<string>();
+  const variables = new Set<string>();
+  const providers: ProviderConfig[] = [];
+  const required = new Set<string>();
+  const resources: { address: string; file: string; line: number; tags?: string }[] = [];
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".tf"))
+    .sort();
+  for (const file of files) {
+    const top = scanHcl(fs.readFileSync(path.join(dir, file), "utf8"));
+    for (const block of top.blocks) {
+      switch (block.type) {
+        case "output":
+          if (block.labels[0]) outputs.add(block.labels[0]);
+          break;
+        case "variable":
+          if (block.labels[0]) variables.add(block.labels[0]);
+          break;
+        case "provider":
+          if (block.labels[0]) providers.push(readProvider(block, file));
+          break;
+        case "terraform":
+          for (const inner of scanHcl(block.body).blocks) {
+            if (inner.type !== "required_providers") continue;
+            for (const attr of scanHcl(inner.body).attributes) required.add(attr.name);
+          }
+          break;
+        case "resource":
+        case "data":
+          if (block.labels.length >= 2) {
+            const tags = scanHcl(block.body).attributes.find((a) => a.name === "tags")?.expression;
+            resources.push({
+              address: `${block.type === "data" ? "data." : ""}${block.labels[0]}.${block.labels[1]}`,
+              file,
+              line: block.line,
+              tags,
+            });
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  return {
+    outputs: [...outputs].sort(),
+    providers,
+    requiredProviders: [...required].sort(),
+    resources,
+    variables: [...variables].sort(),
+  };
+}
+
+function readProvider(block: HclBlock, file: string): ProviderConfig {
+  const body = scanHcl(block.body);
+  const aliasExpr = body.attributes.find((a) => a.name === "alias")?.expression;
+  const alias = aliasExpr ? aliasExpr.replace(/^"|"$/g, "") : undefined;
+  const dt = body.blocks.find((b) => b.type === "default_tags");
+  const defaultTags = dt ? scanHcl(dt.body).attributes.find((a) => a.name === "tags")?.expression : undefined;
+  return { name: block.labels[0] ?? "", alias, file, line: block.line, defaultTags };
+}
+
+/** True when `expression` is `var.proton_tags` itself, or a `merge(...)` whose last argument is. */
+export function isProtonTagsExpression(expression: string): boolean {
+  const e = expression.replace(/\s+/g, "");
+  const bare = (s: string): boolean => s === "var.proton_tags" || s === '"${var.proton_tags}"';
+  if (bare(e)) return true;
+  const merge = /^merge\((.*),([^,()]+)\)$/.exec(e);
+  return merge !== null && bare(merge[2] ?? "");
+}
+
+/** One finding of the static tag check. */
+export interface TagProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/**
+ * The static half of the Proton tag check (see the module comment). Returns no problem for a
+ * configuration that uses no AWS resources.
+ */
+export function checkProtonTags(summary: ConfigSummary, providerName = "aws"): TagProblem[] {
+  const problems: TagProblem[] = [];
+  const usesAws =
+    summary.requiredProviders.includes(providerName) ||
+    summary.providers.some((p) => p.name === providerName) ||
+    summary.resources.some((r) => r.address.replace(/^data\./, "").startsWith(`${providerName}_`));
+  if (!usesAws) return problems;
+  const configs = summary.providers.filter((p) => p.name === providerName);
+  if (!configs.some((p) => p.alias === undefined)) {
+    problems.push({
+      file: configs[0]?.file ?? summary.resources[0]?.file ?? "",
+      line: 0,
+      message: `no default provider "${providerName}" block: add provider "${providerName}" { default_tags { tags = var.proton_tags } } so every resource carries the Proton tags`,
+    });
+  }
+  for (const p of configs) {
+    const name = p.alias ? `provider "${providerName}" (alias ${p.alias})` : `provider "${providerName}"`;
+    if (p.defaultTags === undefined) {
+      problems.push({ file: p.file, line: p.line, message: `${name} has no default_tags: set default_tags { tags = var.proton_tags }` });
+    } else if (!isProtonTagsExpression(p.defaultTags)) {
+      problems.push({
+        file: p.file,
+        line: p.line,
+        message: `${name} default_tags.tags is ${p.defaultTags}: it must be var.proton_tags (or merge(..., var.proton_tags))`,
+      });
+    }
+  }
+  for (const r of summary.resources) {
+    if (r.tags !== undefined && /["']?proton:[a-z-]+["']?\s*[=:]/.test(r.tags)) {
+      problems.push({
+        file: r.file,
+        line: r.line,
+        message: `${r.address} sets a proton: tag key itself, which overrides the value from default_tags: remove it`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** A mocked provider configuration a test file needs. */
+export interface MockTarget {
+  readonly name: string;
+  readonly alias?: string;
+}
+
+/** The provider configurations to mock: every `<name>` provider block (with aliases), plus the default one. */
+export function mockTargets(summary: ConfigSummary, mocked: readonly string[]): MockTarget[] {
+  const out = new Map<string, MockTarget>();
+  for (const name of mocked) {
+    const used =
+      summary.requiredProviders.includes(name) ||
+      summary.providers.some((p) => p.name === name) ||
+      summary.resources.some((r) => r.address.replace(/^data\./, "").startsWith(`${name}_`));
+    if (used) out.set(name, { name });
+  }
+  for (const p of summary.providers) {
+    if (mocked.includes(p.name)) out.set(p.alias ? `${p.name}.${p.alias}` : p.name, { name: p.name, alias: p.alias });
+  }
+  return [...out.values()].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+function key(t: MockTarget): string {
+  return t.alias ? `${t.name}.${t.alias}` : t.name;
+}
+
+/** `mock_provider` blocks (and real `provider` blocks) a test file already declares, as `name` / `name.alias`. */
+export function declaredTestProviders(testFileText: string): Set<string> {
+  const declared = new Set<string>();
+  for (const b of scanHcl(testFileText).blocks) {
+    if ((b.type !== "mock_provider" && b.type !== "provider") || !b.labels[0]) continue;
+    const alias = scanHcl(b.body).attributes.find((a) => a.name === "alias")?.expression.replace(/^"|"$/g, "");
+    declared.add(alias ? `${b.labels[0]}.${alias}` : b.labels[0]);
+  }
+  return declared;
+}
+
+function mockBlocks(targets: readonly MockTarget[]): string {
+  return targets.map((t) => (t.alias ? `mock_provider "${t.name}" {\n  alias = "${t.alias}"\n}\n` : `mock_provider "${t.name}" {}\n`)).join("");
+}
+
+/**
+ * A template's own test file, with `mock_provider` blocks appended for every mocked provider
+ * configuration it does not declare itself (appended, so line numbers in its errors still match
+ * the source). A file that declares all of them is returned unchanged.
+ */
+export function withMocks(testFileText: string, targets: readonly MockTarget[]): { text: string; added: string[] } {
+  const declared = declaredTestProviders(testFileText);
+  const missing = targets.filter((t) => !declared.has(key(t)));
+  if (missing.length === 0) return { text: testFileText, added: [] };
+  const sep = testFileText.endsWith("\n") ? "\n" : "\n\n";
+  return {
+    text: `${testFileText}${sep}# Added by protonkit test: provider configurations this file did not mock.\n${mockBlocks(missing)}`,
+    added: missing.map(key),
+  };
+}
+
+/** Name of the generated baseline test file. */
+export const BASELINE_TEST_FILE = "protonkit-baseline.tftest.hcl";
+/** Name of the generated baseline run block. */
+export const BASELINE_RUN = "protonkit_baseline";
+
+function hclString(s: string): string {
+  return JSON.stringify(s).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+}
+
+/**
+ * The generated baseline `.tftest.hcl`: mocks, one `apply` run asserting every output is
+ * non-null, and `var.proton_tags` holding the kind's keys. It sets no `variables`: `terraform
+ * test` loads the rendered `proton.auto.tfvars.json` from the configuration directory itself.
+ */
+export function baselineTestFile(summary: ConfigSummary, kind: ResourceKind, targets: readonly MockTarget[]): string {
+  const lines: string[] = [
+    "# Generated by protonkit test: baseline assertions for every rendered template.",
+    "# Variables come from proton.auto.tfvars.json, which terraform test loads from the configuration directory.",
+    "",
+    mockBlocks(targets),
+    `run "${BASELINE_RUN}" {`,
+    "  command = apply",
+    "",
+  ];
+  for (const output of summary.outputs) {
+    lines.push(
+      "  assert {",
+      `    condition     = output.${output} != null`,
+      `    error_message = ${hclString(`output "${output}" is null after apply: every declared output must have a value once applied`)}`,
+      "  }",
+    );
+  }
+  if (summary.variables.includes("proton_tags")) {
+    const keys = REQUIRED_PROTON_TAG_KEYS[kind];
+    lines.push(
+      "  assert {",
+      // HCL's && does not short-circuit: try() turns a null map into a failed condition, not an error.
+      `    condition     = try(alltrue([for k in ${JSON.stringify(keys)} : contains(keys(var.proton_tags), k)]), false)`,
+      `    error_message = ${hclString(`var.proton_tags must hold ${keys.join(", ")} (from proton.auto.tfvars.json)`)}`,
+      "  }",
+    );
+  }
+  if (lines[lines.length - 1] === "") lines.pop();
+  lines.push("}", "");
+  return lines.join("\n");
+}
