@@ -1,0 +1,198 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { TerraformSettings } from "../terraform/cli";
+import type { ProvisioningConfig } from "./config";
+import { describeSkipped, encodeOutputs, type ProtonOutput, type TerraformOutput } from "./outputs";
+import type { DeploymentReporter, DeploymentStatus, ReportDetails } from "./reporter";
+import { describeResource, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
+import { changeSummary, messages, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
+
+/** Status messages keep this many characters from the end of an error (Proton's limit is 5000). */
+export const ERROR_TAIL = 4000;
+
+/** What `apply` and `report-failure` need besides the resource directory. */
+export interface ApplyContext {
+  /** Repository checkout. */
+  readonly repo: string;
+  /** Loads the configuration; may throw (the failure is then reported). */
+  readonly loadConfig: () => ProvisioningConfig;
+  /** Builds the reporter for the configured `reporting` (the CLI also honours --dry-run here). */
+  readonly reporterFor: (reporting: "proton" | "none") => DeploymentReporter;
+  /** Terraform runner. */
+  readonly runner: TerraformRunner;
+  /** Terraform settings (init flags). */
+  readonly settings: TerraformSettings;
+  /** Dry run: local backend, plan instead of apply. */
+  readonly dryRun: boolean;
+  /** Directory for "final status reported" markers. */
+  readonly stateDir: string;
+  /** Log sink (stderr in the CLI). */
+  readonly log: (line: string) => void;
+}
+
+/** Result of {@link applyResource}. */
+export interface ApplyResult {
+  /** True when Terraform succeeded and every report was delivered. */
+  readonly ok: boolean;
+  /** The final status reported (or that would have been). */
+  readonly status: DeploymentStatus;
+  /** The outputs reported. */
+  readonly outputs: readonly ProtonOutput[];
+  /** The final status message. */
+  readonly statusMessage: string;
+}
+
+/** The default marker directory: `$RUNNER_TEMP/protonkit`, else `<tmpdir>/protonkit`. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.RUNNER_TEMP || os.tmpdir(), "protonkit");
+}
+
+function markerPath(stateDir: string, r: ResourceIdentity): string {
+  const id = createHash("sha256").update(`${r.arn}\n${r.deploymentId ?? ""}\n${r.dir}`).digest("hex").slice(0, 32);
+  return path.join(stateDir, `reported-${id}`);
+}
+
+/** True when a final status was already reported for this deployment of this resource. */
+export function finalStatusReported(stateDir: string, r: ResourceIdentity): boolean {
+  return fs.existsSync(markerPath(stateDir, r));
+}
+
+function markReported(stateDir: string, r: ResourceIdentity, status: DeploymentStatus): void {
+  fs.mkdirSync(stateDir, { recursive: true });
+  fs.writeFileSync(markerPath(stateDir, r), `${status}\n`);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The end of a failure text, within {@link ERROR_TAIL} characters. */
+export function failureMessage(text: string): string {
+  if (text.length <= ERROR_TAIL) return text;
+  const head = text.split("\n")[0].slice(0, 200);
+  const marker = `\n[... ${text.length - ERROR_TAIL} characters cut ...]\n`;
+  return head + marker + text.slice(text.length - (ERROR_TAIL - head.length - marker.length));
+}
+
+/**
+ * Applies (or destroys) one resource and always reports the outcome: IN_PROGRESS first, then
+ * SUCCEEDED with outputs or FAILED with the end of the error, whatever step failed.
+ */
+export async function applyResource(dir: string, ctx: ApplyContext): Promise<ApplyResult> {
+  const { log } = ctx;
+  const identity = readResource(ctx.repo, dir); // without metadata there is nothing to report to
+  let config: ProvisioningConfig | undefined;
+  let configError: unknown;
+  try {
+    config = ctx.loadConfig();
+  } catch (err) {
+    configError = err;
+  }
+  const reporter = ctx.reporterFor(config?.reporting ?? "proton");
+  let reportsOk = true;
+  const send = async (status: DeploymentStatus, details: ReportDetails): Promise<void> => {
+    try {
+      await reporter.report(identity, status, details);
+    } catch (err) {
+      reportsOk = false;
+      log(`protonkit: could not report ${status} to ${reporter.name}: ${message(err)}`);
+    }
+  };
+
+  log(`protonkit: ${identity.action === "destroy" ? "destroying" : "applying"} ${describeResource(identity)}${ctx.dryRun ? " (dry run)" : ""}`);
+  await send("IN_PROGRESS", {
+    statusMessage: `protonkit: ${identity.action === "destroy" ? "destroy" : "apply"} started for ${identity.dir}`,
+  });
+
+  let status: DeploymentStatus = "FAILED";
+  let statusMessage: string;
+  let outputs: ProtonOutput[] = [];
+  let sensitiveKeys: string[] = [];
+  let ws: Workspace | undefined;
+  try {
+    if (!config) throw configError;
+    const resource = resolveIdentity(ctx.repo, identity, config);
+    log(`protonkit: state s3://${resource.backend.bucket}/${resource.backend.key} (${resource.region}${resource.backend.dynamodb_table ? `, lock table ${resource.backend.dynamodb_table}` : ", S3 lock file"})`);
+    ws = prepareWorkspace(resource, ctx.settings, ctx.dryRun);
+    await step(ctx.runner, ws, "init", ws.initArgs, identity.dir);
+    const destroy = identity.action === "destroy";
+    if (ctx.dryRun) {
+      const run = await step(ctx.runner, ws, "plan", ["plan", "-input=false", "-no-color", "-json", "-lock=false", ...(destroy ? ["-destroy"] : [])], identity.dir);
+      log(`protonkit: dry run: ${changeSummary(run) ?? "planned"}; would run terraform apply${destroy ? " -destroy" : ""} -auto-approve and report its outputs`);
+      status = "SUCCEEDED";
+      statusMessage = `protonkit dry run: ${destroy ? "destroy" : "apply"} of ${identity.dir} not executed`;
+    } else {
+      const run = await step(
+        ctx.runner,
+        ws,
+        destroy ? "destroy" : "apply",
+        ["apply", "-input=false", "-no-color", "-json", "-auto-approve", "-lock-timeout=10m", ...(destroy ? ["-destroy"] : [])],
+        identity.dir,
+      );
+      for (const m of messages(run)) log(`  ${m}`);
+      let note = "";
+      if (!destroy) {
+        const out = await step(ctx.runner, ws, "output", ["output", "-json", "-no-color"], identity.dir);
+        let parsed: Record<string, TerraformOutput>;
+        try {
+          parsed = JSON.parse(out.stdout || "{}") as Record<string, TerraformOutput>;
+        } catch (err) {
+          throw new Error(`terraform output -json printed something that is not JSON: ${message(err)}`);
+        }
+        const encoded = encodeOutputs(parsed, { includeSensitive: config.report_sensitive_outputs });
+        outputs = encoded.outputs;
+        sensitiveKeys = Object.keys(parsed).filter((k) => parsed[k].sensitive === true);
+        const skipped = describeSkipped(encoded.skipped);
+        if (skipped) log(`protonkit: ${skipped}`);
+        note = `; ${outputs.length} output${outputs.length === 1 ? "" : "s"}${skipped ? `; ${skipped}` : ""}`;
+      }
+      status = "SUCCEEDED";
+      statusMessage = `protonkit: ${destroy ? "destroyed" : "applied"} ${identity.dir}: ${changeSummary(run) ?? "done"}${note}`;
+    }
+  } catch (err) {
+    status = "FAILED";
+    statusMessage = failureMessage(`protonkit: ${identity.action} of ${identity.dir} failed: ${message(err)}`);
+    log(statusMessage);
+  } finally {
+    ws?.cleanup();
+  }
+  await send(status, { outputs, statusMessage, sensitiveKeys });
+  if (reportsOk && !ctx.dryRun) markReported(ctx.stateDir, identity, status);
+  return { ok: status === "SUCCEEDED" && reportsOk, status, outputs, statusMessage };
+}
+
+/** Options of {@link reportFailure}. */
+export interface ReportFailureOptions {
+  /** Report even when `apply` already reported a final status. */
+  readonly force?: boolean;
+}
+
+/**
+ * Reports FAILED for a resource whose job was cancelled or crashed before `apply` could
+ * report, unless `apply` already reported a final status for this deployment. Resolves to
+ * false when nothing was reported because of that marker.
+ */
+export async function reportFailure(
+  dir: string,
+  text: string,
+  ctx: Pick<ApplyContext, "repo" | "loadConfig" | "reporterFor" | "stateDir" | "log" | "dryRun">,
+  options: ReportFailureOptions = {},
+): Promise<boolean> {
+  const identity = readResource(ctx.repo, dir);
+  if (!options.force && finalStatusReported(ctx.stateDir, identity)) {
+    ctx.log(`protonkit: a final status was already reported for ${identity.dir}; not overwriting it (use --force)`);
+    return false;
+  }
+  let reporting: "proton" | "none" = "proton";
+  try {
+    reporting = ctx.loadConfig().reporting;
+  } catch (err) {
+    ctx.log(`protonkit: configuration unreadable (${message(err).split("\n")[0]}); reporting to Proton`);
+  }
+  const statusMessage = failureMessage(text.trim() === "" ? "protonkit: the deployment job failed or was cancelled" : text);
+  await ctx.reporterFor(reporting).report(identity, "FAILED", { statusMessage });
+  if (!ctx.dryRun) markReported(ctx.stateDir, identity, "FAILED");
+  return true;
+}

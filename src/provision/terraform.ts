@@ -1,0 +1,156 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { initArgs, runTerraform, terraformEnv, type TerraformRun, type TerraformSettings } from "../terraform/cli";
+import { backendConfigArgs, type ResolvedResource } from "./resource";
+
+/** Runs Terraform; injectable so unit tests need neither Terraform nor AWS. */
+export interface TerraformRunner {
+  /** Runs `terraform <args>` in `cwd`; resolves with the exit code, never rejects on failure. */
+  run(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun>;
+}
+
+/** The real Terraform CLI, as configured by `settings`. */
+export function cliRunner(settings: TerraformSettings): TerraformRunner {
+  return { run: (args, options) => runTerraform(settings, args, { cwd: options.cwd, env: options.env }) };
+}
+
+/** The file protonkit writes into a resource directory to pin the backend. */
+export const BACKEND_OVERRIDE_FILE = "protonkit_backend_override.tf";
+
+/** A prepared run: backend pinned, scratch directory for plan files and (dry run) state. */
+export interface Workspace {
+  /** Directory Terraform runs in. */
+  readonly cwd: string;
+  /** Environment Terraform runs with. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Scratch directory outside the checkout. */
+  readonly scratch: string;
+  /** Where `plan -out` writes. */
+  readonly planFile: string;
+  /** `terraform init` arguments. */
+  readonly initArgs: readonly string[];
+  /** Removes the override file and the scratch directory. */
+  cleanup(): void;
+}
+
+/**
+ * Pins the backend with an override file (S3 with `-backend-config`; a local state file in a
+ * scratch directory for dry runs, with `TF_DATA_DIR` there too so the checkout stays clean).
+ */
+export function prepareWorkspace(resource: ResolvedResource, settings: TerraformSettings, dryRun: boolean): Workspace {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-run-"));
+  const overridePath = path.join(resource.absDir, BACKEND_OVERRIDE_FILE);
+  const env = terraformEnv(settings);
+  let args: string[];
+  let override: string;
+  if (dryRun) {
+    const statePath = path.join(scratch, "terraform.tfstate").split(path.sep).join("/");
+    override = `# Written by protonkit for a dry run; removed afterwards.\nterraform {\n  backend "local" {\n    path = ${JSON.stringify(statePath)}\n  }\n}\n`;
+    env.TF_DATA_DIR = path.join(scratch, "data");
+    args = initArgs(settings, ["-reconfigure"]);
+  } else {
+    override = `# Written by protonkit: state goes to S3 (settings from -backend-config); removed afterwards.\nterraform {\n  backend "s3" {}\n}\n`;
+    args = initArgs(settings, ["-reconfigure", ...backendConfigArgs(resource.backend)]);
+  }
+  const existed = fs.existsSync(overridePath);
+  fs.writeFileSync(overridePath, override);
+  return {
+    cwd: resource.absDir,
+    env,
+    scratch,
+    planFile: path.join(scratch, "tfplan"),
+    initArgs: args,
+    cleanup() {
+      if (!existed) fs.rmSync(overridePath, { force: true });
+      fs.rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A parsed line of Terraform's `-json` UI output. */
+export interface JsonLine {
+  readonly "@level"?: string;
+  readonly "@message"?: string;
+  readonly type?: string;
+  readonly diagnostic?: {
+    readonly severity?: string;
+    readonly summary?: string;
+    readonly detail?: string;
+    readonly range?: { readonly filename?: string; readonly start?: { readonly line?: number } };
+  };
+  readonly [key: string]: unknown;
+}
+
+/** Parses `-json` output; non-JSON lines are dropped. */
+export function parseJsonLines(stdout: string): JsonLine[] {
+  const out: JsonLine[] = [];
+  for (const line of stdout.split("\n")) {
+    const t = line.trim();
+    if (!t.startsWith("{")) continue;
+    try {
+      out.push(JSON.parse(t) as JsonLine);
+    } catch {
+      // not a UI line
+    }
+  }
+  return out;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/** The error text of a failed run: error diagnostics of `-json` output, else stderr and stdout. */
+export function errorText(run: TerraformRun): string {
+  const diags = parseJsonLines(run.stdout)
+    .filter((l) => l.type === "diagnostic" && l.diagnostic?.severity === "error")
+    .map((l) => {
+      const d = l.diagnostic ?? {};
+      const where = d.range?.filename ? `\n  on ${d.range.filename}${d.range.start?.line ? ` line ${d.range.start.line}` : ""}` : "";
+      return `Error: ${d.summary ?? "(no summary)"}${where}${d.detail ? `\n${d.detail}` : ""}`;
+    });
+  const plainStdout = run.stdout
+    .split("\n")
+    .filter((l) => !l.trim().startsWith("{"))
+    .join("\n")
+    .trim();
+  const text = [...diags, run.stderr.trim(), diags.length ? "" : plainStdout].filter((s) => s !== "").join("\n\n");
+  return (text || `exit code ${run.code}`).replace(ANSI, "");
+}
+
+/** The human `@message` lines of `-json` output (no values beyond what Terraform prints itself). */
+export function messages(run: TerraformRun): string[] {
+  return parseJsonLines(run.stdout)
+    .filter((l) => l.type !== "version" && typeof l["@message"] === "string")
+    .map((l) => l["@message"] as string);
+}
+
+/** The `change_summary` message of an apply or plan, e.g. "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." */
+export function changeSummary(run: TerraformRun): string | undefined {
+  return parseJsonLines(run.stdout).find((l) => l.type === "change_summary")?.["@message"];
+}
+
+/** A Terraform step that failed; carries the run for the message. */
+export class TerraformStepError extends Error {
+  constructor(
+    readonly step: string,
+    readonly run: TerraformRun,
+    readonly dir: string,
+  ) {
+    super(`terraform ${step} failed in ${dir} (exit ${run.code}):\n${errorText(run)}`);
+    this.name = "TerraformStepError";
+  }
+}
+
+/** Runs one step and throws {@link TerraformStepError} on a non-zero exit. */
+export async function step(
+  runner: TerraformRunner,
+  ws: Workspace,
+  name: string,
+  args: readonly string[],
+  dir: string,
+): Promise<TerraformRun> {
+  const run = await runner.run(args, { cwd: ws.cwd, env: ws.env });
+  if (run.code !== 0) throw new TerraformStepError(name, run, dir);
+  return run;
+}
