@@ -1,0 +1,133 @@
+import { Problem, ProtonkitError } from "../errors";
+import { validateAgainst } from "../spec/validate";
+import type { JsonValue } from "../spec/yaml";
+import { formatPath, lineOf, readYamlFile } from "../spec/yaml";
+
+/** What one environment looks like to the resources deployed into it. */
+export interface EnvironmentContext {
+  /** The environment's template, `<name>:<major>`; checked against a service template's compatible environments. */
+  readonly template?: string;
+  /** The environment's Terraform outputs (strings only, as Proton stores them). */
+  readonly outputs?: Readonly<Record<string, string>>;
+  /** Account the environment deploys into, when not the management account. */
+  readonly account_id?: string;
+}
+
+/** The service's source repository, as `var.service` carries it. */
+export interface ServiceContext {
+  readonly repository_id?: string;
+  readonly repository_connection_arn?: string;
+  readonly branch_name?: string;
+}
+
+/** A component attached to a service instance. */
+export interface ComponentContext {
+  readonly name: string;
+  readonly outputs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything a render needs that is not in the bundle or the spec: what Proton knew about the
+ * account, the environments and the service. Keys are snake_case, as in the context file.
+ */
+export interface DeploymentContext {
+  /** Management account (ARNs, `proton:account`). Defaults to {@link DEFAULT_ACCOUNT_ID} (local rendering only). */
+  readonly account_id?: string;
+  /** Region of the ARNs. Defaults to {@link DEFAULT_REGION} (local rendering only). */
+  readonly region?: string;
+  /** Environments by name. A service instance's environment must be here (compatibility, outputs). */
+  readonly environments?: Readonly<Record<string, EnvironmentContext>>;
+  readonly service?: ServiceContext;
+  /** Components by the name of the service instance they are attached to. */
+  readonly components?: Readonly<Record<string, ComponentContext>>;
+  /** Outputs of service instances by instance name (the pipeline's `service_instances[*].outputs`). */
+  readonly instance_outputs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Fixed deployment id (a UUID) for every rendered resource; default: derived from ARN and content. */
+  readonly deployment_id?: string;
+  /** Template minor version; default: the bundle's protonkit.lock.json entry, else 0. */
+  readonly template_minor?: number;
+  /** Render a deletion (isResourceDeleted, `<proton-resource-deleted>`, deletion headers). */
+  readonly deleted?: boolean;
+}
+
+/** Account id used when neither the context nor a flag gives one. Fit for local rendering only. */
+export const DEFAULT_ACCOUNT_ID = "111111111111";
+/** Region used when neither the context nor a flag gives one. Fit for local rendering only. */
+export const DEFAULT_REGION = "us-east-1";
+
+const NAME = "^[0-9A-Za-z]+[0-9A-Za-z_-]*$";
+const STRINGS = { type: "object", additionalProperties: { type: "string" } };
+const RESOURCE_NAMES = { pattern: NAME, maxLength: 100 };
+
+/** JSON Schema of a deployment context (the context file). */
+export const CONTEXT_SCHEMA: { [key: string]: JsonValue } = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    account_id: { type: "string", pattern: "^\\d{12}$" },
+    region: { type: "string", pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$" },
+    environments: {
+      type: "object",
+      propertyNames: RESOURCE_NAMES,
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          template: { type: "string", pattern: "^[0-9A-Za-z]+[0-9A-Za-z_-]*:\\d+$" },
+          outputs: STRINGS,
+          account_id: { type: "string", pattern: "^\\d{12}$" },
+        },
+      },
+    },
+    service: {
+      type: "object",
+      additionalProperties: false,
+      properties: { repository_id: { type: "string" }, repository_connection_arn: { type: "string" }, branch_name: { type: "string" } },
+    },
+    components: {
+      type: "object",
+      propertyNames: RESOURCE_NAMES,
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name"],
+        properties: { name: { type: "string", ...RESOURCE_NAMES }, outputs: STRINGS },
+      },
+    },
+    instance_outputs: { type: "object", propertyNames: RESOURCE_NAMES, additionalProperties: STRINGS },
+    deployment_id: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" },
+    template_minor: { type: "integer", minimum: 0 },
+    deleted: { type: "boolean" },
+  },
+};
+
+/** Checks a context given in code; problems carry the field path under `context`. */
+export function contextProblems(context: unknown): Problem[] {
+  return validateAgainst(CONTEXT_SCHEMA, context).problems.map(
+    (p) => new Problem(p.message.replace("unknown field", "unknown context field"), { field: formatPath(["context", ...p.path]), fix: p.fix }),
+  );
+}
+
+/**
+ * Loads a deployment context from a YAML or JSON file and checks it; every problem names the
+ * file, the line and the field.
+ */
+export function loadContextFile(file: string): DeploymentContext {
+  const { source, problems } = readYamlFile(file, "context file");
+  if (!source) throw new ProtonkitError(problems, `${problems[0]?.details.file ?? file}: the deployment context cannot be read`);
+  const value = source.value ?? {};
+  const checked = validateAgainst(CONTEXT_SCHEMA, value);
+  if (checked.problems.length > 0) {
+    const list = checked.problems.map(
+      (p) =>
+        new Problem(p.message, {
+          file: source.displayFile,
+          line: lineOf(source, p.path),
+          field: p.path.length ? formatPath(p.path) : undefined,
+          fix: p.fix,
+        }),
+    );
+    throw new ProtonkitError(list, `${source.displayFile}: ${list.length === 1 ? "1 problem" : `${list.length} problems`} in the deployment context`);
+  }
+  return value as DeploymentContext;
+}

@@ -1,0 +1,148 @@
+import * as crypto from "node:crypto";
+import type { JsonValue } from "../spec/yaml";
+import { isPlainObject } from "../spec/yaml";
+
+/** The kinds of rendered resource, as in `proton.<kind>.variables.tf`. */
+export type ResourceKind = "environment" | "service_instance" | "pipeline" | "component";
+
+/** The deployment id Proton writes for a deleted resource (2023 on). */
+export const DELETED_DEPLOYMENT_ID = "<proton-resource-deleted>";
+
+/** Header of every rendered `.tf` file. It must not claim to be Proton. */
+export function renderedHeader(templateVersion: string, arn: string): string {
+  return `/* Rendered by protonkit from ${templateVersion} for ${arn}. Changes here are overwritten by the next deployment. */`;
+}
+
+/** One-line comment replacing the header when the resource was deleted. */
+export function deletedHeader(arn: string): string {
+  return `/* No longer managed by protonkit: ${arn} was deleted. These files remain only so that the automation can destroy it. */`;
+}
+
+const PROTON_TAGS = `variable "proton_tags" {
+  type    = map(string)
+  default = null
+}
+`;
+
+const ENVIRONMENT_FOR_INSTANCE = `variable "environment" {
+  type = object({
+    account_id = string
+    name       = string
+    outputs    = map(string)
+  })
+  default = null
+}
+`;
+
+const SERVICE = (withDefault: boolean): string => `variable "service" {
+  type = object({
+    name                      = string
+    branch_name               = string
+    repository_connection_arn = string
+    repository_id             = string
+  })${withDefault ? "\n  default = null" : ""}
+}
+`;
+
+/**
+ * Body of `proton.<kind>.variables.tf` in the newest shapes Proton wrote (contract section 4):
+ * `inputs = any` so inputs keep their JSON types.
+ */
+export function variablesFile(kind: ResourceKind): string {
+  switch (kind) {
+    case "environment":
+      return `variable "environment" {
+  type = object({
+    inputs = any
+    name   = string
+  })
+  default = null
+}
+
+${PROTON_TAGS}`;
+    case "service_instance":
+      return `${ENVIRONMENT_FOR_INSTANCE}
+${SERVICE(false)}
+variable "service_instance" {
+  type = object({
+    name       = string
+    inputs     = any
+    components = map(any)
+  })
+  default = null
+}
+
+${PROTON_TAGS}`;
+    case "pipeline":
+      return `variable "service_instances" {
+  type = list(object({
+    name    = string
+    inputs  = any
+    outputs = map(string)
+    environment = object({
+      account_id = string
+      name       = string
+      outputs    = map(string)
+    })
+  }))
+}
+
+${SERVICE(true)}
+variable "pipeline" {
+  type = object({
+    inputs = any
+  })
+  default = null
+}
+
+${PROTON_TAGS}`;
+    case "component":
+      return `variable "component" {
+  type = object({
+    name = string
+  })
+  default = null
+}
+
+${ENVIRONMENT_FOR_INSTANCE}
+${SERVICE(true)}
+variable "service_instance" {
+  type = object({
+    name   = string
+    inputs = any
+  })
+  default = null
+}
+
+${PROTON_TAGS}`;
+  }
+}
+
+/** A copy of `value` with every object's keys sorted, so output does not depend on input order. */
+export function sortKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (isPlainObject(value)) {
+    const out: { [key: string]: JsonValue } = {};
+    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as { [key: string]: JsonValue })[key]);
+    return out;
+  }
+  return value;
+}
+
+/** Pretty JSON with a final newline, as every rendered JSON file is written. */
+export function jsonFile(value: JsonValue): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+// A fixed namespace for protonkit's name-based (v5) deployment ids.
+const NAMESPACE = "6f1c8f9e-2d4b-5c7a-9e3f-70726f746f6e";
+
+/** RFC 4122 version 5 UUID of `name` in protonkit's namespace: the same input, the same id. */
+export function uuidV5(name: string): string {
+  const ns = Buffer.from(NAMESPACE.replace(/-/g, ""), "hex");
+  const hash = crypto.createHash("sha1").update(ns).update(name, "utf8").digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

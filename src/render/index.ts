@@ -1,0 +1,139 @@
+/**
+ * Rendering: a Proton Terraform bundle + a validated spec + a deployment context produce the
+ * directories Proton wrote into a provisioning repository (contract section 4).
+ */
+import * as path from "node:path";
+import { Problem, ProtonkitError } from "../errors";
+import type { InputObjectType } from "../spec/schema";
+import type { Spec, SpecTarget } from "../spec/spec";
+import { checkSpec, resourceNameError } from "../spec/spec";
+import { readYamlFile } from "../spec/yaml";
+import type { Bundle } from "./bundle";
+import { readBundle } from "./bundle";
+import type { DeploymentContext } from "./context";
+import { contextProblems } from "./context";
+import type { PlannedResource } from "./render";
+import { planRender, writeRendered } from "./render";
+
+export { readBundle, environmentOutputReferences, LOCK_FILE } from "./bundle";
+export type { Bundle, BundleKind, FolderName, TemplateFile, TemplateFolder, EnvironmentTemplateRef, OutputReference } from "./bundle";
+export { loadContextFile, contextProblems, CONTEXT_SCHEMA, DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
+export type { DeploymentContext, EnvironmentContext, ServiceContext, ComponentContext } from "./context";
+export { Arns, planRender, writeRendered } from "./render";
+export type { PlannedResource, RenderedFile } from "./render";
+export { DELETED_DEPLOYMENT_ID, renderedHeader, deletedHeader, variablesFile, uuidV5 } from "./files";
+export type { ResourceKind } from "./files";
+
+/** What to render and where. */
+export interface RenderOptions {
+  /** A bundle's `<template>/v<major>` folder. */
+  bundleDir: string;
+  /** A `proton: EnvironmentSpec` or `proton: ServiceSpec` file. */
+  specFile: string;
+  /** Environment name (environment bundles) or service name (service and component bundles). */
+  name: string;
+  /** Root of the provisioning repository to write into. */
+  outDir: string;
+  context?: DeploymentContext;
+  /** Service specs: render only these instances (and no pipeline unless `pipeline` is true). */
+  instances?: readonly string[];
+  /** With `instances`: render the pipeline too. */
+  pipeline?: boolean;
+}
+
+/** One resource directory written by {@link render}. */
+export interface RenderedResource {
+  kind: "environment" | "service_instance" | "pipeline" | "component";
+  /** Environment, instance, service (pipeline) or component name. */
+  name: string;
+  /** Absolute path. */
+  dir: string;
+  /** Under `outDir`, `/`-separated, e.g. `prod/api-web`. */
+  relativeDir: string;
+}
+
+const EMPTY_TYPE: InputObjectType = { name: "(none)", properties: {}, required: [] };
+
+/** The spec a bundle takes and the types it is checked against. */
+export function specTarget(bundle: Bundle): SpecTarget {
+  const id = `${bundle.templateName}:${bundle.major}`;
+  switch (bundle.kind) {
+    case "environment":
+      return { kind: "EnvironmentSpec", templateLabel: `environment template ${id}`, environmentInputs: bundle.schema?.environmentInputType, pipeline: { allowed: false } };
+    case "service":
+      return {
+        kind: "ServiceSpec",
+        templateLabel: `service template ${id}`,
+        instanceInputs: bundle.schema?.serviceInputType,
+        pipeline: { allowed: bundle.pipelineInfrastructure !== undefined, inputs: bundle.schema?.pipelineInputType ?? EMPTY_TYPE },
+      };
+    case "component":
+      return {
+        kind: "ServiceSpec",
+        templateLabel: `component ${id} (infrastructure/ with no schema/schema.yaml declaring environment_input_type; an environment template needs one)`,
+        pipeline: { allowed: true },
+      };
+  }
+}
+
+function plural(n: number): string {
+  return n === 1 ? "1 problem" : `${n} problems`;
+}
+
+/**
+ * Reads the bundle, the spec and the context, checks all of them and renders in memory.
+ * Throws one {@link ProtonkitError} listing every problem; writes nothing.
+ */
+export function plan(options: Omit<RenderOptions, "outDir">): PlannedResource[] {
+  const bundle = readBundle(options.bundleDir);
+  const problems: Problem[] = [];
+  const context = options.context ?? {};
+  problems.push(...contextProblems(context));
+  const nameErr = resourceNameError(options.name);
+  if (nameErr) {
+    problems.push(new Problem(nameErr, { field: "name", fix: `pass a valid ${bundle.kind === "environment" ? "environment" : "service"} name` }));
+  }
+  const read = readYamlFile(options.specFile, "spec file");
+  problems.push(...read.problems);
+  let spec: Spec | undefined;
+  if (read.source) {
+    const checked = checkSpec(read.source, specTarget(bundle));
+    problems.push(...checked.problems);
+    spec = checked.spec;
+  }
+  const summary = (n: number): string => `${read.source?.displayFile ?? options.specFile}: ${plural(n)}; nothing was written`;
+  if (problems.length > 0 || !spec) throw new ProtonkitError(problems, summary(problems.length));
+  if (spec.kind === "ServiceSpec" && options.instances) {
+    const known = spec.instances.map((i) => i.name);
+    const unknown = options.instances.filter((i) => !known.includes(i));
+    if (unknown.length > 0) {
+      throw new ProtonkitError(
+        new Problem(`expected instances of the spec (${known.join(", ")}), found ${unknown.map((u) => `"${u}"`).join(", ")}`, { field: "instances", fix: "pass instance names the spec declares" }),
+        summary(1),
+      );
+    }
+  }
+  const planned = planRender(bundle, spec, options.name, context);
+  if (planned.problems.length > 0) throw new ProtonkitError(planned.problems, summary(planned.problems.length));
+  let resources = planned.resources;
+  if (spec.kind === "ServiceSpec" && options.instances) {
+    const only = options.instances;
+    resources = resources.filter((r) => (r.kind === "pipeline" ? options.pipeline === true : only.includes(r.kind === "component" ? componentInstance(spec, context, r.name) : r.name)));
+  }
+  return resources;
+}
+
+function componentInstance(spec: Spec, context: DeploymentContext, component: string): string {
+  if (spec.kind !== "ServiceSpec") return "";
+  return spec.instances.find((i) => context.components?.[i.name]?.name === component)?.name ?? "";
+}
+
+/**
+ * Renders a spec with a bundle into `outDir`, atomically: on any problem nothing is written.
+ * Rendering the same inputs twice gives byte-identical files.
+ */
+export function render(options: RenderOptions): RenderedResource[] {
+  const resources = plan(options);
+  const dirs = writeRendered(options.outDir, resources);
+  return resources.map((r, i) => ({ kind: r.kind, name: r.name, dir: path.resolve(dirs[i]), relativeDir: r.relativeDir }));
+}
