@@ -109,28 +109,27 @@ export function detectChanges(options: DetectOptions): Matrix {
   const files = changedFiles(repo, base, head);
   const headDirs = resourceDirsAt(repo, head);
   const changed = new Set<string>();
-  let baseDirs: Set<string> | undefined;
+  const removed = new Set<string>();
+  const baseDirs = /^0+$/.test(base) ? new Set<string>() : resourceDirsAt(repo, base);
   for (const file of files) {
     const dir = owningDir(file, headDirs);
-    if (dir !== undefined) {
-      changed.add(dir);
+    // A file of a sub-resource whose directory is gone must not count as a change of its parent.
+    const before = owningDir(file, baseDirs);
+    if (before !== undefined && !headDirs.has(before) && (dir === undefined || before.length > dir.length)) {
+      removed.add(before);
       continue;
     }
-    if (!/^0+$/.test(base)) {
-      baseDirs ??= resourceDirsAt(repo, base);
-      const gone = owningDir(file, baseDirs);
-      if (gone !== undefined && !changed.has(`-${gone}`)) {
-        changed.add(`-${gone}`);
-        warn(
-          `${gone}: the resource directory was removed from the repository; protonkit cannot destroy it without its files ` +
-            `(Proton marks a deletion with isResourceDeleted: true and keeps the files)`,
-        );
-      }
-    }
+    if (dir !== undefined) changed.add(dir);
+  }
+  for (const gone of [...removed].sort()) {
+    warn(
+      `${gone}: the resource directory was removed from the repository; protonkit cannot destroy it without its files ` +
+        `(Proton marks a deletion with isResourceDeleted: true and keeps the files)`,
+    );
   }
   const problems: Problem[] = [];
   const entries: MatrixEntry[] = [];
-  for (const dir of [...changed].filter((d) => !d.startsWith("-")).sort()) {
+  for (const dir of [...changed].sort()) {
     const file = `${dir}/${METADATA_FILE}`;
     let identity: ResourceIdentity;
     try {
