@@ -65,7 +65,8 @@ export function scanHcl(text: string): HclBody {
       const exprStart = i + 1;
       const end = skipExpression(text, exprStart, "\n");
       attributes.push({ name, expression: text.slice(exprStart, end).trim(), line: lineAt(start) });
-      i = end + 1;
+      const nl = text.indexOf("\n", end);
+      i = nl < 0 ? n : nl + 1;
       continue;
     }
     const labels: string[] = [];
@@ -180,8 +181,9 @@ function skipExpression(text: string, i: number, stop: "\n" | "}"): number {
     } else if (c === "<" && text[i + 1] === "<") {
       i = skipHeredoc(text, i);
     } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
+      if (depth === 0 && stop === "\n") return i; // a trailing comment ends the expression
       const nl = text.indexOf("\n", i);
-      i = nl < 0 ? n : nl; // the newline itself may be the stop
+      i = nl < 0 ? n : nl;
     } else if (c === "/" && text[i + 1] === "*") {
       const end = text.indexOf("*/", i + 2);
       i = end < 0 ? n : end + 2;

@@ -1,0 +1,271 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import t from "tap";
+import { ProtonkitError } from "../../src/errors";
+import type { TerraformSettings } from "../../src/terraform/cli";
+import {
+  findTemplateTests,
+  parseTestCounts,
+  resolveConcurrency,
+  runTemplateTests,
+  tailOutput,
+  type TemplateTestOptions,
+} from "../../src/terraform/template-tests";
+import { formatFailures, formatTable, jsonReport, TABLE_COLUMNS } from "../../src/terraform/test-report";
+import { copyFixture, fakeRenderer, fakeTerraform } from "./helpers";
+
+const SETTINGS: TerraformSettings = { binary: "terraform", pluginDir: "/mirror" };
+const noCheck = (): string => "1.11.4-fake";
+
+function tree(t: { teardown(fn: () => void): void }, specs = 1): { root: string; bundles: string; examples: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pk-runner-"));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const { bundles, examples } = copyFixture(path.join(root, "fixture"));
+  for (let i = 2; i <= specs; i++) fs.copyFileSync(path.join(examples, "tiny-env/specs/dev.yaml"), path.join(examples, `tiny-env/specs/dev${i}.yaml`));
+  return { root, bundles, examples };
+}
+
+function options(o: { root: string; bundles: string; examples: string }, extra: Partial<TemplateTestOptions> = {}): TemplateTestOptions {
+  return { bundlesDir: o.bundles, examplesDir: o.examples, settings: SETTINGS, workDir: path.join(o.root, "work"), concurrency: 2, ...extra };
+}
+
+t.test("never runs more directories at once than the concurrency bound", async (t) => {
+  const fx = tree(t, 7);
+  for (const limit of [1, 3]) {
+    const tf = fakeTerraform(undefined, 15);
+    const run = await runTemplateTests(options(fx, { concurrency: limit }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+    t.equal(run.concurrency, limit);
+    t.equal(run.results.length, 7, "one result per spec");
+    t.equal(tf.calls.length, 21, "init, validate and test per directory");
+    t.equal(tf.maxInFlight(), limit, `at most ${limit} in flight, and the bound is used`);
+    t.ok(run.ok);
+  }
+});
+
+t.test("concurrency comes from the flag, then PROTONKIT_TEST_CONCURRENCY, then the CPU count", async (t) => {
+  t.equal(resolveConcurrency("3", { PROTONKIT_TEST_CONCURRENCY: "5" }), 3);
+  t.equal(resolveConcurrency(undefined, { PROTONKIT_TEST_CONCURRENCY: "5" }), 5);
+  t.equal(resolveConcurrency(undefined, {}), os.availableParallelism());
+  t.throws(() => resolveConcurrency("0", {}), /concurrency must be a positive whole number, got "0".*--concurrency/s);
+  t.throws(() => resolveConcurrency(undefined, { PROTONKIT_TEST_CONCURRENCY: "many" }), /PROTONKIT_TEST_CONCURRENCY/);
+});
+
+t.test("runs init offline without backend, validate, then test in the generated test directory", async (t) => {
+  const fx = tree(t);
+  const tf = fakeTerraform();
+  const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+  t.same(
+    tf.calls.map((c) => c.args),
+    [
+      ["init", "-input=false", "-no-color", "-plugin-dir=/mirror", "-backend=false"],
+      ["validate", "-no-color"],
+      ["test", "-no-color", "-test-directory=protonkit-tests"],
+    ],
+  );
+  const env = tf.calls[0]!.env;
+  t.equal(env.AWS_EC2_METADATA_DISABLED, "true");
+  t.equal(env.TF_IN_AUTOMATION, "1");
+  t.equal(env.TF_PLUGIN_CACHE_DIR, undefined, "the plugin directory is the shared installation");
+  t.equal(run.providerSharing, "plugin-dir");
+  t.notOk(fs.existsSync(run.workRoot), "temporary directories are removed");
+  const r = run.results[0]!;
+  t.same(
+    r.testFiles.map((f) => [f.file, f.source, f.mocksAdded]),
+    [
+      ["mocked.tftest.hcl", "tiny-env/tests/mocked.tftest.hcl", []],
+      ["names.tftest.hcl", "tiny-env/tests/names.tftest.hcl", ["aws"]],
+      ["protonkit-baseline.tftest.hcl", "generated", []],
+    ],
+  );
+  t.same(r.outputs, ["bucket_arn", "bucket_name", "queue_url"]);
+});
+
+t.test("--keep keeps the rendered directories with their test files", async (t) => {
+  const fx = tree(t);
+  const run = await runTemplateTests(options(fx, { keep: true }), { renderer: fakeRenderer(), terraform: fakeTerraform().exec, checkTerraform: noCheck });
+  t.ok(run.kept);
+  const dir = run.results[0]!.dir!;
+  t.ok(dir.startsWith(run.workRoot));
+  t.same(fs.readdirSync(path.join(dir, "protonkit-tests")).sort(), ["mocked.tftest.hcl", "names.tftest.hcl", "protonkit-baseline.tftest.hcl"]);
+  t.ok(fs.existsSync(path.join(dir, "tests", "names.tftest.hcl")), "the template's tests/ tree is there for ./tests/... references");
+  t.match(jsonReport(run), /"workRoot": /);
+});
+
+t.test("without a plugin directory, inits share one plugin cache and run one at a time", async (t) => {
+  const fx = tree(t, 4);
+  const tf = fakeTerraform();
+  const run = await runTemplateTests(options(fx, { settings: { binary: "terraform" }, concurrency: 4 }), {
+    renderer: fakeRenderer(),
+    terraform: tf.exec,
+    checkTerraform: noCheck,
+  });
+  t.equal(run.providerSharing, "plugin-cache");
+  const caches = new Set(tf.calls.map((c) => c.env.TF_PLUGIN_CACHE_DIR));
+  t.equal(caches.size, 1);
+  t.match([...caches][0], /\.plugin-cache$/);
+  t.equal(tf.calls[0]!.env.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE, "true");
+  t.equal(tf.maxInFlight("init"), 1, "inits are serialized");
+  t.ok(tf.maxInFlight("test") > 1, "tests still run in parallel");
+});
+
+const FAILED_TEST_STDOUT = `protonkit-tests/names.tftest.hcl... in progress
+  run "names_follow_the_spec"... fail
+protonkit-tests/names.tftest.hcl... fail
+
+Failure! 2 passed, 1 failed.
+`;
+const FAILED_TEST_STDERR = `
+Error: Test assertion failed
+
+  on protonkit-tests/names.tftest.hcl line 7, in run "names_follow_the_spec":
+   7:     condition     = aws_s3_bucket.logs.bucket == "acme-dev-logs"
+
+log bucket must be named <prefix>-<environment>-logs
+`;
+
+t.test("a failing assertion fails the run and its message is in the failure output, table and report", async (t) => {
+  const fx = tree(t, 2);
+  const tf = fakeTerraform((args, cwd) =>
+    args[0] === "test" && cwd.endsWith(`${path.sep}dev2`) ? { code: 1, stdout: FAILED_TEST_STDOUT, stderr: FAILED_TEST_STDERR } : {},
+  );
+  let now = 0;
+  const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck, now: () => (now += 250) });
+  t.notOk(run.ok);
+  t.same(run.summary, { total: 2, passed: 1, failed: 1, skipped: 0 });
+  const [ok, bad] = run.results;
+  t.equal(ok!.status, "passed");
+  t.equal(bad!.status, "failed");
+  t.equal(bad!.steps.test.status, "failed");
+  t.same(bad!.runs, { passed: 2, failed: 1 });
+  t.match(bad!.steps.test.output, /log bucket must be named <prefix>-<environment>-logs/);
+  t.match(bad!.steps.test.output, /Failure! 2 passed, 1 failed\./);
+
+  const table = formatTable(run).split("\n");
+  t.match(table[0], new RegExp(TABLE_COLUMNS.join("\\s+")));
+  t.match(table[1], /^tiny-env\s+v1\s+tiny-env\/specs\/dev\.yaml\s+dev\s+ok\s+ok\s+ok\s+ok\s+1\/1\s+\d+\.\ds$/);
+  t.match(table[2], /^tiny-env\s+v1\s+tiny-env\/specs\/dev2\.yaml\s+dev2\s+ok\s+ok\s+FAIL\s+ok\s+2\/3\s+\d+\.\ds$/);
+  t.match(table[4], /^FAIL: 1 passed, 1 failed, 0 without example spec, 2 total in .* \(Terraform 1\.11\.4-fake, concurrency 2, providers via plugin-dir/);
+
+  const failures = formatFailures(run);
+  t.match(failures, /^--- tiny-env v1 tiny-env\/specs\/dev2\.yaml dev2: test failed ---\n/);
+  t.match(failures, /Error: Test assertion failed/);
+
+  const report = JSON.parse(jsonReport(run)) as {
+    ok: boolean;
+    summary: { failed: number };
+    workRoot?: string;
+    results: { spec: string; status: string; steps: { test: { status: string; output?: string } }; runs: { failed: number }; dir?: string }[];
+  };
+  t.equal(report.ok, false);
+  t.equal(report.summary.failed, 1);
+  t.equal(report.workRoot, undefined, "no paths to directories that are gone");
+  t.same(report.results.map((r) => [r.spec, r.status]), [
+    ["tiny-env/specs/dev.yaml", "passed"],
+    ["tiny-env/specs/dev2.yaml", "failed"],
+  ]);
+  t.match(report.results[1]!.steps.test.output, /log bucket must be named/);
+  t.equal(report.results[1]!.dir, undefined);
+});
+
+t.test("init and validate failures stop the later steps", async (t) => {
+  const fx = tree(t, 2);
+  const tf = fakeTerraform((args, cwd) =>
+    args[0] === "init" && cwd.endsWith("dev")
+      ? { code: 1, stderr: "Error: Failed to query available provider packages\n" }
+      : args[0] === "validate"
+        ? { code: 1, stderr: 'Error: Reference to undeclared input variable\n\n  on main.tf line 3:\n   3:   x = var.nope\n' }
+        : {},
+  );
+  const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+  const [dev, dev2] = run.results;
+  t.same([dev!.steps.init.status, dev!.steps.validate.status, dev!.steps.test.status], ["failed", "skipped", "skipped"]);
+  t.same([dev2!.steps.init.status, dev2!.steps.validate.status, dev2!.steps.test.status], ["passed", "failed", "skipped"]);
+  t.match(formatFailures(run), /dev\.yaml dev: init failed ---\nError: Failed to query/);
+  t.match(formatFailures(run), /dev2: validate failed ---\nError: Reference to undeclared input variable/);
+  t.equal(tf.calls.filter((c) => c.args[0] === "test").length, 0);
+});
+
+t.test("a template without Proton tags on its provider fails the tags step", async (t) => {
+  const fx = tree(t);
+  const main = path.join(fx.bundles, "tiny-env/v1/infrastructure/main.tf");
+  fs.writeFileSync(main, fs.readFileSync(main, "utf8").replace("tags = var.proton_tags", 'tags = { team = "x" }'));
+  const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: fakeTerraform().exec, checkTerraform: noCheck });
+  t.notOk(run.ok);
+  t.equal(run.results[0]!.steps.tags.status, "failed");
+  t.match(run.results[0]!.steps.tags.output, /^main\.tf:10: provider "aws" default_tags\.tags is \{ team = "x" \}: it must be var\.proton_tags/);
+});
+
+t.test("render failures, templates without specs and selectors", async (t) => {
+  const fx = tree(t);
+  fs.cpSync(path.join(fx.bundles, "tiny-env"), path.join(fx.bundles, "lonely-env"), { recursive: true });
+  fs.cpSync(path.join(fx.bundles, "tiny-env/v1"), path.join(fx.bundles, "tiny-env/v2"), { recursive: true });
+  fs.writeFileSync(path.join(fx.examples, "tiny-env/specs/broken.yml"), "proton: EnvironmentSpec\n");
+  const tf = fakeTerraform();
+  const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+  t.same(
+    run.results.map((r) => [r.template, r.version, r.spec, r.status]),
+    [
+      ["lonely-env", "v1", "-", "skipped"],
+      ["tiny-env", "v1", "tiny-env/specs/broken.yml", "failed"],
+      ["tiny-env", "v1", "tiny-env/specs/dev.yaml", "passed"],
+      ["tiny-env", "v2", "tiny-env/specs/broken.yml", "failed"],
+      ["tiny-env", "v2", "tiny-env/specs/dev.yaml", "passed"],
+    ],
+  );
+  t.match(run.results[1]!.steps.render.output, /broken\.yml: spec: expected a mapping/);
+  t.match(formatTable(run), /lonely-env\s+v1\s+-\s+\(no example spec\)/);
+  t.match(formatTable(run), /tiny-env\s+v1\s+tiny-env\/specs\/broken\.yml\s+\(render failed\)/);
+
+  const only = await runTemplateTests(options(fx, { templates: ["tiny-env/v2"] }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+  t.same([...new Set(only.results.map((r) => `${r.template}/${r.version}`))], ["tiny-env/v2"]);
+  await t.rejects(
+    runTemplateTests(options(fx, { templates: ["nope", "tiny-env/v9"] }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck }),
+    { name: "ProtonkitError", message: /2 unknown template selector\(s\)\n {2}- template: no template version "nope".*pick one of: lonely-env, tiny-env/s },
+  );
+  await t.rejects(
+    runTemplateTests(options(fx, { bundlesDir: path.join(fx.root, "missing") }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck }),
+    /bundles directory .*missing does not exist/,
+  );
+});
+
+t.test("a missing Terraform is a clear error before anything is rendered", async (t) => {
+  const fx = tree(t);
+  const calls: unknown[] = [];
+  const err = await runTemplateTests(options(fx, { settings: { binary: path.join(fx.root, "no-such-terraform") } }), {
+    renderer: fakeRenderer(calls as never[]),
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(err instanceof ProtonkitError);
+  t.match((err as Error).message, /cannot run Terraform at ".*no-such-terraform"/);
+  t.match((err as Error).message, /install Terraform >= 1\.6 \(https:\/\/developer\.hashicorp\.com\/terraform\/install\).*--terraform/);
+  t.equal(calls.length, 0);
+  t.notOk(fs.existsSync(path.join(fx.root, "work")) && fs.readdirSync(path.join(fx.root, "work")).length > 0, "no temporary directory left");
+});
+
+t.test("service templates split their tests by deployment kind and major version", async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pk-split-"));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const tests = path.join(root, "svc", "tests");
+  for (const f of ["a.tftest.hcl", "instance/b.tftest.hcl", "pipeline/c.tftest.hcl", "v2/instance/d.tftest.hcl", "v1/e.tftest.hcl", "instance/notes.md"]) {
+    fs.mkdirSync(path.dirname(path.join(tests, f)), { recursive: true });
+    fs.writeFileSync(path.join(tests, f), "");
+  }
+  const rel = (files: string[]): string[] => files.map((f) => path.relative(tests, f));
+  const v2 = { template: "svc", major: "2", bundleDir: "" };
+  t.same(rel(findTemplateTests(root, v2, "service_instance")), ["a.tftest.hcl", "instance/b.tftest.hcl", "v2/instance/d.tftest.hcl"]);
+  t.same(rel(findTemplateTests(root, v2, "pipeline")), ["pipeline/c.tftest.hcl"]);
+  t.same(rel(findTemplateTests(root, { ...v2, major: "1" }, "environment")), ["a.tftest.hcl", "v1/e.tftest.hcl"]);
+});
+
+t.test("output helpers", async (t) => {
+  t.same(parseTestCounts("x\nSuccess! 3 passed, 0 failed.\n"), { passed: 3, failed: 0 });
+  t.same(parseTestCounts("no summary"), { passed: 0, failed: 0 });
+  const long = Array.from({ length: 100 }, (_, i) => `line ${i}`).join("\n");
+  const tail = tailOutput({ stdout: "", stderr: long }, 10);
+  t.equal(tail.split("\n").length, 11);
+  t.match(tail, /^\.\.\. \(90 lines before\)\nline 90\n/);
+  t.match(tail, /line 99$/);
+});
