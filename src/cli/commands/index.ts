@@ -1,10 +1,17 @@
 import type { Command } from "commander";
+import { registerSynth } from "./synth";
+import { renderCommand } from "./render";
+import { workflowCommand } from "./workflow";
 
 /** A module that adds one command (with its subcommands) to the CLI. */
 export type CommandModule = (program: Command) => void;
 
 // One line per command module; each file owns its command and its options.
-const modules: CommandModule[] = [];
+const modules: CommandModule[] = [
+  registerSynth,
+  renderCommand,
+  workflowCommand,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of modules) register(program);

@@ -1,0 +1,106 @@
+import { parse } from "@cdktf/hcl2json";
+import { BlockPaths, canonicalTemplate, TfJson, unwrap } from "./hcl";
+
+const REFERENCE_LISTS = new Set(["depends_on", "ignore_changes", "replace_triggered_by"]);
+const ALWAYS_BLOCKS = new Set(["lifecycle", "provisioner", "connection", "precondition", "postcondition", "content", "validation"]);
+
+/**
+ * Proves that HCL means what the Terraform JSON means: parses the HCL back (HashiCorp's HCL
+ * parser, compiled to WebAssembly) and compares it with the JSON put in the same shape.
+ * Returns the differing paths; empty means equivalent.
+ */
+export async function hclDifferences(file: string, hcl: string, json: TfJson, blocks: BlockPaths): Promise<string[]> {
+  const parsed = (await parse(file, hcl)) as TfJson;
+  const expected = normalizeDocument(json, blocks);
+  const diffs: string[] = [];
+  compare(expected, parsed, "", diffs);
+  return diffs;
+}
+
+function normalizeDocument(doc: TfJson, blocks: BlockPaths): TfJson {
+  const out: TfJson = {};
+  for (const [kind, section] of Object.entries(doc)) {
+    switch (kind) {
+      case "terraform":
+      case "locals":
+        out[kind] = [body(section as TfJson, kind, blocks, kind)];
+        break;
+      case "provider":
+        out[kind] = mapValues(section as TfJson, (configs, name) => asList(configs).map((c) => body(c as TfJson, `provider.${name}`, blocks, "provider")));
+        break;
+      case "resource":
+      case "data":
+        out[kind] = mapValues(section as TfJson, (byName, type) => mapValues(byName as TfJson, (b) => [body(b as TfJson, `${kind}.${type}`, blocks, kind)]));
+        break;
+      default:
+        out[kind] = mapValues(section as TfJson, (b, name) => [body(b as TfJson, `${kind}.${name}`, blocks, kind)]);
+    }
+  }
+  return out;
+}
+
+function body(b: TfJson, path: string, blocks: BlockPaths, blockType: string): TfJson {
+  const out: TfJson = {};
+  for (const [key, v] of Object.entries(b)) {
+    const isBlock =
+      blockType === "terraform"
+        ? key === "required_providers" || key === "backend"
+        : blockType !== "locals" && (ALWAYS_BLOCKS.has(key) || key === "dynamic" || blocks.has(`${path}.${key}`));
+    if (isBlock) {
+      if (key === "backend") out[key] = mapValues(v as TfJson, (x) => asList(x).map((one) => body(one as TfJson, `${path}.${key}`, blocks, "")));
+      else if (key === "dynamic")
+        out[key] = mapValues(v as TfJson, (x, label) => [body(x as TfJson, `${path}.${label}`, blocks, "")]);
+      else out[key] = asList(v).map((one) => body(one as TfJson, `${path}.${key}`, blocks, ""));
+    } else if (v === null && blockType !== "locals") {
+      continue;
+    } else if (REFERENCE_LISTS.has(key) || (key === "provider" && blockType !== "terraform") || (key === "type" && blockType === "variable")) {
+      out[key] = Array.isArray(v) ? v.map(reference) : reference(v);
+    } else {
+      out[key] = normalizeValue(v);
+    }
+  }
+  return out;
+}
+
+function reference(v: unknown): unknown {
+  return typeof v === "string" ? `\${${unwrap(v) ?? v}}` : v;
+}
+
+function normalizeValue(v: unknown): unknown {
+  if (typeof v === "string") {
+    const inner = unwrap(v);
+    return inner !== undefined && !inner.includes("\n") ? `\${${inner}}` : v;
+  }
+  if (Array.isArray(v)) return v.map(normalizeValue);
+  if (v && typeof v === "object") return mapValues(v as TfJson, normalizeValue);
+  return v;
+}
+
+function compare(expected: unknown, actual: unknown, path: string, diffs: string[]): void {
+  if (diffs.length >= 20) return;
+  if (Array.isArray(expected) || Array.isArray(actual)) {
+    if (!Array.isArray(expected) || !Array.isArray(actual) || expected.length !== actual.length) {
+      diffs.push(`${path}: expected ${JSON.stringify(expected)}, HCL reads back ${JSON.stringify(actual)}`);
+      return;
+    }
+    expected.forEach((e, i) => compare(e, actual[i], `${path}[${i}]`, diffs));
+    return;
+  }
+  if (expected && actual && typeof expected === "object" && typeof actual === "object") {
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+    for (const k of [...keys].sort()) compare((expected as TfJson)[k], (actual as TfJson)[k], path ? `${path}.${k}` : k, diffs);
+    return;
+  }
+  if (typeof expected === "string" && typeof actual === "string" && canonicalTemplate(expected) === canonicalTemplate(actual)) return;
+  if (expected !== actual) diffs.push(`${path}: expected ${JSON.stringify(expected)}, HCL reads back ${JSON.stringify(actual)}`);
+}
+
+function mapValues(o: TfJson, f: (v: unknown, k: string) => unknown): TfJson {
+  const out: TfJson = {};
+  for (const [k, v] of Object.entries(o)) out[k] = f(v, k);
+  return out;
+}
+
+function asList(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [v];
+}

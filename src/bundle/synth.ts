@@ -1,0 +1,163 @@
+import { TerraformElement, TerraformStack } from "cdktf";
+import { fail } from "../errors";
+import { InfrastructureFolder, ProtonTemplate, RESERVED_VARIABLES } from "../authoring/template";
+import { BlockPaths, TfJson, toHcl } from "./hcl";
+
+/** The AWS provider every bundle pins: the version @cdktf/provider-aws 20.1.0 was generated from. */
+export const AWS_PROVIDER = { source: "hashicorp/aws", version: "~> 5.100.0" } as const;
+/** Oldest Terraform the bundles are written for (`terraform test` with mock providers). */
+export const REQUIRED_TERRAFORM = ">= 1.7.0";
+
+/** One infrastructure folder of a bundle: the clean Terraform JSON and its HCL files. */
+export interface SynthesizedFolder {
+  readonly folder: InfrastructureFolder;
+  /** Terraform JSON as cdktf resolved it, without cdktf metadata or local paths. */
+  readonly json: TfJson;
+  /** Which keys are nested blocks (from cdktf's attribute metadata). */
+  readonly blocks: BlockPaths;
+  /** File name (`network.tf`) to the Terraform JSON it holds. */
+  readonly parts: ReadonlyMap<string, TfJson>;
+  /** File name to formatted HCL. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** Synthesizes every folder of a template. Call after `app.synth()` so aspects have run. */
+export function synthesizeTemplate(template: ProtonTemplate): SynthesizedFolder[] {
+  const missing = template.missingOutputs();
+  if (missing.length > 0) {
+    fail(`declares outputs it never sets: ${missing.join(", ")}`, {
+      field: `${template.definition.name}.outputs`,
+      fix: "call output(name, value) for each, or remove them from the definition",
+    });
+  }
+  return [...template.stacks].map(([folder, stack]) => synthesizeFolder(template, folder, stack));
+}
+
+function synthesizeFolder(template: ProtonTemplate, folder: InfrastructureFolder, stack: TerraformStack): SynthesizedFolder {
+  const resolved = stack.toTerraform() as TfJson;
+  const name = template.definition.name;
+  const declared = Object.keys((resolved.variable as TfJson | undefined) ?? {});
+  const reserved = declared.filter((v) => (RESERVED_VARIABLES as readonly string[]).includes(v));
+  if (reserved.length > 0) {
+    fail(`declares variable${reserved.length > 1 ? "s" : ""} ${reserved.map((v) => `"${v}"`).join(", ")}, which Proton declares itself in proton.*.variables.tf; a second declaration fails every deployment with a duplicate-variable error`, {
+      field: `${name}/${folder}`,
+      fix: "remove the TerraformVariable and read the value through the template API (inputs, context, environmentOutputs)",
+    });
+  }
+  const paths = constructPaths(resolved);
+  const json = stripMetadata(resolved) as TfJson;
+  configureTerraformBlock(json, template.definition.backend ?? "s3");
+  const blocks = blockPaths(stack);
+  const parts = splitByFile(json, paths, stack.node.path, `${name}/${folder}`);
+  const files = new Map([...parts].map(([file, part]) => [file, toHcl(part, blocks)]));
+  return { folder, json, blocks, parts, files };
+}
+
+/** Replaces cdktf's local backend (an absolute path) and pins Terraform and the AWS provider. */
+function configureTerraformBlock(json: TfJson, backend: "s3" | "none"): void {
+  const tf = (json.terraform as TfJson | undefined) ?? {};
+  delete tf.backend;
+  const providers = (tf.required_providers as Record<string, TfJson> | undefined) ?? {};
+  if (providers.aws) providers.aws = { ...AWS_PROVIDER };
+  json.terraform = {
+    required_version: REQUIRED_TERRAFORM,
+    required_providers: providers,
+    ...(backend === "s3" ? { backend: { s3: {} } } : {}),
+  };
+}
+
+/** Construct path of every resource and data source, keyed `resource.<type>.<name>`. */
+function constructPaths(json: TfJson): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const kind of ["resource", "data"]) {
+    for (const [type, byName] of Object.entries((json[kind] as Record<string, TfJson> | undefined) ?? {})) {
+      for (const [n, body] of Object.entries(byName)) {
+        const meta = (body as { "//"?: { metadata?: { path?: string } } })["//"];
+        if (meta?.metadata?.path) paths.set(`${kind}.${type}.${n}`, meta.metadata.path);
+      }
+    }
+  }
+  return paths;
+}
+
+function stripMetadata(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripMetadata);
+  if (v && typeof v === "object") {
+    const out: TfJson = {};
+    for (const [k, x] of Object.entries(v)) if (k !== "//") out[k] = stripMetadata(x);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * Splits a folder into files by concern: providers and versions, outputs, and one file per
+ * top-level construct of the stack (`network/vpc` goes to `network.tf`); resources created
+ * directly in the stack go to `main.tf`.
+ */
+function splitByFile(json: TfJson, paths: Map<string, string>, stackPath: string, where: string): Map<string, TfJson> {
+  const files = new Map<string, TfJson>();
+  const put = (file: string, kind: string, keys: string[], value: unknown) => {
+    const doc = files.get(file) ?? {};
+    files.set(file, doc);
+    let node = doc;
+    const path = [kind, ...keys];
+    for (const k of path.slice(0, -1)) node = (node[k] as TfJson | undefined) ?? (node[k] = {});
+    node[path[path.length - 1]] = value;
+  };
+  for (const [kind, section] of Object.entries(json)) {
+    if (kind === "terraform" || kind === "provider") put("providers.tf", kind, [], section);
+    else if (kind === "output") put("outputs.tf", kind, [], section);
+    else if (kind === "variable") put("variables.tf", kind, [], section);
+    else if (kind === "locals") put("main.tf", kind, [], section);
+    else if (kind === "resource" || kind === "data") {
+      for (const [type, byName] of Object.entries(section as Record<string, TfJson>))
+        for (const [n, body] of Object.entries(byName)) put(fileFor(paths.get(`${kind}.${type}.${n}`), stackPath), kind, [type, n], body);
+    } else {
+      fail(`uses Terraform "${kind}" blocks, which protonkit bundles do not support yet`, { field: where, fix: "use resources and data sources" });
+    }
+  }
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function fileFor(constructPath: string | undefined, stackPath: string): string {
+  if (!constructPath || !constructPath.startsWith(`${stackPath}/`)) return "main.tf";
+  const rest = constructPath.slice(stackPath.length + 1).split("/");
+  if (rest.length < 2) return "main.tf";
+  const base = rest[0].replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toLowerCase().replace(/^_+|_+$/g, "");
+  return `${base || "main"}.tf`;
+}
+
+interface AttributeMeta {
+  value?: unknown;
+  isBlock?: boolean;
+  is_block?: boolean;
+}
+
+/** Collects `resource.<type>.<key>...` paths that cdktf's HCL metadata marks as blocks. */
+function blockPaths(stack: TerraformStack): Set<string> {
+  const paths = new Set<string>();
+  const isMeta = (n: unknown): n is AttributeMeta =>
+    !!n && typeof n === "object" && !Array.isArray(n) && "value" in n && ("isBlock" in n || "is_block" in n);
+  const walk = (attrs: unknown, path: string) => {
+    if (!attrs || typeof attrs !== "object" || Array.isArray(attrs)) return;
+    for (const [key, node] of Object.entries(attrs)) {
+      if (!isMeta(node)) continue;
+      if (!(node.isBlock || node.is_block)) continue;
+      paths.add(`${path}.${key}`);
+      for (const item of Array.isArray(node.value) ? node.value : [node.value]) walk(item, `${path}.${key}`);
+    }
+  };
+  for (const el of stack.node.findAll()) {
+    if (!(el instanceof TerraformElement)) continue;
+    const hcl = (el as unknown as { toHclTerraform?: () => TfJson }).toHclTerraform?.();
+    if (!hcl) continue;
+    for (const kind of ["resource", "data"]) {
+      for (const [type, byName] of Object.entries((hcl[kind] as Record<string, TfJson> | undefined) ?? {}))
+        for (const attrs of Object.values(byName)) walk(attrs, `${kind}.${type}`);
+    }
+    for (const [name, configs] of Object.entries((hcl.provider as Record<string, unknown[]> | undefined) ?? {}))
+      for (const attrs of configs) walk(attrs, `provider.${name}`);
+  }
+  return paths;
+}

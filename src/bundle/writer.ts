@@ -1,0 +1,271 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tar from "tar";
+import YAML from "yaml";
+import { declarationProblems } from "../authoring/inputs";
+import { ProtonTemplate, ServiceDefinition } from "../authoring/template";
+import { Problem, ProtonkitError } from "../errors";
+import { hclDifferences } from "./hcl-check";
+import { nameProblems, quotaProblems } from "./quotas";
+import { renderReadme, SuppressionRow } from "./readme";
+import { buildSchema, property, schemaYaml } from "./schema";
+import { synthesizeTemplate } from "./synth";
+import { breakingChanges, Lock, LOCK_FILE, lockJson, LockedVersion, readLock, TemplateInterface } from "./versions";
+
+/** Proton's Terraform manifest, exactly. */
+export const TERRAFORM_MANIFEST = `infrastructure:
+  templates:
+    - file: "*"
+      rendering_engine: hcl
+      template_language: terraform
+`;
+
+/** A template version's files, before versioning decides its minor. */
+export interface TemplateBundle {
+  readonly name: string;
+  readonly major: number;
+  /** Path relative to `<template>/v<major>/` to content. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly digest: string;
+  readonly iface: TemplateInterface;
+}
+
+/** Hooks the bundle writer calls per template; guardrails plug in here. */
+export interface BundleHooks {
+  /** Throws when a stack breaks a guardrail. */
+  readonly check?: (template: ProtonTemplate) => void;
+  /** Guardrail suppressions to list in the README. */
+  readonly suppressions?: (template: ProtonTemplate) => SuppressionRow[];
+}
+
+/** Builds one template's bundle in memory: schema, manifests, HCL (checked), registration, README. */
+export async function buildBundle(template: ProtonTemplate, outputsRead: readonly string[], hooks: BundleHooks = {}): Promise<TemplateBundle> {
+  const def = template.definition;
+  const where = `${def.name}/v${def.major}`;
+  const problems = [...nameProblems(def.name)];
+  for (const [section, inputs] of template.declaredInputs()) {
+    problems.push(...declarationProblems(section, inputs).map((m) => new Problem(m, { file: `stacks/${def.name}`, fix: "fix the input declaration" })));
+  }
+  if (problems.length > 0) throw new ProtonkitError(problems, `template ${def.name} is not valid:`);
+  hooks.check?.(template);
+
+  const files = new Map<string, string>();
+  const schema = buildSchema(def.name, template.kind, template.declaredInputs());
+  if (template.kind !== "component") files.set("schema/schema.yaml", schemaYaml(schema));
+  for (const folder of synthesizeTemplate(template)) {
+    files.set(`${folder.folder}/manifest.yaml`, TERRAFORM_MANIFEST);
+    for (const [file, hcl] of folder.files) {
+      const diffs = await hclDifferences(file, hcl, folder.parts.get(file)!, folder.blocks);
+      if (diffs.length > 0) {
+        throw new Error(`${where}/${folder.folder}/${file}: the HCL does not mean what cdktf synthesized (a protonkit bug, please report it):\n  ${diffs.join("\n  ")}`);
+      }
+      files.set(`${folder.folder}/${file}`, hcl);
+    }
+  }
+  const compatible = template.compatibleEnvironments();
+  if (template.kind === "service") {
+    const registration: Record<string, string[]> = { compatible_environments: compatible };
+    if ((def as ServiceDefinition).directlyDefinedComponents) registration.supported_component_sources = ["DIRECTLY_DEFINED"];
+    files.set(".template-registration.yaml", YAML.stringify(registration));
+  }
+  files.set(
+    "README.md",
+    renderReadme({
+      name: def.name,
+      displayName: def.displayName ?? def.name,
+      description: def.description,
+      kind: template.kind,
+      major: def.major,
+      compatibleEnvironments: compatible,
+      directlyDefinedComponents: template.kind === "service" && (def as ServiceDefinition).directlyDefinedComponents === true,
+      inputs: template.declaredInputs(),
+      outputs: template.declaredOutputs(),
+      environmentOutputsRead: [...template.environmentOutputsRead].sort(),
+      suppressions: hooks.suppressions?.(template) ?? [],
+    }),
+  );
+  const quota = quotaProblems(where, files);
+  if (quota.length > 0) throw new ProtonkitError(quota, `template ${def.name} exceeds Proton's quotas:`);
+
+  const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const iface: TemplateInterface = {
+    inputs: Object.fromEntries(
+      [...template.declaredInputs()].map(([section, inputs]) => [
+        section,
+        Object.fromEntries(Object.entries(inputs).map(([n, d]) => [n, { ...property(d), ...(d.required ? { required: true } : {}) }])),
+      ]),
+    ),
+    outputs: Object.fromEntries([...template.declaredOutputs()].map(([folder, o]) => [folder, Object.keys(o).sort()])),
+    ...(template.kind === "environment" ? { outputsRead: [...outputsRead].sort() } : {}),
+  };
+  return { name: def.name, major: def.major, files: sorted, digest: digestOf(sorted), iface };
+}
+
+/** `sha256:` over sorted paths and contents. */
+export function digestOf(files: ReadonlyMap<string, string>): string {
+  const h = createHash("sha256");
+  for (const [file, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(file).update("\0").update(content).update("\0");
+  return `sha256:${h.digest("hex")}`;
+}
+
+/** Options of a synth run. */
+export interface WriteOptions {
+  /** `proton-bundles/` */
+  readonly bundlesDir: string;
+  /** Where `.tar.gz` bundles go (`dist/`); omit to skip. */
+  readonly distDir?: string;
+  /** Compare with what is on disk and write nothing; fail on any difference. */
+  readonly check?: boolean;
+  readonly hooks?: BundleHooks;
+}
+
+/** What a synth did per template version. */
+export interface SynthResult {
+  readonly name: string;
+  readonly major: number;
+  readonly minor: number;
+  readonly status: "new" | "changed" | "unchanged";
+  readonly files: number;
+}
+
+/**
+ * Synthesizes every template into `bundlesDir`, versioning them the way Proton does: same
+ * content keeps its minor version, changed content gets the next minor, a breaking change is
+ * refused unless the major version was raised (then a new `v<major>/` is written beside the
+ * old one). Nothing is written unless every template succeeds.
+ */
+export async function writeBundles(templates: readonly ProtonTemplate[], options: WriteOptions): Promise<SynthResult[]> {
+  const lockFile = path.join(options.bundlesDir, LOCK_FILE);
+  const lock = readLock(lockFile);
+  const next: Lock = { lockVersion: 1, templates: structuredClone(lock.templates) };
+  const seen = new Set<string>();
+  const bundles: TemplateBundle[] = [];
+  for (const t of templates) {
+    const key = `${t.definition.name}:${t.definition.major}`;
+    if (seen.has(key)) throw new ProtonkitError(new Problem(`template ${key} is instantiated twice`, { file: "main.ts", fix: "instantiate each template once" }));
+    seen.add(key);
+    bundles.push(await buildBundle(t, outputsReadBy(t, templates), options.hooks));
+  }
+
+  const results: SynthResult[] = [];
+  const refused: Problem[] = [];
+  for (const b of bundles) {
+    const previous = lock.templates[b.name]?.[String(b.major)];
+    let minor = 0;
+    let status: SynthResult["status"] = "new";
+    if (previous) {
+      if (previous.digest === b.digest) {
+        minor = previous.minor;
+        status = "unchanged";
+      } else {
+        const breaking = breakingChanges(previous, b.iface);
+        if (breaking.length > 0) {
+          refused.push(
+            new Problem(`breaking changes in ${b.name} v${b.major}:\n      ${breaking.join("\n      ")}`, {
+              file: `stacks/${b.name}`,
+              field: "major",
+              fix: `raise major to ${latestMajor(lock, b.name) + 1}; v${b.major}/ stays as it is for existing deployments`,
+            }),
+          );
+          continue;
+        }
+        minor = previous.minor + 1;
+        status = "changed";
+      }
+    }
+    const entry: LockedVersion = { minor, digest: b.digest, ...b.iface };
+    next.templates[b.name] = { ...(next.templates[b.name] ?? {}), [String(b.major)]: entry };
+    results.push({ name: b.name, major: b.major, minor, status, files: b.files.size });
+  }
+  if (refused.length > 0) throw new ProtonkitError(refused, "synth refused; nothing was written:");
+
+  if (options.check) {
+    const drift = driftProblems(options.bundlesDir, bundles, lockJson(next));
+    if (drift.length > 0) throw new ProtonkitError(drift, "committed bundles are not what the stacks synthesize (run `npm run synth` and commit the result):");
+    return results;
+  }
+  writeAtomically(options.bundlesDir, bundles, lockJson(next));
+  if (options.distDir) writeTarballs(options.bundlesDir, options.distDir, results);
+  return results;
+}
+
+/** Environment outputs read by services and components that name `t` as compatible. */
+function outputsReadBy(t: ProtonTemplate, all: readonly ProtonTemplate[]): string[] {
+  if (t.kind !== "environment") return [];
+  const id = `${t.definition.name}:${t.definition.major}`;
+  const read = new Set<string>();
+  for (const other of all) if (other.compatibleEnvironments().includes(id)) for (const o of other.environmentOutputsRead) read.add(o);
+  return [...read];
+}
+
+function latestMajor(lock: Lock, name: string): number {
+  return Math.max(0, ...Object.keys(lock.templates[name] ?? {}).map(Number));
+}
+
+function driftProblems(bundlesDir: string, bundles: readonly TemplateBundle[], lock: string): Problem[] {
+  const problems: Problem[] = [];
+  const lockFile = path.join(bundlesDir, LOCK_FILE);
+  if (!fs.existsSync(lockFile) || fs.readFileSync(lockFile, "utf8") !== lock) problems.push(new Problem("differs", { file: lockFile }));
+  for (const b of bundles) {
+    const dir = path.join(bundlesDir, b.name, `v${b.major}`);
+    const onDisk = new Set(listFiles(dir));
+    for (const [file, content] of b.files) {
+      const full = path.join(dir, file);
+      if (!onDisk.has(file)) problems.push(new Problem("is missing", { file: full }));
+      else if (fs.readFileSync(full, "utf8") !== content) problems.push(new Problem("differs", { file: full }));
+      onDisk.delete(file);
+    }
+    for (const extra of onDisk) problems.push(new Problem("is not produced by the stack any more", { file: path.join(dir, extra) }));
+  }
+  return problems;
+}
+
+/** Files under `dir`, relative, sorted; empty when `dir` does not exist. */
+export function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else out.push(r);
+    }
+  };
+  walk("");
+  return out.sort();
+}
+
+/** Stages every bundle in a temporary folder, then swaps each `v<major>/` in and writes the lock. */
+function writeAtomically(bundlesDir: string, bundles: readonly TemplateBundle[], lock: string): void {
+  fs.mkdirSync(bundlesDir, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(bundlesDir, ".staging-"));
+  try {
+    for (const b of bundles) {
+      for (const [file, content] of b.files) {
+        const full = path.join(staging, b.name, `v${b.major}`, file);
+        fs.mkdirSync(path.dirname(full), { recursive: true });
+        fs.writeFileSync(full, content);
+      }
+    }
+    fs.writeFileSync(path.join(staging, LOCK_FILE), lock);
+    for (const b of bundles) {
+      const target = path.join(bundlesDir, b.name, `v${b.major}`);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.rmSync(target, { recursive: true, force: true });
+      fs.renameSync(path.join(staging, b.name, `v${b.major}`), target);
+    }
+    fs.renameSync(path.join(staging, LOCK_FILE), path.join(bundlesDir, LOCK_FILE));
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** One reproducible `.tar.gz` per template version, for S3-based registration. */
+function writeTarballs(bundlesDir: string, distDir: string, results: readonly SynthResult[]): void {
+  fs.mkdirSync(distDir, { recursive: true });
+  for (const r of results) {
+    const cwd = path.join(bundlesDir, r.name, `v${r.major}`);
+    tar.create({ gzip: { level: 9 }, portable: true, mtime: new Date(0), noDirRecurse: true, sync: true, cwd, file: path.join(distDir, `${r.name}-v${r.major}.${r.minor}.tar.gz`) }, listFiles(cwd));
+  }
+}

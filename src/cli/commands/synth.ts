@@ -1,0 +1,20 @@
+import * as path from "node:path";
+import type { Command } from "commander";
+import { formatResults, synthesizeCatalog } from "../../bundle/catalog";
+
+/** `protonkit synth`: writes (or checks) proton-bundles/ from the catalog in stacks/. */
+export function registerSynth(program: Command): void {
+  program
+    .command("synth")
+    .description("Synthesize every catalog template into versioned Proton bundles (proton-bundles/) and tarballs (dist/).")
+    .option("--check", "write nothing; fail if proton-bundles/ differs from what the stacks synthesize")
+    .option("--root <dir>", "repository root holding stacks/ and proton-bundles/", ".")
+    .option("--no-dist", "skip the .tar.gz bundles in dist/")
+    .action(async (opts: { check?: boolean; root: string; dist: boolean }) => {
+      const root = path.resolve(opts.root);
+      // The catalog is loaded late: it pulls in cdktf and the provider bindings.
+      const { catalog } = (await import(path.join(root, "stacks"))) as typeof import("../../../stacks");
+      const results = await synthesizeCatalog({ templates: catalog, root, check: opts.check, distDir: opts.dist && !opts.check ? undefined : null });
+      process.stdout.write(formatResults(results, opts.check === true));
+    });
+}
