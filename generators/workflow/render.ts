@@ -1,0 +1,109 @@
+/**
+ * Renders the files the workflow generator writes, from the Handlebars templates under
+ * `templates/workflows/`. Templates are written as the workflow reads: a GitHub expression
+ * `${{ ... }}` stays literal, and only a bare `{{ ... }}` is Handlebars.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Handlebars from "handlebars";
+import { isActionName, usesLine } from "../actions";
+import type { WorkflowSettings } from "./settings";
+
+/** Folder of the workflow templates. */
+export const TEMPLATE_DIR = path.join(__dirname, "..", "..", "templates", "workflows");
+
+/**
+ * Changed files that can start a run in a provisioning repository, in every layout of
+ * PROTON-CONTRACT.md section 4: Proton's deployment metadata, the Terraform files and
+ * variables it writes, and a committed dependency lock file.
+ */
+export const PROVISION_PATHS: readonly string[] = [
+  "**/.proton/deployment-metadata.json",
+  "**/*.tf",
+  "**/*.tfvars.json",
+  "**/.terraform.lock.hcl",
+];
+
+/** Terraform version the workflow installs when the configuration does not name one. */
+export const DEFAULT_TERRAFORM_VERSION = "1.11.4";
+
+/** Values the starter `.protonkit/provisioning.yaml` is filled with. */
+export interface StarterConfigValues {
+  /** 12-digit AWS account of the roles and the state bucket. */
+  readonly account: string;
+  /** AWS region to deploy to. */
+  readonly region: string;
+  /** Terraform version to install. */
+  readonly terraformVersion: string;
+}
+
+/** Placeholders the starter configuration uses when no values are given. */
+export const STARTER_DEFAULTS: StarterConfigValues = {
+  account: "123456789012",
+  region: "eu-west-1",
+  terraformVersion: DEFAULT_TERRAFORM_VERSION,
+};
+
+/** Template text with every GitHub expression opener `${{` escaped for Handlebars. */
+function escapeGithubExpressions(source: string): string {
+  return source.split("${{").join("$\\{{");
+}
+
+function readTemplate(relative: string): string {
+  return escapeGithubExpressions(fs.readFileSync(path.join(TEMPLATE_DIR, relative), "utf8"));
+}
+
+let environment: typeof Handlebars | undefined;
+
+/** The Handlebars environment with the workflow helpers and partials, built once. */
+function handlebars(): typeof Handlebars {
+  if (environment) return environment;
+  const hb = Handlebars.create();
+  hb.registerHelper("action", (name: unknown) => {
+    if (typeof name !== "string" || !isActionName(name)) throw new Error(`template names an unknown action ${String(name)}`);
+    return usesLine(name);
+  });
+  // A JSON string is a valid YAML double-quoted scalar.
+  hb.registerHelper("json", (value: unknown) => JSON.stringify(value));
+  const partials = path.join(TEMPLATE_DIR, "partials");
+  for (const file of fs.readdirSync(partials).filter((f) => f.endsWith(".hbs")).sort()) {
+    hb.registerPartial(path.basename(file, ".hbs"), readTemplate(path.join("partials", file)));
+  }
+  environment = hb;
+  return hb;
+}
+
+function render(template: string, context: Record<string, unknown>): string {
+  const compiled = handlebars().compile(readTemplate(template), { noEscape: true, strict: true });
+  const out = compiled(context);
+  return out.endsWith("\n") ? out : `${out}\n`;
+}
+
+/**
+ * The provisioning workflow (without its ownership line). `terraformVersion` comes from the
+ * repository's `.protonkit/provisioning.yaml`, else {@link DEFAULT_TERRAFORM_VERSION}.
+ */
+export function renderProvisionWorkflow(settings: WorkflowSettings, terraformVersion: string): string {
+  return render("provision.yml.hbs", {
+    ...settings,
+    toolkit_token_secret: settings.toolkit_token_secret ?? false,
+    main_ref: `'refs/heads/${settings.main_branch}'`,
+    paths: PROVISION_PATHS,
+    terraform_version: terraformVersion,
+  });
+}
+
+/** The starter `.protonkit/provisioning.yaml`, written once by `workflow init`. */
+export function renderStarterConfig(values: StarterConfigValues): string {
+  return render("provisioning.yaml.hbs", { ...values });
+}
+
+/** The starter `.protonkit/workflow.yaml`, written once by `workflow init`. */
+export function renderSettingsFile(settings: WorkflowSettings): string {
+  return render("workflow-settings.yaml.hbs", { ...settings, toolkit_token_secret: settings.toolkit_token_secret ?? false });
+}
+
+/** The toolkit repository's own CI workflow (`.github/workflows/ci.yml`), without ownership line. */
+export function renderToolkitCi(terraformVersion: string = DEFAULT_TERRAFORM_VERSION): string {
+  return render("toolkit-ci.yml.hbs", { terraform_version: terraformVersion });
+}

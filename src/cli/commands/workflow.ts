@@ -1,0 +1,113 @@
+import * as path from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { syncToolkitCi, syncWorkflow, type FileResult } from "../../../generators/workflow/sync";
+import type { CommandModule } from "./index";
+
+interface InitFlags {
+  repo: string;
+  toolkitRepository?: string;
+  toolkitRef?: string;
+  toolkitTokenSecret?: string;
+  mainBranch?: string;
+  runsOn?: string;
+  timeoutMinutes?: number;
+  account?: string;
+  region?: string;
+  terraformVersion?: string;
+  force?: boolean;
+}
+
+interface UpdateFlags {
+  repo: string;
+  force?: boolean;
+  check?: boolean;
+}
+
+interface ToolkitCiFlags {
+  root: string;
+  force?: boolean;
+  check?: boolean;
+}
+
+/** The toolkit repository this CLI runs from. */
+const TOOLKIT_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+function wholeNumber(value: string): number {
+  if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+  return Number(value);
+}
+
+/** Prints one line per file: status, path, and why when a file was left alone. */
+function report(files: readonly FileResult[]): void {
+  for (const f of files) {
+    process.stdout.write(`${f.status.padEnd(9)} ${f.path}${f.reason ? ` (${f.reason})` : ""}\n`);
+  }
+}
+
+/**
+ * `protonkit workflow init|update|toolkit-ci`: generates the GitHub Actions workflow of a
+ * provisioning repository (and this repository's own CI workflow). See generators/README.md.
+ */
+export const workflowCommand: CommandModule = (program: Command) => {
+  const workflow = program
+    .command("workflow")
+    .description("Generate and update the GitHub Actions workflow of a provisioning repository.");
+
+  workflow
+    .command("init")
+    .description(
+      "Write the provisioning workflow, the configuration schema, and (when missing) starter .protonkit/provisioning.yaml and .protonkit/workflow.yaml.",
+    )
+    .requiredOption("--repo <dir>", "the provisioning repository (top level of a git checkout)")
+    .option("--toolkit-repository <owner/name>", "GitHub repository of the protonkit toolkit the workflow runs (required unless .protonkit/workflow.yaml exists)")
+    .option("--toolkit-ref <sha>", "full commit SHA of the toolkit to run (required unless .protonkit/workflow.yaml exists)")
+    .option("--toolkit-token-secret <name>", "repository secret holding a token that can read a private toolkit repository")
+    .option("--main-branch <branch>", "branch whose pushes apply (default main)")
+    .option("--runs-on <label>", "runner label (default ubuntu-latest)")
+    .option("--timeout-minutes <n>", "timeout of each plan and apply job (default 60)", wholeNumber)
+    .option("--account <id>", "AWS account for the starter configuration's roles and bucket (default: a placeholder)")
+    .option("--region <region>", "AWS region for the starter configuration (default eu-west-1)")
+    .option("--terraform-version <version>", "Terraform version for the starter configuration (default 1.11.4)")
+    .option("--force", "overwrite owned files even when they were edited")
+    .action((flags: InitFlags) => {
+      const result = syncWorkflow({
+        repo: flags.repo,
+        mode: "init",
+        force: flags.force,
+        settings: {
+          toolkit_repository: flags.toolkitRepository,
+          toolkit_ref: flags.toolkitRef,
+          toolkit_token_secret: flags.toolkitTokenSecret,
+          main_branch: flags.mainBranch,
+          runs_on: flags.runsOn,
+          timeout_minutes: flags.timeoutMinutes,
+        },
+        starter: { account: flags.account, region: flags.region, terraformVersion: flags.terraformVersion },
+      });
+      report(result.files);
+    });
+
+  workflow
+    .command("update")
+    .description("Re-render the files protonkit owns from .protonkit/workflow.yaml and .protonkit/provisioning.yaml; edited files are kept unless --force.")
+    .requiredOption("--repo <dir>", "the provisioning repository (top level of a git checkout)")
+    .option("--force", "overwrite owned files even when they were edited")
+    .option("--check", "write nothing; exit 1 when any file would be created, updated or is skipped")
+    .action((flags: UpdateFlags) => {
+      const result = syncWorkflow({ repo: flags.repo, mode: "update", force: flags.force, check: flags.check });
+      report(result.files);
+      if (flags.check && !result.inSync) process.exitCode = 1;
+    });
+
+  workflow
+    .command("toolkit-ci")
+    .description("Write this toolkit repository's own CI workflow (.github/workflows/ci.yml) from templates/workflows/toolkit-ci.yml.hbs.")
+    .option("--root <dir>", "the toolkit repository root", TOOLKIT_ROOT)
+    .option("--force", "overwrite the workflow even when it was edited")
+    .option("--check", "write nothing; exit 1 when the committed workflow differs")
+    .action((flags: ToolkitCiFlags) => {
+      const result = syncToolkitCi({ root: flags.root, force: flags.force, check: flags.check });
+      report(result.files);
+      if (flags.check && !result.inSync) process.exitCode = 1;
+    });
+};
