@@ -123,12 +123,12 @@ export function readPolicy(value: TfValue | undefined, config: TfConfig): Policy
 
 /** Effect Allow with action `*` and resource `*`. */
 export function isAdminStatement(s: PolicyStatement): boolean {
-  return s.effect === "Allow" && s.actions.includes("*") && s.resources.includes("*");
+  return s.effect?.toLowerCase() === "allow" && s.actions.includes("*") && s.resources.includes("*");
 }
 
 /** Effect Deny for everyone on s3:* (or *) when aws:SecureTransport is false. */
 export function isTlsOnlyStatement(s: PolicyStatement): boolean {
-  if (s.effect !== "Deny") return false;
+  if (s.effect?.toLowerCase() !== "deny") return false;
   if (!s.actions.some((a) => a === "*" || a.toLowerCase() === "s3:*")) return false;
   const everyone = (s.principals ?? []).some(
     (p) => (p.type === "*" || p.type === "AWS") && p.identifiers.includes("*"),

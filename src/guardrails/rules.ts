@@ -28,7 +28,7 @@ export interface Rule {
   readonly fix: string;
 }
 
-/** All rules, in id order. */
+/** All rules, grouped by family (S3, databases, network, IAM, logs, tags). */
 export const RULES: readonly Rule[] = Object.freeze([
   {
     id: "PK-S3-001",

@@ -103,21 +103,13 @@ export function elements(config: TfConfig): Element[] {
 }
 
 /**
- * Whether `value` refers to the element `type.name` (optionally only through one of
- * `attributes`), e.g. `${aws_s3_bucket.logs.id}` refers to `aws_s3_bucket.logs` via `id`.
+ * If `value` is exactly `${type.<name>.<attribute>}` (or `${type.<name>[<index>].<attribute>}` for a
+ * counted resource), the name.
  */
-export function refersTo(value: TfValue | undefined, type: string, name: string, attributes?: readonly string[]): boolean {
-  if (typeof value !== "string") return false;
-  const attr = attributes ? `\\.(?:${attributes.map(escapeRegExp).join("|")})` : "";
-  const re = new RegExp(`(?:^|[^\\w.])${escapeRegExp(type)}\\.${escapeRegExp(name)}${attr}(?![\\w-])`);
-  return re.test(value);
-}
-
-/** If `value` is exactly `${type.<name>.<attribute>}`, the name. */
 export function referencedName(value: TfValue | undefined, type: string, attributes: readonly string[]): string | undefined {
   if (typeof value !== "string") return undefined;
   const re = new RegExp(
-    `^\\$\\{\\s*${escapeRegExp(type)}\\.([A-Za-z_][\\w-]*)\\.(?:${attributes.map(escapeRegExp).join("|")})\\s*\\}$`,
+    `^\\$\\{\\s*${escapeRegExp(type)}\\.([A-Za-z_][\\w-]*)(?:\\[[^\\]]*\\])?\\.(?:${attributes.map(escapeRegExp).join("|")})\\s*\\}$`,
   );
   return re.exec(value)?.[1];
 }

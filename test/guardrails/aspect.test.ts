@@ -8,7 +8,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { ProtonkitError } from "../../src/errors";
 import { applyGuardrails, assertGuardrails, checkGuardrails } from "../../src/guardrails";
-import { bucket, newApp, newStack } from "./helpers";
+import { bucket, newApp, newStack } from "./fixtures/stacks";
 
 function stackFile(outdir: string, name: string): string {
   return path.join(outdir, "stacks", name, "cdk.tf.json");

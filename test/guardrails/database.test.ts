@@ -4,7 +4,7 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { RULES, checkGuardrails } from "../../src/guardrails";
-import { guardrailFailure, newStack } from "./helpers";
+import { guardrailFailure, newStack } from "./fixtures/stacks";
 
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)?.fix ?? "";
 const production = Fn.conditional(Op.eq(ref("var.environment.inputs.tier"), "production"), true, false);

@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { RULES, checkGuardrails } from "../../src/guardrails";
-import { guardrailFailure, newStack } from "./helpers";
+import { guardrailFailure, newStack } from "./fixtures/stacks";
 
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)?.fix ?? "";
 const assume = JSON.stringify({

@@ -3,7 +3,7 @@ import { Fn, TerraformStack, Token, ref } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { RULES, checkGuardrails } from "../../src/guardrails";
-import { guardrailFailure, newApp, newStack } from "./helpers";
+import { guardrailFailure, newApp, newStack } from "./fixtures/stacks";
 
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)?.fix ?? "";
 

@@ -6,7 +6,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { Alb } from "@cdktf/provider-aws/lib/alb";
 import { RULES, checkGuardrails } from "../../src/guardrails";
-import { guardrailFailure, newStack } from "./helpers";
+import { guardrailFailure, newStack } from "./fixtures/stacks";
 
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)?.fix ?? "";
 

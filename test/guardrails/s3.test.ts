@@ -5,7 +5,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { RULES, checkGuardrails } from "../../src/guardrails";
-import { bucket, guardrailFailure, newStack } from "./helpers";
+import { bucket, guardrailFailure, newStack } from "./fixtures/stacks";
 
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)?.fix ?? "";
 
@@ -112,4 +112,19 @@ t.test("all violations of a stack are reported together", async (t) => {
     ["tpl/bare", "tpl/bare", "tpl/bare"],
   );
   t.match(err.message, /PK-S3-001[\s\S]*PK-S3-002[\s\S]*PK-S3-003/);
+});
+
+t.test("the check reads the synthesized JSON: escape-hatch overrides and counted references count", async (t) => {
+  const { stack } = newStack();
+  bucket(stack, "assets");
+  const pab = stack.node.findChild("assets-pab") as S3BucketPublicAccessBlock;
+  pab.addOverride("restrict_public_buckets", false);
+  t.same(
+    checkGuardrails(stack).map((v) => v.ruleId),
+    ["PK-S3-001"],
+    "an override weakening the block is seen",
+  );
+  pab.addOverride("restrict_public_buckets", true);
+  pab.addOverride("bucket", "${aws_s3_bucket.assets[0].id}");
+  t.same(checkGuardrails(stack), [], "an indexed reference still designates the bucket");
 });

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { ProtonkitError } from "../../src/errors";
 import { assertGuardrails, checkGuardrails, listSuppressions, suppressGuardrail } from "../../src/guardrails";
-import { bucket, guardrailFailure, newStack } from "./helpers";
+import { bucket, guardrailFailure, newStack } from "./fixtures/stacks";
 
 t.test("a suppressed violation does not fail and is listed with its reason", async (t) => {
   const { stack } = newStack();
