@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import type { Construct } from "constructs";
 import type { ProtonTemplate } from "../authoring/template";
+import { assertGuardrails, listSuppressions } from "../guardrails";
 import { BundleHooks, SynthResult, writeBundles } from "./writer";
 
 /** Options of {@link synthesizeCatalog}. */
@@ -10,7 +11,7 @@ export interface CatalogSynthOptions {
   readonly templates: readonly (new (scope: Construct) => ProtonTemplate)[];
   /** Repository root; bundles go to `<root>/proton-bundles`, tarballs to `<root>/dist`. */
   readonly root: string;
-  /** Where bundles go instead (tests). */
+  /** Where bundles go instead of `<root>/proton-bundles`. */
   readonly bundlesDir?: string;
   /** Where tarballs go; `null` to skip them. */
   readonly distDir?: string | null;
@@ -18,8 +19,17 @@ export interface CatalogSynthOptions {
   readonly outdir?: string;
   /** Only compare with what is on disk. */
   readonly check?: boolean;
+  /** Defaults to {@link GUARDRAIL_HOOKS}. */
   readonly hooks?: BundleHooks;
 }
+
+/** Every stack must pass the guardrails; suppressions are listed in the bundle README. */
+export const GUARDRAIL_HOOKS: BundleHooks = {
+  check: (template) => {
+    for (const stack of template.stacks.values()) assertGuardrails(stack);
+  },
+  suppressions: (template) => listSuppressions(template),
+};
 
 /**
  * The whole synth: instantiate every template in one cdktf app, run `app.synth()` (aspects,
@@ -33,7 +43,7 @@ export async function synthesizeCatalog(options: CatalogSynthOptions): Promise<S
     bundlesDir: options.bundlesDir ?? path.join(options.root, "proton-bundles"),
     distDir: options.distDir === null ? undefined : (options.distDir ?? path.join(options.root, "dist")),
     check: options.check,
-    hooks: options.hooks,
+    hooks: options.hooks ?? GUARDRAIL_HOOKS,
   });
 }
 

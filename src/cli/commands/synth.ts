@@ -9,12 +9,19 @@ export function registerSynth(program: Command): void {
     .description("Synthesize every catalog template into versioned Proton bundles (proton-bundles/) and tarballs (dist/).")
     .option("--check", "write nothing; fail if proton-bundles/ differs from what the stacks synthesize")
     .option("--root <dir>", "repository root holding stacks/ and proton-bundles/", ".")
+    .option("--bundles <dir>", "write or check bundles here instead of <root>/proton-bundles")
     .option("--no-dist", "skip the .tar.gz bundles in dist/")
-    .action(async (opts: { check?: boolean; root: string; dist: boolean }) => {
+    .action(async (opts: { check?: boolean; root: string; bundles?: string; dist: boolean }) => {
       const root = path.resolve(opts.root);
       // The catalog is loaded late: it pulls in cdktf and the provider bindings.
       const { catalog } = (await import(path.join(root, "stacks"))) as typeof import("../../../stacks");
-      const results = await synthesizeCatalog({ templates: catalog, root, check: opts.check, distDir: opts.dist && !opts.check ? undefined : null });
+      const results = await synthesizeCatalog({
+        templates: catalog,
+        root,
+        bundlesDir: opts.bundles ? path.resolve(opts.bundles) : undefined,
+        check: opts.check,
+        distDir: opts.dist && !opts.check ? undefined : null,
+      });
       process.stdout.write(formatResults(results, opts.check === true));
     });
 }
