@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerSynth } from "./synth";
 import { renderCommand } from "./render";
 import { workflowCommand } from "./workflow";
+import { registerTestCommand } from "./test";
 
 /** A module that adds one command (with its subcommands) to the CLI. */
 export type CommandModule = (program: Command) => void;
@@ -11,6 +12,7 @@ const modules: CommandModule[] = [
   registerSynth,
   renderCommand,
   workflowCommand,
+  registerTestCommand,
 ];
 
 export function registerCommands(program: Command): void {
