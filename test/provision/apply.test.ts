@@ -1,5 +1,6 @@
 import t from "tap";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { NotifyResourceDeploymentStatusChangeCommand, ProtonClient } from "@aws-sdk/client-proton";
 import { applyResource, reportFailure, type ApplyContext } from "../../src/provision/apply";
@@ -21,7 +22,7 @@ t.beforeEach(() => {
   server.requests.length = 0;
 });
 
-function context(t: { testdirName: string }, repo: string, runner: FakeTerraform, config = CONFIG, retries: number[] = []): ApplyContext & { logs: string[] } {
+function context(_t: unknown, repo: string, runner: FakeTerraform, config = CONFIG, retries: number[] = []): ApplyContext & { logs: string[] } {
   const logs: string[] = [];
   return {
     repo,
@@ -38,7 +39,7 @@ function context(t: { testdirName: string }, repo: string, runner: FakeTerraform
     runner,
     settings: { binary: "terraform" },
     dryRun: false,
-    stateDir: path.join(t.testdirName, "..", `${path.basename(t.testdirName)}-state`),
+    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-state-")),
     log: (l) => logs.push(l),
     logs,
   };
@@ -266,7 +267,6 @@ t.test("report-failure: reports FAILED unless apply already reported a final sta
   server.requests.length = 0;
   const fresh = instanceRepo(t.testdir({}));
   const ctx2 = context(t, fresh, tf);
-  fs.rmSync(ctx2.stateDir, { recursive: true, force: true });
   await applyResource("prod/api-web", ctx2);
   t.equal(await reportFailure("prod/api-web", "step failed", ctx2), false, "apply's own report stands");
   t.equal(server.accepted().length, 2);
