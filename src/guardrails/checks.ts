@@ -35,6 +35,11 @@ export interface CheckContext {
   readonly stackPath: string;
   /** Construct path of each aws provider by alias (`""` for the default provider). */
   readonly providerPaths: ReadonlyMap<string, string>;
+  /**
+   * Construct path of each resource and data source by Terraform address (`aws_s3_bucket.x`,
+   * `data.aws_iam_policy_document.y`), used when an element's `//` metadata is missing.
+   */
+  readonly elementPaths?: ReadonlyMap<string, string>;
 }
 
 /** Run every rule against a synthesized stack. */
@@ -51,7 +56,7 @@ export function runChecks(config: TfConfig, ctx: CheckContext): Finding[] {
 }
 
 function pathOf(e: Element, ctx: CheckContext): string {
-  return e.path ?? `${ctx.stackPath}/${e.name}`;
+  return e.path ?? ctx.elementPaths?.get(address(e)) ?? `${ctx.stackPath}/${e.name}`;
 }
 
 function address(e: Element): string {

@@ -14,7 +14,7 @@
  * - {@link assertGuardrails} / {@link checkGuardrails} on a stack, e.g. from the bundle writer
  *   after `app.synth()`.
  */
-import { App, Aspects, IAspect, TerraformProvider, TerraformStack } from "cdktf";
+import { App, Aspects, IAspect, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { Problem, ProtonkitError } from "../errors";
 import { runChecks } from "./checks";
@@ -48,13 +48,18 @@ export function checkGuardrails(stack: TerraformStack): Violation[] {
   const config = stack.toTerraform() as TfConfig;
   const byPath = new Map<string, IConstruct>();
   const providerPaths = new Map<string, string>();
+  const elementPaths = new Map<string, string>();
   for (const c of stack.node.findAll()) {
     byPath.set(c.node.path, c);
     if (c instanceof TerraformProvider && c.terraformResourceType === "aws") {
       providerPaths.set(c.alias ?? "", c.node.path);
+    } else if (c instanceof TerraformResource) {
+      elementPaths.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c.node.path);
+    } else if (c instanceof TerraformDataSource) {
+      elementPaths.set(`data.${c.terraformResourceType}.${c.friendlyUniqueId}`, c.node.path);
     }
   }
-  const findings = runChecks(config, { stackPath: stack.node.path, providerPaths });
+  const findings = runChecks(config, { stackPath: stack.node.path, providerPaths, elementPaths });
   const out: Violation[] = [];
   const seen = new Set<string>();
   for (const f of findings) {

@@ -1,8 +1,10 @@
 import t from "tap";
-import { Fn, TerraformStack, Token, ref } from "cdktf";
+import { Fn, TerraformElement, TerraformStack, Token, ref } from "cdktf";
+import { Node } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { RULES, checkGuardrails } from "../../src/guardrails";
+import { runChecks } from "../../src/guardrails/checks";
 import { guardrailFailure, newApp, newStack } from "./fixtures/stacks";
 
 const fixOf = (id: string): string => RULES.find((r) => r.id === id)?.fix ?? "";
@@ -80,4 +82,27 @@ t.test("PK-TAG-001 fires when AWS resources have no aws provider at all", async 
     checkGuardrails(stack).map((v) => [v.ruleId, v.path]),
     [["PK-TAG-001", "bare"]],
   );
+});
+
+t.test("construct paths survive custom logical ids", async (t) => {
+  class ReadableStack extends TerraformStack {
+    protected allocateLogicalId(element: TerraformElement | Node): string {
+      const node = element instanceof Node ? element : element.node;
+      return `x_${node.id.replace(/-/g, "_")}`;
+    }
+  }
+  const stack = new ReadableStack(newApp(), "tpl");
+  new AwsProvider(stack, "aws", { defaultTags: [{ tags: Token.asStringMap(ref("var.proton_tags")) }] });
+  new CloudwatchLogGroup(stack, "app-logs", {});
+  t.same(
+    checkGuardrails(stack).map((v) => [v.path, v.message]),
+    [["tpl/app-logs", "aws_cloudwatch_log_group.x_app_logs: retention_in_days is absent; logs would be kept forever"]],
+  );
+});
+
+t.test("without element metadata, paths come from the construct tree", async (t) => {
+  const config = { resource: { aws_cloudwatch_log_group: { x_app_logs: {} } }, provider: { aws: [{ default_tags: [{ tags: "${var.proton_tags}" }] }] } };
+  const ctx = { stackPath: "tpl", providerPaths: new Map(), elementPaths: new Map([["aws_cloudwatch_log_group.x_app_logs", "tpl/app-logs"]]) };
+  t.same(runChecks(config, ctx).map((f) => f.path), ["tpl/app-logs"]);
+  t.same(runChecks(config, { ...ctx, elementPaths: undefined }).map((f) => f.path), ["tpl/x_app_logs"]);
 });
