@@ -101,8 +101,6 @@ export function assertGuardrails(stack: TerraformStack): void {
   if (violations.length > 0) throw guardrailError(stack, violations);
 }
 
-const APPLIED = Symbol.for("protonkit.guardrails.applied");
-
 /**
  * The guardrails aspect. When it visits its stack during `app.synth()` it adds a validation to
  * the stack that runs {@link assertGuardrails} after all aspects have run. If the app was
@@ -135,8 +133,7 @@ export class GuardrailsAspect implements IAspect {
  * every unsuppressed violation. Idempotent.
  */
 export function applyGuardrails(stack: TerraformStack): void {
-  const marked = stack as unknown as { [APPLIED]?: boolean };
-  if (marked[APPLIED]) return;
-  Object.defineProperty(stack, APPLIED, { value: true, enumerable: false });
-  Aspects.of(stack).add(new GuardrailsAspect(stack));
+  const aspects = Aspects.of(stack);
+  if (aspects.all.some((a) => a instanceof GuardrailsAspect)) return;
+  aspects.add(new GuardrailsAspect(stack));
 }
