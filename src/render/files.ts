@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import type { InputObjectType, InputProperty } from "../spec/schema";
 import type { JsonValue } from "../spec/yaml";
 import { isPlainObject } from "../spec/yaml";
 
@@ -48,7 +49,7 @@ const SERVICE = (withDefault: boolean): string => `variable "service" {
  * Body of `proton.<kind>.variables.tf` in the newest shapes Proton wrote (contract section 4):
  * `inputs = any` so inputs keep their JSON types.
  */
-export function variablesFile(kind: ResourceKind): string {
+export function variablesFile(kind: ResourceKind, instanceInputsType = "any"): string {
   switch (kind) {
     case "environment":
       return `variable "environment" {
@@ -77,7 +78,7 @@ ${PROTON_TAGS}`;
       return `variable "service_instances" {
   type = list(object({
     name    = string
-    inputs  = any
+    inputs  = ${instanceInputsType}
     outputs = map(string)
     environment = object({
       account_id = string
@@ -116,6 +117,42 @@ variable "service_instance" {
 
 ${PROTON_TAGS}`;
   }
+}
+
+/** The Terraform type of one input. */
+function inputType(prop: InputProperty): string {
+  switch (prop.type) {
+    case "string":
+      return "string";
+    case "number":
+    case "integer":
+      return "number";
+    case "boolean":
+      return "bool";
+    case "array":
+      return `list(${prop.items ? inputType(prop.items) : "string"})`;
+  }
+}
+
+/**
+ * The Terraform type of a service's instance inputs inside the pipeline's `service_instances`
+ * list. Proton's `any` cannot be used there: Terraform needs one element type for a list, and
+ * instances whose inputs differ (an optional input set on one only, arrays of different
+ * lengths) have none. The schema gives that type; inputs neither required nor defaulted are
+ * `optional`.
+ */
+export function pipelineInstanceInputsType(type: InputObjectType | undefined): string {
+  if (!type) return "any";
+  const names = Object.keys(type.properties).sort();
+  if (names.length === 0) return "object({})";
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = names.map((n) => {
+    const prop = type.properties[n];
+    const t = inputType(prop);
+    const optional = !type.required.includes(n) && prop.default === undefined;
+    return `      ${n.padEnd(width)} = ${optional ? `optional(${t})` : t}`;
+  });
+  return `object({\n${lines.join("\n")}\n    })`;
 }
 
 /** A copy of `value` with every object's keys sorted, so output does not depend on input order. */

@@ -7,7 +7,7 @@ import { Problem, ProtonkitError } from "../errors";
 import type { InputObjectType } from "../spec/schema";
 import type { Spec, SpecTarget } from "../spec/spec";
 import { checkSpec, resourceNameError } from "../spec/spec";
-import { readYamlFile } from "../spec/yaml";
+import { displayPath, readYamlFile } from "../spec/yaml";
 import type { Bundle } from "./bundle";
 import { readBundle } from "./bundle";
 import type { DeploymentContext } from "./context";
@@ -70,7 +70,8 @@ export function specTarget(bundle: Bundle): SpecTarget {
     case "component":
       return {
         kind: "ServiceSpec",
-        templateLabel: `component ${id} (infrastructure/ with no schema/schema.yaml declaring environment_input_type; an environment template needs one)`,
+        templateLabel: `component ${id}: infrastructure/ without an environment schema`,
+        kindFix: "render a ServiceSpec (components use their service's spec), or add schema/schema.yaml with environment_input_type to make this an environment template",
         pipeline: { allowed: true },
       };
   }
@@ -101,7 +102,7 @@ export function plan(options: Omit<RenderOptions, "outDir">): PlannedResource[] 
     problems.push(...checked.problems);
     spec = checked.spec;
   }
-  const summary = (n: number): string => `${read.source?.displayFile ?? options.specFile}: ${plural(n)}; nothing was written`;
+  const summary = (n: number): string => `${displayPath(options.specFile)}: ${plural(n)}; nothing was written`;
   if (problems.length > 0 || !spec) throw new ProtonkitError(problems, summary(problems.length));
   if (spec.kind === "ServiceSpec" && options.instances) {
     const known = spec.instances.map((i) => i.name);

@@ -9,7 +9,7 @@ import { environmentOutputReferences } from "./bundle";
 import type { DeploymentContext, EnvironmentContext } from "./context";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
 import type { ResourceKind } from "./files";
-import { DELETED_DEPLOYMENT_ID, deletedHeader, jsonFile, renderedHeader, sortKeys, uuidV5, variablesFile } from "./files";
+import { DELETED_DEPLOYMENT_ID, deletedHeader, jsonFile, pipelineInstanceInputsType, renderedHeader, sortKeys, uuidV5, variablesFile } from "./files";
 import { displayPath } from "../spec/yaml";
 
 /** One file of a rendered resource directory. */
@@ -89,7 +89,8 @@ export function planRender(bundle: Bundle, spec: Spec, name: string, context: De
     // Derived from what is deployed, so re-rendering the same thing gives the same id.
     const deploymentId = deleted ? DELETED_DEPLOYMENT_ID : (context.deployment_id ?? uuidV5(`${arn}\n${version}\n${values}`));
     const files: RenderedFile[] = folder.files.map((f) => ({ path: f.name, content: `${header}\n${f.content}` }));
-    files.push({ path: `proton.${kind}.variables.tf`, content: `${header}\n${variablesFile(kind)}` });
+    const inputsType = kind === "pipeline" ? pipelineInstanceInputsType(bundle.schema?.serviceInputType) : undefined;
+    files.push({ path: `proton.${kind}.variables.tf`, content: `${header}\n${variablesFile(kind, inputsType)}` });
     files.push({ path: "proton.auto.tfvars.json", content: values });
     files.push({ path: ".proton/deployment-metadata.json", content: jsonFile(metadata(deploymentId)) });
     resources.push({ kind, name: resourceName, relativeDir, arn, files });

@@ -27,6 +27,8 @@ export interface SpecTarget {
   readonly kind: SpecKind;
   /** For messages, e.g. `environment template vpc-env:1`. */
   readonly templateLabel: string;
+  /** Fix printed when the spec has the other known kind (default: use a matching template). */
+  readonly kindFix?: string;
   /** EnvironmentSpec: the environment input type (an empty type when the schema has none). */
   readonly environmentInputs?: InputObjectType;
   /** ServiceSpec: the instance input type; undefined means inputs are not checked (component bundles). */
@@ -65,6 +67,11 @@ export interface ServiceSpec {
 
 /** Either kind of validated spec. */
 export type Spec = EnvironmentSpec | ServiceSpec;
+
+/** Problems in file order (stable for problems on one line). */
+function byLine(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort((a, b) => (a.details.line ?? 0) - (b.details.line ?? 0));
+}
 
 const EMPTY_TYPE: InputObjectType = { name: "(none)", properties: {}, required: [] };
 
@@ -111,7 +118,7 @@ export function checkSpec(source: YamlSource, target: SpecTarget): { spec?: Spec
     at(
       ["proton"],
       `expected ${target.kind} (the bundle is ${target.templateLabel}), found ${describeValue(kind)}`,
-      known ? `render this spec with a matching template, or write a ${target.kind}` : `write \`proton: ${target.kind}\``,
+      known ? (target.kindFix ?? `render this spec with a template of its kind, or write \`proton: ${target.kind}\``) : `write \`proton: ${target.kind}\``,
     );
     return { problems };
   }
@@ -136,7 +143,7 @@ export function checkSpec(source: YamlSource, target: SpecTarget): { spec?: Spec
 
   if (target.kind === "EnvironmentSpec") {
     const values = inputs(root.spec, ["spec"], target.environmentInputs ?? EMPTY_TYPE, "environment");
-    return problems.length ? { problems } : { problems, spec: { kind: "EnvironmentSpec", source, inputs: values } };
+    return problems.length ? { problems: byLine(problems) } : { problems, spec: { kind: "EnvironmentSpec", source, inputs: values } };
   }
 
   let pipeline: JsonObject | undefined;
@@ -193,6 +200,6 @@ export function checkSpec(source: YamlSource, target: SpecTarget): { spec?: Spec
       if (ok) instances.push({ name: raw.name as string, environment: raw.environment as string, inputs: values, index });
     });
   }
-  if (problems.length) return { problems };
+  if (problems.length) return { problems: byLine(problems) };
   return { problems, spec: { kind: "ServiceSpec", source, pipeline, instances } };
 }

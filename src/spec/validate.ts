@@ -104,6 +104,14 @@ export function closest(name: string, known: readonly string[]): string | undefi
   return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
 }
 
+function items(n: number): string {
+  return n === 1 ? "1 item" : `${n} items`;
+}
+
+function chars(n: number): string {
+  return n === 1 ? "1 character" : `${n} characters`;
+}
+
 function issueFor(e: ErrorObject, root: unknown): ValidationIssue {
   const path = pathOf(e.instancePath, root);
   const found = describeValue(e.data);
@@ -142,15 +150,15 @@ function issueFor(e: ErrorObject, root: unknown): ValidationIssue {
     case "exclusiveMaximum":
       return { path, message: `expected a number ${String(params.comparison)} ${String(params.limit)}, found ${found}` };
     case "minLength":
-      return { path, message: `expected at least ${String(params.limit)} characters, found ${String((e.data as string).length)} (${JSON.stringify(e.data)})` };
+      return { path, message: `expected at least ${chars(Number(params.limit))}, found ${String((e.data as string).length)} (${JSON.stringify(e.data)})` };
     case "maxLength":
-      return { path, message: `expected at most ${String(params.limit)} characters, found ${String((e.data as string).length)} (${JSON.stringify(e.data)})` };
+      return { path, message: `expected at most ${chars(Number(params.limit))}, found ${String((e.data as string).length)} (${JSON.stringify(e.data)})` };
     case "minItems":
-      return { path, message: `expected at least ${String(params.limit)} items, found ${String((e.data as unknown[]).length)}` };
+      return { path, message: `expected at least ${items(Number(params.limit))}, found ${String((e.data as unknown[]).length)}` };
     case "maxItems":
-      return { path, message: `expected at most ${String(params.limit)} items, found ${String((e.data as unknown[]).length)}` };
+      return { path, message: `expected at most ${items(Number(params.limit))}, found ${String((e.data as unknown[]).length)}` };
     case "uniqueItems":
-      return { path, message: `expected unique items, found duplicates at [${String(params.j)}] and [${String(params.i)}]` };
+      return { path, message: `expected unique items, found duplicates at [${Math.min(Number(params.i), Number(params.j))}] and [${Math.max(Number(params.i), Number(params.j))}]` };
     default:
       return { path, message: `${e.message ?? e.keyword}, found ${found}` };
   }
