@@ -179,10 +179,48 @@ export function checkProtonTags(summary: ConfigSummary, providerName = "aws"): T
   return problems;
 }
 
+/** A value in mock defaults. */
+export type MockValue = string | number | boolean | readonly MockValue[] | { readonly [key: string]: MockValue };
+
 /** A mocked provider configuration a test file needs. */
 export interface MockTarget {
   readonly name: string;
   readonly alias?: string;
+  /** `source` of the mock: a directory of `.tfmock.hcl` files, relative to the configuration directory. */
+  readonly source?: string;
+  /** `mock_data "<type>" { defaults = ... }` blocks written inline. */
+  readonly data?: Readonly<Record<string, Readonly<Record<string, MockValue>>>>;
+}
+
+/**
+ * Mock values for AWS data sources whose random mock values break ordinary configurations
+ * (an empty `names` list fails `element()`, a random `json` fails `jsondecode()`, a random
+ * account id fails ARN building). A template's own `tests/mocks/aws/` files take precedence.
+ */
+export const DEFAULT_AWS_MOCK_DATA: Readonly<Record<string, Readonly<Record<string, MockValue>>>> = {
+  aws_availability_zones: { names: ["us-east-1a", "us-east-1b", "us-east-1c"], zone_ids: ["use1-az1", "use1-az2", "use1-az4"] },
+  aws_caller_identity: { account_id: "111111111111", arn: "arn:aws:iam::111111111111:root", user_id: "111111111111" },
+  aws_iam_policy_document: { json: '{"Version":"2012-10-17","Statement":[]}', minified_json: '{"Version":"2012-10-17","Statement":[]}' },
+  aws_partition: { partition: "aws", dns_suffix: "amazonaws.com", reverse_dns_prefix: "com.amazonaws" },
+  aws_region: { name: "us-east-1", description: "US East (N. Virginia)" },
+};
+
+/** Types a directory of `.tfmock.hcl` files mocks, as `data.<type>` and `resource.<type>`. */
+export function mockedTypes(dir: string): Set<string> {
+  const types = new Set<string>();
+  let files: string[] = [];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith(".tfmock.hcl"));
+  } catch {
+    return types;
+  }
+  for (const f of files) {
+    for (const b of scanHcl(fs.readFileSync(path.join(dir, f), "utf8")).blocks) {
+      if (b.type === "mock_data" && b.labels[0]) types.add(`data.${b.labels[0]}`);
+      if (b.type === "mock_resource" && b.labels[0]) types.add(`resource.${b.labels[0]}`);
+    }
+  }
+  return types;
 }
 
 /** The provider configurations to mock: every `<name>` provider block (with aliases), plus the default one. */
@@ -216,8 +254,28 @@ export function declaredTestProviders(testFileText: string): Set<string> {
   return declared;
 }
 
-function mockBlocks(targets: readonly MockTarget[]): string {
-  return targets.map((t) => (t.alias ? `mock_provider "${t.name}" {\n  alias = "${t.alias}"\n}\n` : `mock_provider "${t.name}" {}\n`)).join("");
+function hclValue(v: MockValue, indent: string): string {
+  if (typeof v === "string") return hclString(v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return `[${v.map((x) => hclValue(x as MockValue, indent)).join(", ")}]`;
+  const entries = Object.entries(v as { readonly [key: string]: MockValue });
+  const inner = `${indent}  `;
+  return `{\n${entries.map(([k, x]) => `${inner}${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : hclString(k)} = ${hclValue(x, inner)}`).join("\n")}\n${indent}}`;
+}
+
+/** `mock_provider` blocks for `targets`, with their source and inline mock data. */
+export function mockBlocks(targets: readonly MockTarget[]): string {
+  return targets
+    .map((t) => {
+      const body: string[] = [];
+      if (t.alias) body.push(`  alias = "${t.alias}"`);
+      if (t.source) body.push(`  source = ${hclString(t.source)}`);
+      for (const [type, defaults] of Object.entries(t.data ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+        body.push(`  mock_data "${type}" {`, `    defaults = ${hclValue(defaults, "    ")}`, "  }");
+      }
+      return body.length === 0 ? `mock_provider "${t.name}" {}\n` : `mock_provider "${t.name}" {\n${body.join("\n")}\n}\n`;
+    })
+    .join("");
 }
 
 /**

@@ -6,9 +6,13 @@ import {
   BASELINE_TEST_FILE,
   baselineTestFile,
   checkProtonTags,
+  DEFAULT_AWS_MOCK_DATA,
+  mockedTypes,
   mockTargets,
   summarizeConfig,
   withMocks,
+  type ConfigSummary,
+  type MockTarget,
   type ResourceKind,
 } from "./baseline";
 import {
@@ -252,7 +256,8 @@ export function findSpecs(examplesDir: string, tv: TemplateVersion): { specs: st
  * A template's own test files for one rendered resource. Environments and components read
  * `tests/*.tftest.hcl`; service instances read `tests/*.tftest.hcl` and `tests/instance/`;
  * pipelines read `tests/pipeline/`. Each of those folders may also have a `v<major>/` twin
- * whose files apply to that major version only.
+ * whose files apply to that major version only. Mock data shared by all of them lives in
+ * `tests/mocks/<provider>/*.tfmock.hcl` (see {@link withMockData}).
  */
 export function findTemplateTests(examplesDir: string, tv: TemplateVersion, kind: ResourceKind): string[] {
   const root = path.join(examplesDir, tv.template, "tests");
@@ -451,6 +456,24 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
   };
 }
 
+/**
+ * Completes the mocks protonkit writes: a template's `tests/mocks/<provider>/*.tfmock.hcl`
+ * become the mock's `source` (copied along with `tests/`), and protonkit's
+ * {@link DEFAULT_AWS_MOCK_DATA} is added inline for the data sources the configuration reads
+ * and the template's own mock files do not cover (inline blocks would win over `source`).
+ */
+export function withMockData(summary: ConfigSummary, targets: readonly MockTarget[], testsRoot: string): MockTarget[] {
+  const used = new Set(summary.resources.map((r) => r.address.split(".").slice(0, -1).join(".")));
+  return targets.map((t) => {
+    const mockDir = path.join(testsRoot, "mocks", t.name);
+    const hasSource = listFiles(mockDir, /\.tfmock\.hcl$/).length > 0;
+    const own = hasSource ? mockedTypes(mockDir) : new Set<string>();
+    const defaults = t.name === "aws" ? DEFAULT_AWS_MOCK_DATA : {};
+    const data = Object.fromEntries(Object.entries(defaults).filter(([type]) => used.has(`data.${type}`) && !own.has(`data.${type}`)));
+    return { ...t, source: hasSource ? `./tests/mocks/${t.name}` : undefined, data };
+  });
+}
+
 interface JobContext {
   readonly examplesDir: string;
   readonly exec: TerraformExec;
@@ -493,10 +516,10 @@ async function testResource(job: Job, ctx: JobContext): Promise<ResourceTestResu
             durationMs: now() - s0,
             output: tagProblems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`).join("\n"),
           };
-    const targets = mockTargets(summary, ctx.mocked);
+    const testsRoot = path.join(ctx.examplesDir, job.tv.template, "tests");
+    const targets = withMockData(summary, mockTargets(summary, ctx.mocked), testsRoot);
     const testDir = path.join(dir, TEST_DIRECTORY);
     fs.mkdirSync(testDir, { recursive: true });
-    const testsRoot = path.join(ctx.examplesDir, job.tv.template, "tests");
     if (fs.existsSync(testsRoot)) {
       // Helper modules and mock data referenced as ./tests/... resolve as they do beside the stack.
       fs.cpSync(testsRoot, path.join(dir, "tests"), { recursive: true });
