@@ -3,6 +3,7 @@ import { registerSynth } from "./synth";
 import { renderCommand } from "./render";
 import { workflowCommand } from "./workflow";
 import { registerTestCommand } from "./test";
+import { provisionCommand } from "./provision";
 
 /** A module that adds one command (with its subcommands) to the CLI. */
 export type CommandModule = (program: Command) => void;
@@ -13,6 +14,7 @@ const modules: CommandModule[] = [
   renderCommand,
   workflowCommand,
   registerTestCommand,
+  provisionCommand,
 ];
 
 export function registerCommands(program: Command): void {

@@ -1,0 +1,231 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Command } from "commander";
+import { fail } from "../../errors";
+import { terraformSettings, type TerraformFlags } from "../../terraform/cli";
+import { applyResource, defaultStateDir, reportFailure, type ApplyContext } from "../../provision/apply";
+import { DEFAULT_CONFIG_PATH, loadProvisioningConfig, type ProvisioningConfig } from "../../provision/config";
+import { detectChanges, loadConfigAt, writeGithubOutput } from "../../provision/detect";
+import { tryGit } from "../../provision/git";
+import { GitHubClient } from "../../provision/github";
+import { planResources, publishPlan } from "../../provision/plan";
+import { createReporter } from "../../provision/reporter";
+import { resolveResource } from "../../provision/resource";
+import { cliRunner } from "../../provision/terraform";
+import type { CommandModule } from "./index";
+
+/** Flags every `provision` subcommand takes. */
+interface CommonFlags {
+  repo: string;
+  config?: string | false;
+  dryRun?: boolean;
+}
+
+interface DetectFlags extends CommonFlags {
+  base: string;
+  head: string;
+}
+
+interface DirFlags extends CommonFlags, TerraformFlags {
+  dir: string;
+  stateDir?: string;
+}
+
+interface PlanFlags extends CommonFlags, TerraformFlags {
+  dir: string[];
+  pr?: string;
+  comment: boolean;
+  commentFile?: string;
+  headSha?: string;
+}
+
+interface ReportFailureFlags extends CommonFlags {
+  dir: string;
+  message: string;
+  force?: boolean;
+  stateDir?: string;
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function configLoader(flags: CommonFlags): () => ProvisioningConfig {
+  const repo = path.resolve(flags.repo);
+  if (typeof flags.config === "string") return () => loadProvisioningConfig(path.resolve(flags.config as string));
+  return () => loadProvisioningConfig(path.join(repo, DEFAULT_CONFIG_PATH), DEFAULT_CONFIG_PATH);
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("--repo <dir>", "the provisioning repository checkout", ".")
+    .option("--config <file>", `configuration file (default <repo>/${DEFAULT_CONFIG_PATH})`)
+    .option("--dry-run", "no cloud calls: local backend instead of S3, print instead of notifying Proton or commenting, never apply");
+}
+
+function terraformFlags(cmd: Command): Command {
+  return cmd
+    .option("--terraform <bin>", "Terraform binary (PROTONKIT_TERRAFORM, else terraform on PATH)")
+    .option("--plugin-dir <dir>", "provider filesystem mirror for terraform init -plugin-dir (PROTONKIT_PLUGIN_DIR)")
+    .option("--cli-config <file>", "Terraform CLI config file (TF_CLI_CONFIG_FILE)");
+}
+
+function readEvent(): Record<string, unknown> | undefined {
+  const file = process.env.GITHUB_EVENT_PATH;
+  if (!file || !fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function prFrom(flag: string | undefined, event: Record<string, unknown> | undefined): number | undefined {
+  if (flag !== undefined) {
+    if (!/^[1-9][0-9]*$/.test(flag)) fail(`expected a pull request number, found "${flag}"`, { field: "--pr" });
+    return Number(flag);
+  }
+  const pr = (event?.pull_request as { number?: unknown } | undefined)?.number;
+  return typeof pr === "number" ? pr : undefined;
+}
+
+function headShaFrom(flag: string | undefined, event: Record<string, unknown> | undefined, repo: string): string {
+  if (flag) return flag;
+  const sha = ((event?.pull_request as { head?: { sha?: unknown } } | undefined)?.head ?? {}).sha;
+  if (typeof sha === "string") return sha;
+  const res = tryGit(repo, ["rev-parse", "HEAD"]);
+  return res.code === 0 ? res.stdout.trim() : "unknown";
+}
+
+function applyContext(flags: DirFlags | ReportFailureFlags, withTerraform: boolean): ApplyContext {
+  const dryRun = flags.dryRun === true;
+  const settings = withTerraform ? terraformSettings(flags as TerraformFlags) : { binary: "terraform" };
+  return {
+    repo: path.resolve(flags.repo),
+    loadConfig: configLoader(flags),
+    reporterFor: (reporting) => createReporter({ reporting, dryRun, log }),
+    runner: cliRunner(settings),
+    settings,
+    dryRun,
+    stateDir: flags.stateDir ? path.resolve(flags.stateDir) : defaultStateDir(),
+    log,
+  };
+}
+
+/** `protonkit provision`: the provisioning runtime the generated workflow runs (see src/provision/README.md). */
+export const provisionCommand: CommandModule = (program: Command) => {
+  const provision = program
+    .command("provision")
+    .description("Run the self-managed provisioning loop in a provisioning repository: detect changed resources, plan, apply or destroy, report to Proton.");
+
+  common(
+    provision
+      .command("detect")
+      .description("Print the GitHub job matrix of resources changed between two commits (also matrix= and count= to $GITHUB_OUTPUT).")
+      .requiredOption("--base <sha>", "base commit (40 zeros: every resource at head)")
+      .requiredOption("--head <sha>", "head commit"),
+  )
+    .option("--no-config", "do not resolve roles and region from the configuration")
+    .action((flags: DetectFlags) => {
+      const repo = path.resolve(flags.repo);
+      const config =
+        flags.config === false ? undefined : loadConfigAt(repo, flags.head, typeof flags.config === "string" ? path.resolve(flags.config) : undefined);
+      const matrix = detectChanges({ repo, base: flags.base, head: flags.head, config, warn: (w) => log(`protonkit: warning: ${w}`) });
+      const json = JSON.stringify(matrix);
+      process.stdout.write(`${json}\n`);
+      writeGithubOutput(process.env.GITHUB_OUTPUT, { matrix: json, count: String(matrix.include.length) });
+      log(`protonkit: ${matrix.include.length} changed resource${matrix.include.length === 1 ? "" : "s"}${matrix.include.map((e) => `\n  ${e.action.padEnd(7)} ${e.kind.padEnd(16)} ${e.dir}`).join("")}`);
+    });
+
+  common(
+    provision
+      .command("resolve")
+      .description("Print what protonkit derives for one resource directory: kind, names, environment, configuration entry, backend, region.")
+      .requiredOption("--dir <dir>", "resource directory, relative to --repo"),
+  )
+    .option("--github-output", "also append kind, environment, action, region, roles and backend to $GITHUB_OUTPUT")
+    .action((flags: DirFlags & { githubOutput?: boolean }) => {
+      const r = resolveResource(path.resolve(flags.repo), flags.dir, configLoader(flags)());
+      const { metadata: _m, absDir: _a, ...shown } = r;
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      if (flags.githubOutput) {
+        writeGithubOutput(process.env.GITHUB_OUTPUT, {
+          kind: r.kind,
+          environment: r.environment,
+          action: r.action,
+          region: r.region,
+          plan_role_arn: r.config.plan_role_arn,
+          apply_role_arn: r.config.apply_role_arn,
+          backend_bucket: r.backend.bucket,
+          backend_key: r.backend.key,
+        });
+      }
+    });
+
+  terraformFlags(
+    common(
+      provision
+        .command("plan")
+        .description("Plan resource directories and update the sticky pull-request comment (<!-- protonkit:plan -->). Exit 1 when a plan fails.")
+        .requiredOption("--dir <dir...>", "resource directories, relative to --repo (repeatable)"),
+    ),
+  )
+    .option("--pr <number>", "pull request to comment on (default: from $GITHUB_EVENT_PATH)")
+    .option("--no-comment", "do not post to the pull request")
+    .option("--comment-file <file>", "also write the comment body to this file")
+    .option("--head-sha <sha>", "commit the plan is for (default: the event's pull_request.head.sha, else HEAD)")
+    .action(async (flags: PlanFlags) => {
+      const repo = path.resolve(flags.repo);
+      const event = readEvent();
+      const dryRun = flags.dryRun === true;
+      const settings = terraformSettings(flags);
+      const sha = headShaFrom(flags.headSha, event, repo);
+      const outcome = await planResources(flags.dir, {
+        repo,
+        loadConfig: configLoader(flags),
+        runner: cliRunner(settings),
+        settings,
+        dryRun,
+        headSha: sha,
+        log,
+      });
+      const pr = prFrom(flags.pr, event);
+      const token = process.env.GITHUB_TOKEN;
+      const repository = process.env.GITHUB_REPOSITORY;
+      const github =
+        !dryRun && flags.comment && pr !== undefined && token && repository
+          ? { client: new GitHubClient({ token, repository, apiUrl: process.env.GITHUB_API_URL || undefined }), pr }
+          : undefined;
+      await publishPlan(outcome.sections, { github, commentFile: flags.commentFile, stepSummary: process.env.GITHUB_STEP_SUMMARY, sha, log });
+      if (!outcome.ok) {
+        log(`protonkit: ${outcome.sections.filter((s) => s.error !== undefined).length} plan(s) failed`);
+        process.exitCode = 1;
+      }
+    });
+
+  terraformFlags(
+    common(
+      provision
+        .command("apply")
+        .description("Report IN_PROGRESS, apply (or destroy a deleted resource), then always report SUCCEEDED with outputs or FAILED with the error. Exit 1 on any failure.")
+        .requiredOption("--dir <dir>", "resource directory, relative to --repo"),
+    ),
+  )
+    .option("--state-dir <dir>", "where to mark that a final status was reported (default $RUNNER_TEMP/protonkit)")
+    .action(async (flags: DirFlags) => {
+      const result = await applyResource(flags.dir, applyContext(flags, true));
+      log(`protonkit: ${result.status}${result.ok ? "" : " (job fails)"}`);
+      if (!result.ok) process.exitCode = 1;
+    });
+
+  common(
+    provision
+      .command("report-failure")
+      .description("Report FAILED for a resource whose job was cancelled or crashed (run under if: failure() || cancelled()); skipped when apply already reported.")
+      .requiredOption("--dir <dir>", "resource directory, relative to --repo")
+      .requiredOption("--message <text>", "status message (its last 4000 characters are sent)"),
+  )
+    .option("--force", "report even when apply already reported a final status")
+    .option("--state-dir <dir>", "where apply marked a reported final status (default $RUNNER_TEMP/protonkit)")
+    .action(async (flags: ReportFailureFlags) => {
+      await reportFailure(flags.dir, flags.message, applyContext(flags, false), { force: flags.force });
+    });
+};

@@ -1,0 +1,131 @@
+import * as fs from "node:fs";
+import type { TerraformSettings } from "../terraform/cli";
+import { failureMessage } from "./apply";
+import { PLAN_COMMENT_MARKER, mergeComment, parseSections, type PlanSection } from "./comment";
+import type { ProvisioningConfig } from "./config";
+import { upsertStickyComment, type GitHubClient } from "./github";
+import { describePlan, summarizePlan } from "./plan-summary";
+import { readResource, resolveIdentity, type ResourceIdentity } from "./resource";
+import { prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
+
+/** What `plan` needs besides the directories. */
+export interface PlanContext {
+  /** Repository checkout. */
+  readonly repo: string;
+  /** Loads the configuration; may throw (the error lands in the comment). */
+  readonly loadConfig: () => ProvisioningConfig;
+  /** Terraform runner. */
+  readonly runner: TerraformRunner;
+  /** Terraform settings. */
+  readonly settings: TerraformSettings;
+  /** Dry run: local backend in a scratch directory. */
+  readonly dryRun: boolean;
+  /** Head commit the plan is for (sections are keyed by it). */
+  readonly headSha: string;
+  /** Log sink. */
+  readonly log: (line: string) => void;
+}
+
+/** Result of {@link planResources}. */
+export interface PlanOutcome {
+  /** True when every plan succeeded. */
+  readonly ok: boolean;
+  /** One section per directory, in the order given. */
+  readonly sections: PlanSection[];
+}
+
+function titleOf(r: ResourceIdentity): string {
+  const name = r.kind === "service-instance" ? `${r.service}/${r.name}` : r.name;
+  return `${r.kind} ${name}${r.environment ? ` (${r.environment})` : ""}`;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Plans one resource directory; never throws (a failure becomes an error section). */
+export async function planResource(dir: string, ctx: PlanContext): Promise<PlanSection> {
+  let title = "unreadable resource";
+  let action: "apply" | "destroy" = "apply";
+  let ws: Workspace | undefined;
+  try {
+    const identity = readResource(ctx.repo, dir);
+    title = titleOf(identity);
+    action = identity.action;
+    const resource = resolveIdentity(ctx.repo, identity, ctx.loadConfig());
+    ctx.log(`protonkit: planning ${identity.action === "destroy" ? "destroy of " : ""}${identity.dir} (${title}); state ${ctx.dryRun ? "local (dry run)" : `s3://${resource.backend.bucket}/${resource.backend.key}`}`);
+    ws = prepareWorkspace(resource, ctx.settings, ctx.dryRun);
+    await step(ctx.runner, ws, "init", ws.initArgs, identity.dir);
+    const planArgs = ["plan", "-input=false", "-no-color", "-json", `-out=${ws.planFile}`];
+    if (ctx.dryRun) planArgs.push("-lock=false");
+    else planArgs.push("-lock-timeout=5m");
+    if (identity.action === "destroy") planArgs.push("-destroy");
+    await step(ctx.runner, ws, "plan", planArgs, identity.dir);
+    const shown = await step(ctx.runner, ws, "show", ["show", "-json", "-no-color", ws.planFile], identity.dir);
+    let plan: unknown;
+    try {
+      plan = JSON.parse(shown.stdout);
+    } catch (err) {
+      throw new Error(`terraform show -json printed something that is not JSON: ${message(err)}`);
+    }
+    const summary = summarizePlan(plan);
+    ctx.log(`protonkit: ${identity.dir}: ${describePlan(summary)}`);
+    for (const c of summary.changes) ctx.log(`  ${c.kind.padEnd(7)} ${c.address}`);
+    return { dir: identity.dir, sha: ctx.headSha, title, action, summary };
+  } catch (err) {
+    const error = failureMessage(message(err));
+    ctx.log(`protonkit: plan of ${dir} failed:\n${error}`);
+    return { dir: dir.replace(/\/+$/, ""), sha: ctx.headSha, title, action, error };
+  } finally {
+    ws?.cleanup();
+  }
+}
+
+/** Plans every directory in turn. */
+export async function planResources(dirs: readonly string[], ctx: PlanContext): Promise<PlanOutcome> {
+  const sections: PlanSection[] = [];
+  for (const dir of dirs) sections.push(await planResource(dir, ctx));
+  return { ok: sections.every((s) => s.error === undefined), sections };
+}
+
+/** Where the plan comment goes. */
+export interface PublishOptions {
+  /** Client and pull request number; absent means print only. */
+  readonly github?: { readonly client: GitHubClient; readonly pr: number };
+  /** Also write the body to this file. */
+  readonly commentFile?: string;
+  /** `$GITHUB_STEP_SUMMARY`, to append the body to. */
+  readonly stepSummary?: string;
+  /** Head sha the sections belong to. */
+  readonly sha: string;
+  /** Log sink. */
+  readonly log: (line: string) => void;
+  /** Sleep between sticky-comment attempts; injectable. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Publishes the sections: sticky PR comment (or the log), comment file, step summary. Resolves to the body. */
+export async function publishPlan(sections: readonly PlanSection[], options: PublishOptions): Promise<string> {
+  let body = mergeComment(undefined, sections, options.sha);
+  if (options.github) {
+    const { client, pr } = options.github;
+    const isCurrent = (b: string): boolean => {
+      const have = parseSections(b);
+      return sections.every((s) => have.get(s.dir)?.sha === options.sha);
+    };
+    const id = await upsertStickyComment(
+      client,
+      pr,
+      PLAN_COMMENT_MARKER,
+      (existing) => (body = mergeComment(existing, sections, options.sha)),
+      isCurrent,
+      { sleep: options.sleep },
+    );
+    options.log(`protonkit: plan comment ${id} on pull request #${pr} updated`);
+  } else {
+    options.log(`protonkit: no pull request to comment on (set GITHUB_TOKEN, GITHUB_REPOSITORY and --pr); comment body:\n${body}`);
+  }
+  if (options.commentFile) fs.writeFileSync(options.commentFile, body);
+  if (options.stepSummary) fs.appendFileSync(options.stepSummary, `${mergeComment(undefined, sections, options.sha)}\n`);
+  return body;
+}
