@@ -45,11 +45,8 @@ export interface EnvironmentTemplateClass<O extends OutputSet = OutputSet> {
 }
 
 /** Output names every listed environment template declares: what a compatible service may read. */
-export type CommonOutputs<E extends EnvironmentTemplateClass> = keyof UnionToIntersection<
-  E extends EnvironmentTemplateClass<infer O> ? { [K in keyof O]: true } : never
-> &
-  string;
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+// `keyof` of a union is the keys all members share.
+export type CommonOutputs<E extends EnvironmentTemplateClass> = keyof (E extends EnvironmentTemplateClass<infer O> ? O : never) & string;
 
 /** The pipeline part of a service template. */
 export interface PipelineDefinition<PI extends InputSet = InputSet, PO extends OutputSet = OutputSet> {

@@ -1,0 +1,25 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import t from "tap";
+
+const root = path.join(__dirname, "..", "..");
+const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+
+function compile(file: string) {
+  return spawnSync(process.execPath, [tsc, "--noEmit", "--strict", "--esModuleInterop", "--skipLibCheck", "--target", "ES2022", "--module", "commonjs", "--moduleResolution", "node", "--types", "node", file], { cwd: root, encoding: "utf8" });
+}
+
+t.test("reading an environment output the compatible environment does not declare is a compile error", async (t) => {
+  const res = compile("test/fixtures/compile/unknown-env-output-must-fail.ts");
+  t.not(res.status, 0);
+  t.match(res.stdout, /unknown-env-output-must-fail\.ts\(19,\d+\): error TS2339: Property 'nat_gateway_ids' does not exist/);
+  t.notMatch(res.stdout, /vpc_id' does not exist/, "declared outputs compile");
+  t.equal(res.stdout.match(/error TS/g)?.length, 1, "exactly the one bad read fails");
+});
+
+t.test("with several compatible environments only their common outputs can be read", async (t) => {
+  const res = compile("test/fixtures/compile/output-of-one-env-must-fail.ts");
+  t.not(res.status, 0);
+  t.match(res.stdout, /error TS2339: Property 'cluster_name' does not exist/);
+  t.equal(res.stdout.match(/error TS/g)?.length, 1);
+});

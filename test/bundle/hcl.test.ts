@@ -1,0 +1,84 @@
+import { spawnSync } from "node:child_process";
+import t from "tap";
+import { canonicalTemplate, scanTemplate, spaceBraces, toHcl, unwrap } from "../../src/bundle/hcl";
+import { hclDifferences } from "../../src/bundle/hcl-check";
+
+const blocks = new Set(["resource.aws_security_group.ingress", "provider.aws.default_tags", "resource.aws_lb_listener.default_action", "resource.aws_lb_listener.default_action.forward", "resource.aws_lb_listener.default_action.forward.target_group"]);
+
+const doc = {
+  terraform: { required_version: ">= 1.7.0", required_providers: { aws: { source: "hashicorp/aws", version: "~> 5.100.0" } }, backend: { s3: {} } },
+  provider: { aws: [{ default_tags: [{ tags: "${var.proton_tags}" }] }] },
+  resource: {
+    aws_security_group: {
+      web: {
+        name: 'quote " backslash \\ newline \n tab \t done',
+        description: "x-${var.environment.name}-$${literal}-%%{literal}",
+        vpc_id: "${var.environment.outputs.vpc_id}",
+        tags: { Name: "web", "proton:service": "${var.service.name}", nested: { a: 1, bbb: true } },
+        ingress: [
+          { from_port: 80, to_port: 80, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"], description: null },
+          { from_port: 443, to_port: 443, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"], description: null },
+        ],
+        depends_on: ["aws_vpc.main"],
+        lifecycle: { create_before_destroy: true, ignore_changes: ["tags"] },
+        count: "${var.n}",
+      },
+    },
+    aws_lb_listener: {
+      http: {
+        port: 80,
+        default_action: [{ type: "forward", forward: { target_group: [{ arn: "${aws_lb_target_group.a.arn}", weight: 1 }] } }],
+      },
+    },
+    aws_ssm_parameter: {
+      p: { value: '${jsonencode({"a" = var.x, "b" = "${var.y}-z", "c" = [for s in var.l : {"k" = s}]})}', type: "String", name: "${var.a}${var.b}" },
+    },
+  },
+  output: { url: { value: "${aws_lb_listener.http.arn}", description: "The URL.", sensitive: true } },
+  variable: { own: { type: "string", default: "x", description: "An own variable." } },
+  locals: { a: 1, b: null, c: "${var.x}" },
+};
+
+t.test("template scanning finds interpolations, directives and escapes", async (t) => {
+  t.same(scanTemplate('a${f("}", {b = 1})}c$${d}%{ if x }y%{ endif }'), [
+    { kind: "literal", text: "a" },
+    { kind: "interpolation", text: 'f("}", {b = 1})' },
+    { kind: "literal", text: "c$${d}" },
+    { kind: "directive", text: " if x " },
+    { kind: "literal", text: "y" },
+    { kind: "directive", text: " endif " },
+  ]);
+  t.equal(unwrap("${var.a}"), "var.a");
+  t.equal(unwrap("${var.a}${var.b}"), undefined, "two interpolations are a template, not one expression");
+  t.equal(unwrap("x${var.a}"), undefined);
+  t.throws(() => scanTemplate("${var.a"), /unterminated interpolation/);
+});
+
+t.test("object braces are spaced as terraform fmt does, strings untouched", async (t) => {
+  t.equal(spaceBraces('jsonencode({"a" = "{x}", "b" = {}})'), 'jsonencode({ "a" = "{x}", "b" = {} })');
+  t.equal(canonicalTemplate("${f( a , b )} keep  spaces"), "${f(a,b)} keep  spaces");
+});
+
+t.test("HCL output is what terraform fmt leaves, and parses back to the same meaning", async (t) => {
+  const hcl = toHcl(doc, blocks);
+  t.matchSnapshot(hcl, "rendered HCL");
+  t.match(hcl, /ingress \{\n    cidr_blocks = \["0\.0\.0\.0\/0"\]\n    from_port   = 80/, "blocks are blocks, attributes aligned");
+  t.match(hcl, /depends_on +\= \[aws_vpc\.main\]/, "meta-argument references are bare");
+  t.match(hcl, /type        = string/, "variable types are bare");
+  t.notMatch(hcl, /description = null/, "null block attributes are left out");
+  t.same(await hclDifferences("x.tf", hcl, doc, blocks), []);
+  const fmt = spawnSync("terraform", ["fmt", "-no-color", "-"], { input: hcl, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "" } });
+  t.equal(fmt.status, 0, fmt.stderr);
+  t.equal(fmt.stdout, hcl, "terraform fmt changes nothing");
+});
+
+t.test("the parse-back check catches HCL that means something else", async (t) => {
+  const hcl = toHcl(doc, blocks).replace('"proton:service" = var.service.name', '"proton:service" = var.service.id').replace("port = 80", "port = 81");
+  const diffs = await hclDifferences("x.tf", hcl, doc, blocks);
+  t.ok(diffs.some((d) => d.includes("proton:service")), diffs.join("\n"));
+  t.ok(diffs.some((d) => d.includes("resource.aws_lb_listener.http[0].port")), diffs.join("\n"));
+});
+
+t.test("unsupported top-level keys are refused", async (t) => {
+  t.throws(() => toHcl({ moved: {} }, blocks), /unsupported top-level key "moved"/);
+});
