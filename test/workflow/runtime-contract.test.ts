@@ -23,7 +23,7 @@ t.test("every provision command and flag the workflow uses exists in the CLI", a
 
   const provision = buildProgram().commands.find((c: Command) => c.name() === "provision");
   if (!provision) {
-    t.skip("`protonkit provision` is not registered yet");
+    t.test("`protonkit provision` is registered", { skip: "not registered yet" }, async () => undefined);
     return;
   }
   for (const call of calls) {
