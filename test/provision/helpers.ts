@@ -100,7 +100,7 @@ export class FakeTerraform implements TerraformRunner {
     return { args, code: r.code ?? 0, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
   commands(): string[] {
-    return this.calls.map((c) => c.args.filter((a) => !a.startsWith("-") || a === "-destroy").join(" "));
+    return this.calls.map((c) => [c.args[0], ...(c.args.includes("-destroy") ? ["-destroy"] : [])].join(" "));
   }
 }
 
