@@ -205,18 +205,19 @@ function latestMajor(lock: Lock, name: string): number {
 
 function driftProblems(bundlesDir: string, bundles: readonly TemplateBundle[], lock: string): Problem[] {
   const problems: Problem[] = [];
+  const shown = (file: string) => path.relative(process.cwd(), file);
   const lockFile = path.join(bundlesDir, LOCK_FILE);
-  if (!fs.existsSync(lockFile) || fs.readFileSync(lockFile, "utf8") !== lock) problems.push(new Problem("differs", { file: lockFile }));
+  if (!fs.existsSync(lockFile) || fs.readFileSync(lockFile, "utf8") !== lock) problems.push(new Problem("differs", { file: shown(lockFile) }));
   for (const b of bundles) {
     const dir = path.join(bundlesDir, b.name, `v${b.major}`);
     const onDisk = new Set(listFiles(dir));
     for (const [file, content] of b.files) {
       const full = path.join(dir, file);
-      if (!onDisk.has(file)) problems.push(new Problem("is missing", { file: full }));
-      else if (fs.readFileSync(full, "utf8") !== content) problems.push(new Problem("differs", { file: full }));
+      if (!onDisk.has(file)) problems.push(new Problem("is missing", { file: shown(full) }));
+      else if (fs.readFileSync(full, "utf8") !== content) problems.push(new Problem("differs", { file: shown(full) }));
       onDisk.delete(file);
     }
-    for (const extra of onDisk) problems.push(new Problem("is not produced by the stack any more", { file: path.join(dir, extra) }));
+    for (const extra of onDisk) problems.push(new Problem("is not produced by the stack any more", { file: shown(path.join(dir, extra)) }));
   }
   return problems;
 }
