@@ -153,6 +153,7 @@ t.test("terraform: pinned by setup-terraform without wrapper, plugin cache keyed
     t.equal(setup.with?.terraform_version, "1.12.2", `${id}: the configuration's version`);
     t.equal(setup.with?.terraform_wrapper, false, `${id}: no wrapper`);
     t.equal(job.env?.TF_PLUGIN_CACHE_DIR, "${{ github.workspace }}/terraform-plugins");
+    t.equal(job.env?.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE, "true", `${id}: the cache also serves directories without a lock file`);
     const pluginCache = stepsUsing(job, "cache").find((s) => String(s.with?.path).includes("TF_PLUGIN_CACHE_DIR"));
     t.ok(pluginCache, `${id}: caches the plugin directory`);
     t.match(String(pluginCache?.with?.key), /hashFiles\(format\('provisioning\/\{0\}\/\.terraform\.lock\.hcl', matrix\.dir\)\)/);
