@@ -181,6 +181,12 @@ t.test("toolkit: checked out at the pinned commit, installed with npm ci, run fr
     }
   }
   t.equal(wf.env?.PROTONKIT_CLI, "${{ github.workspace }}/toolkit/bin/protonkit.js");
+
+  const plain = parseWorkflowYaml(generate(t, SETTINGS));
+  for (const job of Object.values(plain.jobs)) {
+    const toolkit = stepsUsing(job, "checkout").find((c) => c.with?.path === "toolkit");
+    t.same(toolkit?.with, { repository: "acme/protonkit", ref: SETTINGS.toolkit_ref, path: "toolkit", "persist-credentials": false }, "no secret without toolkit_token_secret");
+  }
 });
 
 t.test("reporting: a failed or cancelled apply is reported through the runtime", async (t) => {
