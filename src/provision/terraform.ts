@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { initArgs, runTerraform, terraformEnv, type TerraformRun, type TerraformSettings } from "../terraform/cli";
+import { spawn } from "node:child_process";
+import { initArgs, terraformEnv, type TerraformRun, type TerraformSettings } from "../terraform/cli";
 import { backendConfigArgs, type ResolvedResource } from "./resource";
 
 /** Runs Terraform; injectable so unit tests need neither Terraform nor AWS. */
@@ -10,9 +11,25 @@ export interface TerraformRunner {
   run(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun>;
 }
 
+/**
+ * Runs Terraform with stdin closed (`runTerraform` in src/terraform/cli.ts writes to stdin, which
+ * raises an unhandled EPIPE when the process exits before reading it). Never rejects.
+ */
+export function spawnTerraform(binary: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", (err) => resolve({ args, code: 127, stdout, stderr: `${stderr}${err.message}` }));
+    child.on("close", (code, signal) => resolve({ args, code: code ?? 1, stdout, stderr: signal ? `${stderr}\nterminated by ${signal}` : stderr }));
+  });
+}
+
 /** The real Terraform CLI, as configured by `settings`. */
 export function cliRunner(settings: TerraformSettings): TerraformRunner {
-  return { run: (args, options) => runTerraform(settings, args, { cwd: options.cwd, env: options.env }) };
+  return { run: (args, options) => spawnTerraform(settings.binary, args, options) };
 }
 
 /** The file protonkit writes into a resource directory to pin the backend. */
