@@ -30,6 +30,8 @@ export interface ApplyContext {
   readonly stateDir: string;
   /** Log sink (stderr in the CLI). */
   readonly log: (line: string) => void;
+  /** The signal that cancelled the job, if one arrived (the CLI traps SIGINT/SIGTERM). */
+  readonly cancelled?: () => string | undefined;
 }
 
 /** Result of {@link applyResource}. */
@@ -115,8 +117,14 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
     if (!config) throw configError;
     const resource = resolveIdentity(ctx.repo, identity, config);
     log(`protonkit: state s3://${resource.backend.bucket}/${resource.backend.key} (${resource.region}${resource.backend.dynamodb_table ? `, lock table ${resource.backend.dynamodb_table}` : ", S3 lock file"})`);
+    const stopIfCancelled = (): void => {
+      const sig = ctx.cancelled?.();
+      if (sig) throw new Error(`cancelled (${sig}) before Terraform started`);
+    };
+    stopIfCancelled();
     ws = prepareWorkspace(resource, ctx.settings, ctx.dryRun);
     await step(ctx.runner, ws, "init", ws.initArgs, identity.dir);
+    stopIfCancelled();
     const destroy = identity.action === "destroy";
     if (ctx.dryRun) {
       const run = await step(ctx.runner, ws, "plan", ["plan", "-input=false", "-no-color", "-json", "-lock=false", ...(destroy ? ["-destroy"] : [])], identity.dir);
@@ -153,7 +161,10 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
     }
   } catch (err) {
     status = "FAILED";
-    statusMessage = failureMessage(`protonkit: ${identity.action} of ${identity.dir} failed: ${message(err)}`);
+    const sig = ctx.cancelled?.();
+    statusMessage = failureMessage(
+      `protonkit: ${identity.action} of ${identity.dir} ${sig ? `was cancelled (${sig}); Terraform was interrupted` : "failed"}: ${message(err)}`,
+    );
     log(statusMessage);
   } finally {
     ws?.cleanup();

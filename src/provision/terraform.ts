@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { initArgs, terraformEnv, type TerraformRun, type TerraformSettings } from "../terraform/cli";
 import { backendConfigArgs, type ResolvedResource } from "./resource";
 
@@ -17,7 +17,10 @@ export interface TerraformRunner {
  */
 export function spawnTerraform(binary: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun> {
   return new Promise((resolve) => {
-    const child = spawn(binary, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    // Own process group: Terraform gets exactly the interrupts we forward (a second one is a hard stop).
+    const child = spawn(binary, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    running.add(child);
+    child.on("close", () => running.delete(child));
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -25,6 +28,27 @@ export function spawnTerraform(binary: string, args: readonly string[], options:
     child.on("error", (err) => resolve({ args, code: 127, stdout, stderr: `${stderr}${err.message}` }));
     child.on("close", (code, signal) => resolve({ args, code: code ?? 1, stdout, stderr: signal ? `${stderr}\nterminated by ${signal}` : stderr }));
   });
+}
+
+const running = new Set<ChildProcess>();
+
+/**
+ * Forwards an interrupt to every running Terraform process (Terraform stops gracefully on the
+ * first, hard on the second). Resolves to how many were signalled.
+ */
+export function interruptTerraform(): number {
+  let n = 0;
+  for (const child of running) {
+    if (child.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(child.pid, "SIGINT");
+        n++;
+      } catch {
+        // already gone
+      }
+    }
+  }
+  return n;
 }
 
 /** The real Terraform CLI, as configured by `settings`. */

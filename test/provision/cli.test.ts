@@ -16,7 +16,7 @@ interface Ran {
 }
 
 /** Runs the real CLI in a child process with a controlled environment (no inherited AWS or GitHub settings). */
-function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Ran> {
+function cli(args: string[], env: Record<string, string> = {}, cwd?: string, started?: (child: ReturnType<typeof spawn>) => void): Promise<Ran> {
   const base: NodeJS.ProcessEnv = {};
   for (const k of ["PATH", "HOME", "TMPDIR"]) if (process.env[k] !== undefined) base[k] = process.env[k];
   return new Promise((resolve) => {
@@ -25,6 +25,7 @@ function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Pr
       env: { ...base, AWS_EC2_METADATA_DISABLED: "true", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    started?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -43,7 +44,8 @@ function fakeTerraform(dir: string): string {
       'echo "$*" >> "$FAKE_TF_LOG"',
       'case "$1" in',
       '  init) echo "Terraform has been successfully initialized!" ;;',
-      '  apply) cat "$FAKE_TF_APPLY"; exit "${FAKE_TF_APPLY_CODE:-0}" ;;',
+      '  apply) if [ -n "$FAKE_TF_HANG" ]; then sleep 30 & SP=$!; trap \'kill $SP; echo "Interrupt received." >&2; exit 1\' INT; echo hanging > "$FAKE_TF_HANG"; wait; fi',
+      '    cat "$FAKE_TF_APPLY"; exit "${FAKE_TF_APPLY_CODE:-0}" ;;',
       '  output) cat "$FAKE_TF_OUTPUT" ;;',
       '  plan) cat "$FAKE_TF_PLAN"; exit "${FAKE_TF_PLAN_CODE:-0}" ;;',
       '  show) cat "$FAKE_TF_SHOW" ;;',
@@ -179,6 +181,39 @@ t.test("apply and report-failure through the CLI: real SDK client against the fa
   t.equal(dry.code, 0);
   t.match(dry.stderr, /dry run: would notify Proton FAILED/);
   t.equal(proton.accepted().length, 5, "dry run sends nothing");
+});
+
+t.test("a cancelled apply interrupts Terraform and still reports FAILED", async (t) => {
+  const dir = t.testdir({});
+  const repo = makeRepo(path.join(dir, "repo"));
+  writeResource(repo, "prod", { arn: envArn("prod"), deploymentId: DEPLOYMENT });
+  commit(repo, "env");
+  const hang = path.join(dir, "hanging");
+  const env = {
+    FAKE_TF_LOG: path.join(dir, "tf.log"),
+    FAKE_TF_APPLY: path.join(dir, "none"),
+    FAKE_TF_HANG: hang,
+    PROTONKIT_PROTON_ENDPOINT: proton.endpoint,
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "fake",
+    RUNNER_TEMP: path.join(dir, "rt"),
+  };
+  const before = proton.accepted().length;
+  const r = await cli(["provision", "apply", "--dir", "prod", "--repo", repo, "--terraform", fakeTerraform(dir)], env, undefined, (child) => {
+    const timer = setInterval(() => {
+      if (fs.existsSync(hang)) {
+        clearInterval(timer);
+        child.kill("SIGINT");
+      }
+    }, 50);
+  });
+  t.equal(r.code, 1);
+  t.match(r.stderr, /SIGINT received; interrupted 1 Terraform process/);
+  const got = proton.accepted().slice(before);
+  t.same(got.map((b) => b.status), ["IN_PROGRESS", "FAILED"]);
+  t.match(String(got[1].statusMessage), /^protonkit: apply of prod was cancelled \(SIGINT\); Terraform was interrupted: terraform apply failed in prod \(exit 1\):\nInterrupt received\.$/);
+  const again = await cli(["provision", "report-failure", "--dir", "prod", "--repo", repo, "--message", "cancelled"], env);
+  t.match(again.stderr, /already reported/);
 });
 
 t.test("plan through the CLI: a failing plan updates the PR comment and exits 1", async (t) => {

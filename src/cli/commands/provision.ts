@@ -11,7 +11,7 @@ import { GitHubClient } from "../../provision/github";
 import { planResources, publishPlan } from "../../provision/plan";
 import { createReporter } from "../../provision/reporter";
 import { resolveResource } from "../../provision/resource";
-import { cliRunner } from "../../provision/terraform";
+import { cliRunner, interruptTerraform } from "../../provision/terraform";
 import type { CommandModule } from "./index";
 
 /** Flags every `provision` subcommand takes. */
@@ -211,7 +211,23 @@ export const provisionCommand: CommandModule = (program: Command) => {
   )
     .option("--state-dir <dir>", "where to mark that a final status was reported (default $RUNNER_TEMP/protonkit)")
     .action(async (flags: DirFlags) => {
-      const result = await applyResource(flags.dir, applyContext(flags, true));
+      // A cancelled job gets SIGINT then SIGTERM: interrupt Terraform (graceful, then hard),
+      // let it stop, and still report FAILED.
+      let cancelled: string | undefined;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        cancelled ??= sig;
+        const n = interruptTerraform();
+        log(`protonkit: ${sig} received; interrupted ${n} Terraform process(es); FAILED will be reported`);
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      let result;
+      try {
+        result = await applyResource(flags.dir, { ...applyContext(flags, true), cancelled: () => cancelled });
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
       log(`protonkit: ${result.status}${result.ok ? "" : " (job fails)"}`);
       if (!result.ok) process.exitCode = 1;
     });
