@@ -45,6 +45,17 @@ export function anyExpr(expression: string): IResolvable {
   return ref(expression);
 }
 
+/**
+ * A literal as a Terraform expression token, for the operand positions where cdktf drops
+ * falsy values: `Op.eq(x, "")` and `Op.gt(x, 0)` render `undefined`, and `Token.nullValue()`
+ * inside an `Fn.*` call renders nothing. `literal("")`, `literal(0)`, `literal(null)` render
+ * `""`, `0` and `null`.
+ */
+export function literal(value: string | number | boolean | null): IResolvable {
+  // Template sequences in a string literal are escaped, so the literal stays a literal.
+  return ref(JSON.stringify(value).replace(/([$%])\{/g, (_m, c: string) => `${c}${c}{`));
+}
+
 /** `<resource>[*].<attribute>` of a counted resource, as a list token. */
 export function splat(resource: TerraformResource, attribute: string): string[] {
   return Token.asList(ref(`${resource.terraformResourceType}.${resource.friendlyUniqueId}[*].${attribute}`));
