@@ -2,9 +2,10 @@ import type { Construct } from "constructs";
 import type { ProtonTemplate } from "../src/authoring/template";
 import { StarterEnvironment } from "./starter-environment/stack";
 import { StarterService } from "./starter-service/stack";
+import { VpcEcsEnvironment } from "./vpc-ecs-environment/stack";
 
 /** A template class as the catalog lists it. */
 export type TemplateClass = new (scope: Construct) => ProtonTemplate;
 
 /** Every template `npm run synth` writes to proton-bundles/, in dependency order. */
-export const catalog: readonly TemplateClass[] = [StarterEnvironment, StarterService];
+export const catalog: readonly TemplateClass[] = [StarterEnvironment, StarterService, VpcEcsEnvironment];
