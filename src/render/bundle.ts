@@ -70,6 +70,7 @@ const GENERATED_FILES = /^proton\.(environment|service_instance|pipeline|compone
 const MAX_TEMPLATE_FILES = 10;
 const MAX_FILE_BYTES = 200 * 1024;
 const MAX_META_BYTES = 50 * 1024;
+const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
 const MANIFEST_FIX = 'write exactly:\ninfrastructure:\n  templates:\n    - file: "*"\n      rendering_engine: hcl\n      template_language: terraform';
 
 /**
@@ -162,6 +163,8 @@ export function readBundle(dir: string): Bundle {
       "add `compatible_environments: [ <environment-template>:<major> ]`",
     );
   }
+  const size = treeSize(abs);
+  if (size > MAX_BUNDLE_BYTES) add(`bundle is ${(size / 1024 / 1024).toFixed(1)} MB, Proton allows at most 5 MB`, abs, "remove files the template does not need");
   const lockedMinor = readLock(abs, templateName, major, problems);
   if (problems.length > 0) throw thrown();
   return {
@@ -177,6 +180,16 @@ export function readBundle(dir: string): Bundle {
     pipelineInfrastructure,
     lockedMinor,
   };
+}
+
+function treeSize(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += treeSize(p);
+    else if (e.isFile()) total += fs.statSync(p).size;
+  }
+  return total;
 }
 
 function isDir(p: string): boolean {

@@ -103,7 +103,7 @@ export const CONTEXT_SCHEMA: { [key: string]: JsonValue } = {
 
 /** Checks a context given in code; problems carry the field path under `context`. */
 export function contextProblems(context: unknown): Problem[] {
-  return validateAgainst(CONTEXT_SCHEMA, context).problems.map(
+  return validateAgainst(CONTEXT_SCHEMA, context, "field").problems.map(
     (p) => new Problem(p.message.replace("unknown field", "unknown context field"), { field: formatPath(["context", ...p.path]), fix: p.fix }),
   );
 }
@@ -116,7 +116,7 @@ export function loadContextFile(file: string): DeploymentContext {
   const { source, problems } = readYamlFile(file, "context file");
   if (!source) throw new ProtonkitError(problems, `${problems[0]?.details.file ?? file}: the deployment context cannot be read`);
   const value = source.value ?? {};
-  const checked = validateAgainst(CONTEXT_SCHEMA, value);
+  const checked = validateAgainst(CONTEXT_SCHEMA, value, "field");
   if (checked.problems.length > 0) {
     const list = checked.problems.map(
       (p) =>

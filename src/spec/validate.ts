@@ -33,7 +33,7 @@ function compile(schema: Schema): ValidateFunction {
  * Validates `data` against a JSON Schema, filling defaults into a copy. Returns the copy and
  * every problem, sorted by path, with a message of the form `expected ..., found ...`.
  */
-export function validateAgainst(schema: Schema, data: unknown): { value: unknown; problems: ValidationIssue[] } {
+export function validateAgainst(schema: Schema, data: unknown, noun: "input" | "field" = "input"): { value: unknown; problems: ValidationIssue[] } {
   const value: unknown = data === undefined ? undefined : structuredClone(data);
   const fn = compile(schema);
   if (fn(value)) return { value, problems: [] };
@@ -43,7 +43,11 @@ export function validateAgainst(schema: Schema, data: unknown): { value: unknown
   for (const e of errors) {
     // A wrong type makes enum/bounds errors at the same spot noise.
     if (e.keyword !== "type" && typeFailed.has(e.instancePath)) continue;
-    problems.push(issueFor(e, value));
+    // propertyNames reports the failing name's own error too; that one says more.
+    if (e.keyword === "propertyNames") continue;
+    const issue = issueFor(e, value, noun);
+    const name = (e as ErrorObject & { propertyName?: string }).propertyName;
+    problems.push(name === undefined ? issue : { ...issue, path: [...issue.path, name], message: `invalid name: ${issue.message}` });
   }
   return { value, problems };
 }
@@ -112,7 +116,7 @@ function chars(n: number): string {
   return n === 1 ? "1 character" : `${n} characters`;
 }
 
-function issueFor(e: ErrorObject, root: unknown): ValidationIssue {
+function issueFor(e: ErrorObject, root: unknown, noun: string): ValidationIssue {
   const path = pathOf(e.instancePath, root);
   const found = describeValue(e.data);
   const params = e.params as Record<string, unknown>;
@@ -124,7 +128,7 @@ function issueFor(e: ErrorObject, root: unknown): ValidationIssue {
       const props = isPlainObject(e.parentSchema) && isPlainObject(e.parentSchema.properties) ? e.parentSchema.properties : {};
       return {
         path: [...path, name],
-        message: `required input is missing: expected ${typeName(props[name])}, found nothing`,
+        message: `required ${noun} is missing: expected ${typeName(props[name])}, found nothing`,
         fix: `add ${name}`,
       };
     }

@@ -98,6 +98,14 @@ export const BAD_CASES: readonly BadCase[] = [
   { title: "environment not in the context", bundle: svc, spec: bad("svc-one-instance.yaml"), context: bad("context-other-environment.yaml"), expected: "$SPEC: 1 problem; nothing was written\n  - $SPEC:6: instances[0].environment: environment \"prod\" is not in the deployment context: expected environments.prod with template and outputs, found nothing (fix: add environments.prod: { template: <environment-template>:<major>, outputs: {...} } to the context)" },
   { title: "environment rendered with another template than the context says", bundle: env, spec: GOOD_ENV, context: bad("context-env-template-mismatch.yaml"), expected: "$SPEC: 1 problem; nothing was written\n  - context.environments.prod.template: the context says environment \"prod\" runs pizza-env:2, but the bundle is pizza-env:1 (fix: set it to pizza-env:1, or render with the pizza-env:2 bundle)" },
   { title: "context values of the wrong shape", bundle: env, spec: GOOD_ENV, context: bad("context-bad-values.yaml"), expected: "$CONTEXT: 2 problems in the deployment context\n  - $CONTEXT:1: account_id: expected a string matching ^\\d{12}$, found string \"1234\"\n  - $CONTEXT:7: environments.prod.outputs.vpc_id: expected string, found integer 42" },
+  {
+    title: "context with an invalid environment name, a component without name, bad minor and flag",
+    bundle: env,
+    spec: GOOD_ENV,
+    context: bad("context-bad-names.yaml"),
+    expected:
+      '$CONTEXT: 4 problems in the deployment context\n  - $CONTEXT:2: environments.bad name: invalid name: expected a string matching ^[0-9A-Za-z]+[0-9A-Za-z_-]*$, found string "bad name"\n  - $CONTEXT:5: components.web.name: required field is missing: expected string, found nothing (fix: add name)\n  - $CONTEXT:7: template_minor: expected a number >= 0, found integer -1\n  - $CONTEXT:8: deleted: expected boolean, found string "yes"',
+  },
   { title: "unknown context field", bundle: env, spec: GOOD_ENV, context: bad("context-unknown-field.yaml"), expected: "$CONTEXT: 1 problem in the deployment context\n  - $CONTEXT:1: acount_id: unknown field: expected one of account_id, region, environments, service, components, instance_outputs, deployment_id, template_minor, deleted, found \"acount_id\" (fix: did you mean account_id?)" },
   { title: "malformed context", bundle: env, spec: GOOD_ENV, context: bad("context-malformed.yaml"), expected: "$CONTEXT: the deployment context cannot be read\n  - $CONTEXT:4: malformed YAML: Flow map in block collection must be sufficiently indented and end with a } (fix: correct the YAML syntax of this context file)" },
   { title: "deployment id flag that is not a UUID", bundle: env, spec: GOOD_ENV, flags: ["--deployment-id", "deploy-1"], expected: "invalid deployment context; nothing was written\n  - --deployment-id: expected a string matching ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$, found string \"deploy-1\"" },
