@@ -50,6 +50,7 @@ export const STATUS_MESSAGE_LIMIT = 5000;
 export function tailText(text: string, max = 4000): string {
   if (text.length <= max) return text;
   const marker = "[...] ";
+  if (max <= marker.length) return text.slice(text.length - max);
   return marker + text.slice(text.length - (max - marker.length));
 }
 

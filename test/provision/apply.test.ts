@@ -17,7 +17,11 @@ let server: ProtonServer;
 t.before(async () => {
   server = await startProtonServer();
 });
-t.teardown(() => server.close());
+const stateDirs: string[] = [];
+t.teardown(async () => {
+  await server.close();
+  for (const d of stateDirs) fs.rmSync(d, { recursive: true, force: true });
+});
 t.beforeEach(() => {
   server.requests.length = 0;
 });
@@ -39,7 +43,11 @@ function context(_t: unknown, repo: string, runner: FakeTerraform, config = CONF
     runner,
     settings: { binary: "terraform" },
     dryRun: false,
-    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-state-")),
+    stateDir: (() => {
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-state-"));
+      stateDirs.push(d);
+      return d;
+    })(),
     log: (l) => logs.push(l),
     logs,
   };
