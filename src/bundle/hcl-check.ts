@@ -49,11 +49,11 @@ function body(b: TfJson, path: string, blocks: BlockPaths, blockType: string): T
     if (isBlock) {
       if (key === "backend") out[key] = mapValues(v as TfJson, (x) => asList(x).map((one) => body(one as TfJson, `${path}.${key}`, blocks, "")));
       else if (key === "dynamic")
-        out[key] = mapValues(v as TfJson, (x, label) => [body(x as TfJson, `${path}.${label}`, blocks, "")]);
+        out[key] = mapValues(v as TfJson, (x, label) => [body(x as TfJson, `${path}.${label}`, blocks, "dynamic")]);
       else out[key] = asList(v).map((one) => body(one as TfJson, `${path}.${key}`, blocks, ""));
     } else if (v === null && blockType !== "locals") {
       continue;
-    } else if (REFERENCE_LISTS.has(key) || (key === "provider" && blockType !== "terraform") || (key === "type" && blockType === "variable")) {
+    } else if (REFERENCE_LISTS.has(key) || (key === "provider" && blockType !== "terraform") || (key === "type" && blockType === "variable") || (key === "iterator" && blockType === "dynamic")) {
       out[key] = Array.isArray(v) ? v.map(reference) : reference(v);
     } else {
       out[key] = normalizeValue(v);

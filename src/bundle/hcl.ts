@@ -66,7 +66,7 @@ function renderBody(body: TfJson, path: string, indent: number, blocks: BlockPat
   }
   attrs.sort(([a], [b]) => rank(a) - rank(b) || compare(a, b));
   const lines = attributeLines(
-    attrs.map(([k, v]) => [k, REFERENCE_LISTS.has(k) || (k === "provider" && blockType !== "terraform") || (k === "type" && blockType === "variable") ? raw(v) : value(v, indent)]),
+    attrs.map(([k, v]) => [k, REFERENCE_LISTS.has(k) || (k === "provider" && blockType !== "terraform") || (k === "type" && blockType === "variable") || (k === "iterator" && blockType === "dynamic") ? raw(v) : value(v, indent)]),
     indent,
   );
   nested.sort(([a], [b]) => (a === "lifecycle" ? 1 : 0) - (b === "lifecycle" ? 1 : 0) || compare(a, b));
@@ -155,7 +155,7 @@ function value(v: unknown, indent: number): Rendered {
   throw new Error(`HCL writer: cannot render ${typeof v}`);
 }
 
-/** Meta-argument references (`depends_on = [aws_vpc.main]`) are written bare. */
+/** Meta-argument references (`depends_on = [aws_vpc.main]`, a dynamic block's `iterator = each`) are written bare. */
 function raw(v: unknown): Rendered {
   if (typeof v === "string") return { lines: [unwrap(v) ?? v] };
   if (Array.isArray(v)) return { lines: [`[${v.map((x) => (typeof x === "string" ? unwrap(x) ?? x : String(x))).join(", ")}]`] };
