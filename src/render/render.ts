@@ -1,16 +1,16 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem } from "../errors";
 import type { ServiceInstanceSpec, Spec } from "../spec/spec";
 import type { JsonObject, JsonValue } from "../spec/yaml";
-import { lineOf } from "../spec/yaml";
+import { displayPath, lineOf } from "../spec/yaml";
 import type { Bundle, TemplateFolder } from "./bundle";
 import { environmentOutputReferences } from "./bundle";
 import type { DeploymentContext, EnvironmentContext } from "./context";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
 import type { ResourceKind } from "./files";
 import { DELETED_DEPLOYMENT_ID, deletedHeader, jsonFile, pipelineInstanceInputsType, renderedHeader, sortKeys, uuidV5, variablesFile } from "./files";
-import { displayPath } from "../spec/yaml";
 
 /** One file of a rendered resource directory. */
 export interface RenderedFile {
@@ -85,13 +85,15 @@ export function planRender(bundle: Bundle, spec: Spec, name: string, context: De
     metadata: (deploymentId: string) => JsonObject,
   ): void => {
     const header = deleted ? deletedHeader(arn) : renderedHeader(version, arn);
-    const values = jsonFile({ ...tfvars, "//": arn });
-    // Derived from what is deployed, so re-rendering the same thing gives the same id.
-    const deploymentId = deleted ? DELETED_DEPLOYMENT_ID : (context.deployment_id ?? uuidV5(`${arn}\n${version}\n${values}`));
     const files: RenderedFile[] = folder.files.map((f) => ({ path: f.name, content: `${header}\n${f.content}` }));
     const inputsType = kind === "pipeline" ? pipelineInstanceInputsType(bundle.schema?.serviceInputType) : undefined;
     files.push({ path: `proton.${kind}.variables.tf`, content: `${header}\n${variablesFile(kind, inputsType)}` });
-    files.push({ path: "proton.auto.tfvars.json", content: values });
+    files.push({ path: "proton.auto.tfvars.json", content: jsonFile({ ...tfvars, "//": arn }) });
+    // Derived from everything else written (template, version, values), so re-rendering the
+    // same deployment gives the same id and any change gives a new one.
+    const digest = crypto.createHash("sha256");
+    for (const f of files) digest.update(`${f.path}\0${f.content}\0`);
+    const deploymentId = deleted ? DELETED_DEPLOYMENT_ID : (context.deployment_id ?? uuidV5(`${arn}\n${digest.digest("hex")}`));
     files.push({ path: ".proton/deployment-metadata.json", content: jsonFile(metadata(deploymentId)) });
     resources.push({ kind, name: resourceName, relativeDir, arn, files });
   };

@@ -266,6 +266,9 @@ t.test("deployment ids: derived from resource and content, or fixed by the conte
   const changed = path.join(tmpDir(), "env.yaml");
   fs.writeFileSync(changed, fs.readFileSync(ENV_SPEC, "utf8").replace("az_count: 3", "az_count: 2"));
   t.not(id(CONTEXT, changed), base, "other inputs, another id");
+  const edited = brokenBundle("pizza-env", (dir) => fs.appendFileSync(path.join(dir, "infrastructure", "outputs.tf"), "# a new comment\n"));
+  const [er] = render({ bundleDir: edited, specFile: ENV_SPEC, name: "prod", outDir: path.join(tmpDir(), "repo"), context: { ...CONTEXT, template_minor: 2 } });
+  t.not(json(path.join(er.dir, ".proton", "deployment-metadata.json")).deploymentId, base, "another template, another id");
   t.equal(id({ ...CONTEXT, deployment_id: "0b3e2a52-8f0e-4c3b-9a43-5d8c7b6a1f00" }), "0b3e2a52-8f0e-4c3b-9a43-5d8c7b6a1f00");
 });
 
