@@ -88,25 +88,52 @@ export interface TerraformRun {
   readonly stderr: string;
 }
 
-/** Runs Terraform in `cwd`; never throws on a non-zero exit (callers decide). */
+/**
+ * Runs Terraform in `cwd`; never throws on a non-zero exit (callers decide). Stdin is closed
+ * unless `input` is given (a write to a process that already exited is ignored, not an
+ * unhandled EPIPE). With `timeoutMs`, the process is terminated after that long and the run
+ * resolves with code 124 and a note on stderr.
+ */
 export function runTerraform(
   settings: TerraformSettings,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
 ): Promise<TerraformRun> {
   return new Promise((resolve) => {
     const child = spawn(settings.binary, [...args], {
       cwd: options.cwd,
       env: options.env ?? terraformEnv(settings),
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", (err) => resolve({ args, code: 127, stdout, stderr: stderr + err.message }));
-    child.on("close", (code) => resolve({ args, code: code ?? 1, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
+    let timedOut = false;
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGTERM");
+            setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+          }, options.timeoutMs)
+        : undefined;
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", (err) => {
+      if (timer) clearTimeout(timer);
+      resolve({ args, code: 127, stdout, stderr: stderr + err.message });
+    });
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (timedOut) {
+        resolve({ args, code: 124, stdout, stderr: `${stderr}\nterraform ${args[0] ?? ""} timed out after ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was terminated` });
+      } else {
+        resolve({ args, code: code ?? 1, stdout, stderr: signal ? `${stderr}\nterminated by ${signal}` : stderr });
+      }
+    });
+    if (child.stdin) {
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
 

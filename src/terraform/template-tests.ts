@@ -63,7 +63,10 @@ export interface TemplateRenderer<C> {
 }
 
 /** Runs one Terraform command; the default is {@link runTerraform} with the run's settings. */
-export type TerraformExec = (args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }) => Promise<TerraformRun>;
+export type TerraformExec = (
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+) => Promise<TerraformRun>;
 
 /** What {@link runTemplateTests} needs from outside; everything but the renderer has a real default. */
 export interface TemplateTestDeps<C> {
@@ -94,6 +97,8 @@ export interface TemplateTestOptions {
   readonly workDir?: string;
   /** Providers replaced by `mock_provider` (default `["aws"]`). */
   readonly mockProviders?: readonly string[];
+  /** Longest one Terraform command may run, ms (default {@link DEFAULT_TIMEOUT_MS}); a slower one fails its step. */
+  readonly timeoutMs?: number;
   /** Base environment for Terraform (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
   /** Called as each resource finishes, in completion order. */
@@ -162,6 +167,23 @@ export interface TemplateTestRun {
   /** Results sorted by template, version, spec, resource. */
   readonly results: readonly ResourceTestResult[];
   readonly summary: { readonly total: number; readonly passed: number; readonly failed: number; readonly skipped: number };
+}
+
+/** Default limit for one Terraform command: 10 minutes. */
+export const DEFAULT_TIMEOUT_MS = 600_000;
+
+/** Resolves `--timeout <seconds>` / `PROTONKIT_TEST_TIMEOUT` to milliseconds. */
+export function resolveTimeout(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = flag ?? env.PROTONKIT_TEST_TIMEOUT;
+  if (raw === undefined || raw === "") return DEFAULT_TIMEOUT_MS;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    fail(`timeout must be a positive number of seconds, got ${JSON.stringify(raw)}`, {
+      field: flag !== undefined ? "--timeout" : "PROTONKIT_TEST_TIMEOUT",
+      fix: "pass e.g. --timeout 300",
+    });
+  }
+  return Math.round(n * 1000);
 }
 
 /** Name of the test directory the runner fills inside each rendered directory. */
@@ -353,6 +375,7 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
   }
   const env = offlineTestEnv(settings, baseEnv, extraEnv);
   const exec: TerraformExec = deps.terraform ?? ((args, o) => runTerraform(settings, args, o));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const initLock = sharing === "plugin-cache" ? new Mutex() : undefined;
 
   const results: ResourceTestResult[] = [];
@@ -406,7 +429,9 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
       for (const specFile of found.specs) {
         const spec = path.relative(examplesDir, specFile);
         const t0 = now();
-        const outDir = path.join(workRoot, `${slug(tv.template)}-${version}-${slug(path.basename(specFile).replace(SPEC_FILE, ""))}`);
+        const stem = path.join(workRoot, `${slug(tv.template)}-${version}-${slug(path.basename(specFile).replace(SPEC_FILE, ""))}`);
+        let outDir = stem;
+        for (let n = 2; fs.existsSync(outDir); n++) outDir = `${stem}-${n}`; // specs/x.yaml and specs/v1/x.yaml
         let rendered: readonly RenderedDirectory[];
         try {
           rendered = deps.renderer.render({ bundleDir: tv.bundleDir, specFile, name: specResourceName(specFile), outDir, context });
@@ -426,7 +451,7 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
     }
 
     await runPool(jobs, concurrency, async (job) => {
-      const r = await testResource(job, { examplesDir, exec, env, settings, initLock, mocked, now, keep: options.keep === true });
+      const r = await testResource(job, { examplesDir, exec, env, settings, initLock, mocked, now, timeoutMs });
       report(r);
       return r;
     });
@@ -482,7 +507,7 @@ interface JobContext {
   readonly initLock?: Mutex;
   readonly mocked: readonly string[];
   readonly now: () => number;
-  readonly keep: boolean;
+  readonly timeoutMs: number;
 }
 
 async function testResource(job: Job, ctx: JobContext): Promise<ResourceTestResult> {
@@ -496,7 +521,7 @@ async function testResource(job: Job, ctx: JobContext): Promise<ResourceTestResu
 
   const step = async (name: "init" | "validate" | "test", args: readonly string[]): Promise<TerraformRun> => {
     const s0 = now();
-    const go = (): Promise<TerraformRun> => ctx.exec(args, { cwd: dir, env: ctx.env });
+    const go = (): Promise<TerraformRun> => ctx.exec(args, { cwd: dir, env: ctx.env, timeoutMs: ctx.timeoutMs });
     const run = name === "init" && ctx.initLock ? await ctx.initLock.run(go) : await go();
     steps[name] = run.code === 0 ? { status: "passed", durationMs: now() - s0 } : { status: "failed", durationMs: now() - s0, output: tailOutput(run) };
     return run;

@@ -3,13 +3,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import t from "tap";
 import { ProtonkitError } from "../../src/errors";
-import type { TerraformSettings } from "../../src/terraform/cli";
+import { runTerraform, type TerraformSettings } from "../../src/terraform/cli";
 import {
   findTemplateTests,
   parseTestCounts,
   resolveConcurrency,
+  resolveTimeout,
   runTemplateTests,
   tailOutput,
+  type RenderCall,
   type TemplateTestOptions,
 } from "../../src/terraform/template-tests";
 import { formatFailures, formatTable, jsonReport, TABLE_COLUMNS } from "../../src/terraform/test-report";
@@ -268,4 +270,36 @@ t.test("output helpers", async (t) => {
   t.equal(tail.split("\n").length, 11);
   t.match(tail, /^\.\.\. \(90 lines before\)\nline 90\n/);
   t.match(tail, /line 99$/);
+});
+
+t.test("a Terraform command that hangs is terminated and fails its step", async (t) => {
+  const fx = tree(t);
+  const fake = path.join(fx.root, "slow-terraform");
+  fs.writeFileSync(fake, '#!/bin/sh\ncase "$1" in\n  test) echo "running"; exec sleep 30 ;;\n  *) exit 0 ;;\nesac\n', { mode: 0o755 });
+  const settings: TerraformSettings = { binary: fake };
+  const started = Date.now();
+  const run = await runTemplateTests(options(fx, { settings, timeoutMs: 500 }), {
+    renderer: fakeRenderer(),
+    terraform: (args, o) => runTerraform(settings, args, o),
+    checkTerraform: noCheck,
+  });
+  t.ok(Date.now() - started < 15_000, "did not wait for the sleep");
+  const r = run.results[0]!;
+  t.same([r.steps.init.status, r.steps.validate.status, r.steps.test.status], ["passed", "passed", "failed"]);
+  t.match(r.steps.test.output, /running\n[^]*terraform test timed out after 1s and was terminated/);
+  t.equal(resolveTimeout(undefined, {}), 600_000);
+  t.equal(resolveTimeout("2.5", {}), 2500);
+  t.equal(resolveTimeout(undefined, { PROTONKIT_TEST_TIMEOUT: "30" }), 30_000);
+  t.throws(() => resolveTimeout("soon", {}), /--timeout/);
+});
+
+t.test("specs with the same file name in specs/ and specs/v<major>/ render into separate directories", async (t) => {
+  const fx = tree(t);
+  fs.mkdirSync(path.join(fx.examples, "tiny-env/specs/v1"));
+  fs.copyFileSync(path.join(fx.examples, "tiny-env/specs/dev.yaml"), path.join(fx.examples, "tiny-env/specs/v1/dev.yaml"));
+  const calls: RenderCall<unknown>[] = [];
+  const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(calls), terraform: fakeTerraform().exec, checkTerraform: noCheck });
+  t.same(run.results.map((r) => r.spec), ["tiny-env/specs/dev.yaml", "tiny-env/specs/v1/dev.yaml"]);
+  t.equal(new Set(calls.map((c) => c.outDir)).size, 2);
+  t.ok(run.ok);
 });

@@ -4,13 +4,14 @@ import type { Command } from "commander";
 import { fail } from "../../errors";
 import { terraformSettings } from "../../terraform/cli";
 import { formatFailures, formatTable, jsonReport } from "../../terraform/test-report";
-import { resolveConcurrency, runTemplateTests, type TemplateRenderer } from "../../terraform/template-tests";
+import { resolveConcurrency, resolveTimeout, runTemplateTests, type TemplateRenderer } from "../../terraform/template-tests";
 
 /** Flags of `protonkit test`. */
 export interface TestCommandFlags {
   bundles: string;
   examples: string;
   concurrency?: string;
+  timeout?: string;
   report?: string;
   keep?: boolean;
   workDir?: string;
@@ -40,6 +41,7 @@ export function registerTestCommand(program: Command): void {
     .option("--bundles <dir>", "bundles root, <template>/v<major>/ inside", "proton-bundles")
     .option("--examples <dir>", "examples root, <template>/specs/*.yaml and <template>/tests/**/*.tftest.hcl inside", "stacks")
     .option("--concurrency <n>", "directories tested at once (env PROTONKIT_TEST_CONCURRENCY; default: CPU count)")
+    .option("--timeout <seconds>", "longest one Terraform command may run (env PROTONKIT_TEST_TIMEOUT; default 600)")
     .option("--report <file>", "write a JSON report")
     .option("--keep", "keep the temporary directories for debugging (their root is printed)")
     .option("--work-dir <dir>", "where to create the temporary directories (default: the OS temp directory)")
@@ -49,6 +51,7 @@ export function registerTestCommand(program: Command): void {
     .action(async (templates: string[], flags: TestCommandFlags) => {
       const settings = terraformSettings({ terraform: flags.terraform, pluginDir: flags.pluginDir, cliConfig: flags.cliConfig });
       const concurrency = resolveConcurrency(flags.concurrency);
+      const timeoutMs = resolveTimeout(flags.timeout);
       // Loaded here, not at the top: the rest of the CLI starts without the renderer's dependencies.
       const renderer: TemplateRenderer<import("../../render").DeploymentContext> = await import("../../render");
       const run = await runTemplateTests(
@@ -57,6 +60,7 @@ export function registerTestCommand(program: Command): void {
           examplesDir: flags.examples,
           templates,
           concurrency,
+          timeoutMs,
           settings,
           keep: flags.keep === true,
           workDir: flags.workDir,
