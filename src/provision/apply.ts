@@ -6,8 +6,8 @@ import type { TerraformSettings } from "../terraform/cli";
 import type { ProvisioningConfig } from "./config";
 import { describeSkipped, encodeOutputs, type ProtonOutput, type TerraformOutput } from "./outputs";
 import type { DeploymentReporter, DeploymentStatus, ReportDetails } from "./reporter";
-import { describeResource, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
-import { changeSummary, messages, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
+import { backendConfigArgs, describeResource, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
+import { changeSummary, initStep, messages, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
 
 /** Status messages keep this many characters from the end of an error (Proton's limit is 5000). */
 export const ERROR_TAIL = 4000;
@@ -30,6 +30,8 @@ export interface ApplyContext {
   readonly stateDir: string;
   /** Log sink (stderr in the CLI). */
   readonly log: (line: string) => void;
+  /** Sleep between `terraform init` retries; injectable for tests. */
+  readonly initRetryWait?: (ms: number) => Promise<void>;
   /** The signal that cancelled the job, if one arrived (the CLI traps SIGINT/SIGTERM). */
   readonly cancelled?: () => string | undefined;
 }
@@ -123,7 +125,10 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
     };
     stopIfCancelled();
     ws = prepareWorkspace(resource, ctx.settings, ctx.dryRun);
-    await step(ctx.runner, ws, "init", ws.initArgs, identity.dir);
+    if (ctx.dryRun) {
+      log(`protonkit: dry run: instead of terraform init ${backendConfigArgs(resource.backend).join(" ")}, a local backend in ${ws.scratch}`);
+    }
+    await initStep(ctx.runner, ws, identity.dir, log, ctx.initRetryWait);
     stopIfCancelled();
     const destroy = identity.action === "destroy";
     if (ctx.dryRun) {

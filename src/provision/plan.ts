@@ -5,8 +5,8 @@ import { PLAN_COMMENT_MARKER, mergeComment, parseSections, type PlanSection } fr
 import type { ProvisioningConfig } from "./config";
 import { upsertStickyComment, type GitHubClient } from "./github";
 import { describePlan, summarizePlan } from "./plan-summary";
-import { readResource, resolveIdentity, type ResourceIdentity } from "./resource";
-import { prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
+import { backendConfigArgs, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
+import { initStep, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
 
 /** What `plan` needs besides the directories. */
 export interface PlanContext {
@@ -24,6 +24,8 @@ export interface PlanContext {
   readonly headSha: string;
   /** Log sink. */
   readonly log: (line: string) => void;
+  /** Sleep between `terraform init` retries; injectable for tests. */
+  readonly initRetryWait?: (ms: number) => Promise<void>;
 }
 
 /** Result of {@link planResources}. */
@@ -55,7 +57,10 @@ export async function planResource(dir: string, ctx: PlanContext): Promise<PlanS
     const resource = resolveIdentity(ctx.repo, identity, ctx.loadConfig());
     ctx.log(`protonkit: planning ${identity.action === "destroy" ? "destroy of " : ""}${identity.dir} (${title}); state ${ctx.dryRun ? "local (dry run)" : `s3://${resource.backend.bucket}/${resource.backend.key}`}`);
     ws = prepareWorkspace(resource, ctx.settings, ctx.dryRun);
-    await step(ctx.runner, ws, "init", ws.initArgs, identity.dir);
+    if (ctx.dryRun) {
+      ctx.log(`protonkit: dry run: instead of terraform init ${backendConfigArgs(resource.backend).join(" ")}, a local backend in ${ws.scratch}`);
+    }
+    await initStep(ctx.runner, ws, identity.dir, ctx.log, ctx.initRetryWait);
     const planArgs = ["plan", "-input=false", "-no-color", "-json", `-out=${ws.planFile}`];
     if (ctx.dryRun) planArgs.push("-lock=false");
     else planArgs.push("-lock-timeout=5m");

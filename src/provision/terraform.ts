@@ -183,6 +183,27 @@ export class TerraformStepError extends Error {
   }
 }
 
+/** Failures of `terraform init` worth another try: registry or S3 hiccups, not configuration errors. */
+const TRANSIENT_INIT = /(timeout|timed out|connection reset|connection refused|TLS handshake|EOF|throttl|SlowDown|RequestLimitExceeded|\b(429|500|502|503|504)\b|temporary failure|no such host)/i;
+
+/** Runs `terraform init`, retrying up to 3 times when the failure looks transient. */
+export async function initStep(
+  runner: TerraformRunner,
+  ws: Workspace,
+  dir: string,
+  log: (line: string) => void,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<TerraformRun> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await runner.run(ws.initArgs, { cwd: ws.cwd, env: ws.env });
+    if (run.code === 0) return run;
+    const text = errorText(run);
+    if (attempt >= 3 || !TRANSIENT_INIT.test(text)) throw new TerraformStepError("init", run, dir);
+    log(`protonkit: terraform init failed (attempt ${attempt}), looks transient; retrying: ${text.split("\n").find((l) => l.trim() !== "") ?? ""}`);
+    await wait(2000 * 2 ** (attempt - 1));
+  }
+}
+
 /** Runs one step and throws {@link TerraformStepError} on a non-zero exit. */
 export async function step(
   runner: TerraformRunner,

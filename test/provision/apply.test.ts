@@ -168,6 +168,26 @@ t.test("a failing init and a crashing runner are reported FAILED too", async (t)
   ]);
 });
 
+t.test("a transient init failure is retried; a configuration error is not", async (t) => {
+  const repo = instanceRepo(t.testdir({}));
+  let inits = 0;
+  const tf = new FakeTerraform({
+    init: () => (++inits === 1 ? { code: 1, stderr: "Error: error loading state: RequestError: send request failed: read tcp: connection reset by peer" } : {}),
+    apply: { stdout: applyJson() },
+    output: { stdout: "{}" },
+  });
+  const waits: number[] = [];
+  const ctx = { ...context(t, repo, tf), initRetryWait: async (ms: number) => void waits.push(ms) };
+  const r = await applyResource("prod/api-web", ctx);
+  t.equal(r.status, "SUCCEEDED");
+  t.same(tf.commands(), ["init", "init", "apply", "output"]);
+  t.same(waits, [2000]);
+  t.match(ctx.logs.join("\n"), /terraform init failed \(attempt 1\), looks transient/);
+  const bad = new FakeTerraform({ init: { code: 1, stderr: "Error: Unsupported argument" } });
+  await applyResource("prod/api-web", { ...context(t, repo, bad), initRetryWait: async () => undefined });
+  t.same(bad.commands(), ["init"]);
+});
+
 t.test("too many outputs fail the deployment, naming the problem", async (t) => {
   const repo = instanceRepo(t.testdir({}));
   const many: Record<string, { value: string }> = {};
