@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { Problem, ProtonkitError } from "../errors";
 import type { TerraformSettings } from "../terraform/cli";
 import { failureMessage } from "./apply";
 import { PLAN_COMMENT_MARKER, mergeComment, parseSections, type PlanSection } from "./comment";
@@ -118,14 +119,25 @@ export async function publishPlan(sections: readonly PlanSection[], options: Pub
       const have = parseSections(b);
       return sections.every((s) => have.get(s.dir)?.sha === options.sha);
     };
-    const id = await upsertStickyComment(
-      client,
-      pr,
-      PLAN_COMMENT_MARKER,
-      (existing) => (body = mergeComment(existing, sections, options.sha)),
-      isCurrent,
-      { sleep: options.sleep },
-    );
+    let id: number;
+    try {
+      id = await upsertStickyComment(
+        client,
+        pr,
+        PLAN_COMMENT_MARKER,
+        (existing) => (body = mergeComment(existing, sections, options.sha)),
+        isCurrent,
+        { sleep: options.sleep },
+      );
+    } catch (err) {
+      options.log(`protonkit: comment body that could not be posted:\n${body}`);
+      throw new ProtonkitError(
+        new Problem(`could not update the plan comment on pull request #${pr}: ${message(err)}`, {
+          field: "GITHUB_TOKEN / GITHUB_API_URL",
+          fix: "give the job `permissions: pull-requests: write` and pass GITHUB_TOKEN; pull requests from forks get no write token",
+        }),
+      );
+    }
     options.log(`protonkit: plan comment ${id} on pull request #${pr} updated`);
   } else {
     options.log(`protonkit: no pull request to comment on (set GITHUB_TOKEN, GITHUB_REPOSITORY and --pr); comment body:\n${body}`);

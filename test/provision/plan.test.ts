@@ -192,4 +192,10 @@ t.test("the sticky comment is found and updated, or created, over the GitHub RES
 
   const bad = new GitHubClient({ token: "wrong", repository: "acme/provisioning", apiUrl: gh.url, retry: { sleep: async () => undefined } });
   await t.rejects(bad.listComments(7), { message: /401 Bad credentials/ });
+  const logs2: string[] = [];
+  await t.rejects(publishPlan([section("prod", 1)], { github: { client: bad, pr: 7 }, sha: SHA, log: (l) => logs2.push(l) }), {
+    name: "ProtonkitError",
+    message: /GITHUB_TOKEN \/ GITHUB_API_URL: could not update the plan comment on pull request #7: GitHub GET .* 401 Bad credentials \(fix: give the job `permissions: pull-requests: write`/,
+  });
+  t.match(logs2.join("\n"), /could not be posted:\n<!-- protonkit:plan -->/);
 });
