@@ -2,20 +2,27 @@ import { Problem, ProtonkitError } from "../errors";
 
 /** One output as `terraform output -json` prints it. */
 export interface TerraformOutput {
+  /** The value, in JSON. */
   readonly value: unknown;
+  /** Terraform's type constraint, in JSON. */
   readonly type?: unknown;
+  /** True for an output declared `sensitive = true`. */
   readonly sensitive?: boolean;
 }
 
 /** One output as Proton takes it. */
 export interface ProtonOutput {
+  /** Output name, 1..1024 characters. */
   readonly key: string;
+  /** Encoded value, 1..1024 characters. */
   readonly valueString: string;
 }
 
 /** An output left out of the report, and why. */
 export interface SkippedOutput {
+  /** Output name. */
   readonly key: string;
+  /** Why it was left out. */
   readonly reason: "empty" | "null" | "sensitive";
 }
 

@@ -3,8 +3,11 @@ export type ChangeKind = "create" | "update" | "delete" | "replace" | "read" | "
 
 /** One attribute that changes, both sides rendered with sensitive and unknown values masked. */
 export interface AttributeChange {
+  /** Top-level attribute name. */
   readonly name: string;
+  /** Value before, rendered as JSON (masked). */
   readonly before: string;
+  /** Value after, rendered as JSON (masked). */
   readonly after: string;
   /** True when changing this attribute forces replacement. */
   readonly forcesReplacement: boolean;
@@ -12,7 +15,9 @@ export interface AttributeChange {
 
 /** One resource change of a plan. */
 export interface ResourceChangeSummary {
+  /** Resource address, e.g. `module.db.aws_db_instance.main`. */
   readonly address: string;
+  /** What happens to it. */
   readonly kind: ChangeKind;
   /** Changed attributes (updates and replacements only), masked. */
   readonly attributes: readonly AttributeChange[];
@@ -22,8 +27,11 @@ export interface ResourceChangeSummary {
 
 /** One output change (never its value). */
 export interface OutputChangeSummary {
+  /** Output name. */
   readonly name: string;
+  /** What happens to it. */
   readonly kind: ChangeKind;
+  /** True when either side is sensitive. */
   readonly sensitive: boolean;
 }
 
@@ -31,7 +39,9 @@ export interface OutputChangeSummary {
 export interface PlanSummary {
   /** Resources to add (a replacement counts here and in destroy, as Terraform counts). */
   readonly add: number;
+  /** Resources updated in place. */
   readonly change: number;
+  /** Resources to destroy (replacements included). */
   readonly destroy: number;
   /** Resources replaced (destroy and create). */
   readonly replaced: number;

@@ -32,9 +32,13 @@ export interface ResourceIdentity {
 
 /** S3 backend settings passed as `-backend-config`. */
 export interface BackendSettings {
+  /** State bucket (`state_bucket`). */
   readonly bucket: string;
+  /** State key: `[<state_key_prefix>/]<dir>/terraform.tfstate`. */
   readonly key: string;
+  /** Bucket region (the entry's `region`). */
   readonly region: string;
+  /** Always true: state is encrypted at rest. */
   readonly encrypt: true;
   /** S3 native locking, when no DynamoDB table is configured. */
   readonly use_lockfile?: true;
