@@ -367,6 +367,14 @@ export abstract class ServiceTemplate<
     return expr(`try(var.service_instance.components.default.outputs.${name}, ${JSON.stringify(fallback)})`);
   }
 
+  /**
+   * Every output of the directly defined component attached to this instance, as a string
+   * map (`{}` when none is attached), e.g. to pass them all on as environment variables.
+   */
+  componentOutputs(): Record<string, string> {
+    return mapExpr("try(var.service_instance.components.default.outputs, {})");
+  }
+
   /** Sets a declared instance output. */
   output(name: keyof O & string, value: OutputValue, options: OutputOptions = {}): void {
     this.addOutput("instance_infrastructure", name, this.def.outputs[name], value, options, false);

@@ -1,0 +1,233 @@
+import { Fn, Op, TerraformCount, TerraformLocal } from "cdktf";
+import { Construct } from "constructs";
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { EcsService, EcsServiceLoadBalancer, EcsServiceServiceRegistries } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { InputRefs } from "../../src/authoring/refs";
+import { expr, literal } from "../../src/authoring/refs";
+import { importEndpoints, type EndpointOwner } from "./endpoints";
+import { FARGATE_MEMORY_FOR_CPU, webServiceInputs } from "./web-inputs";
+
+/** The environment outputs a Fargate service needs (vpc-ecs-environment declares them all). */
+export interface FargateEnvironment {
+  readonly tier: string;
+  readonly vpc_id: string;
+  readonly private_subnet_ids: string;
+  readonly cluster_arn: string;
+  readonly cluster_name: string;
+  readonly task_execution_role_arn: string;
+  readonly log_retention_days: string;
+}
+
+/** What {@link FargateWebService} is built from. */
+export interface FargateWebServiceProps {
+  /** Environment, service and instance names (the template's `context`). */
+  readonly owner: EndpointOwner & { readonly environmentAccountId: string };
+  /** The template's instance inputs; must include every input of {@link webServiceInputs}. */
+  readonly inputs: InputRefs<typeof webServiceInputs>;
+  /** Outputs of the environment the instance runs in. */
+  readonly environment: FargateEnvironment;
+  /** Outputs of the directly defined component attached to the instance (`{}` when none). */
+  readonly componentOutputs: Record<string, string>;
+  /** A managed policy the component offers for the task role (`""` when none). */
+  readonly componentPolicyArn: string;
+  /** Target group the service registers its tasks in (public web services). */
+  readonly loadBalancer?: { readonly targetGroupArn: string };
+  /** Cloud Map service the tasks register in (private web services). */
+  readonly serviceRegistryArn?: string;
+}
+
+/**
+ * One HTTP container on Fargate in the environment's private subnets: log group, task role,
+ * task definition (environment variables from the spec, the imported endpoints and the
+ * attached component), ECS service with circuit-breaker rollback, CPU target-tracking
+ * autoscaling and the tasks' security group. How traffic reaches the tasks (load balancer or
+ * service discovery, and the matching ingress rules) is the template's part.
+ */
+export class FargateWebService extends Construct {
+  /** `<service>-<instance>`: the ECS service, task family and role name stem. */
+  readonly name: string;
+  /** Security group of the tasks; templates add ingress rules to it. */
+  readonly securityGroup: SecurityGroup;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly taskRole: IamRole;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly service: EcsService;
+  /** Name of the container in the task definition (load balancers and registries point at it). */
+  static readonly CONTAINER = "app";
+
+  constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
+    super(scope, id);
+    const { owner, inputs, environment: env } = props;
+    this.name = `${owner.serviceName}-${owner.instanceName}`;
+    const region = new DataAwsRegion(this, "region");
+
+    // `0` / `auto` inputs resolve against the environment's tier once, here.
+    const desired = new TerraformLocal(
+      this,
+      "desired_count",
+      Fn.conditional(Op.eq(inputs.desired_count, literal(0)), Fn.conditional(Op.eq(env.tier, "production"), 2, 1), inputs.desired_count),
+    );
+    const minCount = new TerraformLocal(this, "min_count", Fn.conditional(Op.eq(inputs.min_count, literal(0)), desired.asNumber, inputs.min_count));
+    const maxCount = new TerraformLocal(
+      this,
+      "max_count",
+      Fn.conditional(Op.eq(inputs.max_count, literal(0)), Fn.max([Op.mul(desired.asNumber, 4), minCount.asNumber]), inputs.max_count),
+    );
+    const retention = Fn.conditional(Op.eq(inputs.log_retention_days, "auto"), Fn.tonumber(env.log_retention_days), Fn.tonumber(inputs.log_retention_days));
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/protonkit/${owner.environmentName}/${owner.serviceName}/${owner.instanceName}`,
+      retentionInDays: retention,
+    });
+
+    this.securityGroup = new SecurityGroup(this, "tasks", {
+      namePrefix: `${this.name}-`, // a prefix: create_before_destroy needs two at once
+      description: `Tasks of ${this.name}`,
+      vpcId: env.vpc_id,
+      egress: [{ description: "Outbound: images, AWS APIs, imported services", fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    this.taskRole = new IamRole(this, "task_role", {
+      name: Fn.substr(`${this.name}-task`, 0, 64),
+      description: `Role of the application in ${this.name}'s tasks; permissions come from the attached component.`,
+      assumeRolePolicy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": owner.environmentAccountId } },
+          },
+        ],
+      }),
+    });
+    new IamRolePolicyAttachment(this, "component_policy", {
+      count: TerraformCount.of(Fn.conditional(Op.eq(props.componentPolicyArn, literal("")), 0, 1)),
+      role: this.taskRole.name,
+      policyArn: props.componentPolicyArn,
+    });
+
+    // Environment variables, later sources winning: the spec's, the component's outputs
+    // (COMPONENT_<OUTPUT>), the imported endpoints, then the platform's own.
+    const fromSpec = new TerraformLocal(this, "spec_environment", inputs.environment);
+    const fromSpecMap = expr(`{ for kv in local.${fromSpec.friendlyUniqueId} : split("=", kv)[0] => join("=", slice(split("=", kv), 1, length(split("=", kv)))) }`);
+    const fromComponent = new TerraformLocal(this, "component_outputs", props.componentOutputs);
+    const fromComponentMap = expr(`{ for k, v in local.${fromComponent.friendlyUniqueId} : upper(replace(format("COMPONENT_%s", k), "/[^0-9A-Za-z]+/", "_")) => tostring(v) }`);
+    const imported = importEndpoints(this, owner, inputs.imports);
+    const variables = new TerraformLocal(
+      this,
+      "container_environment",
+      Fn.merge([
+        fromSpecMap,
+        fromComponentMap,
+        imported,
+        {
+          PORT: Fn.tostring(inputs.port),
+          PROTONKIT_ENVIRONMENT: owner.environmentName,
+          PROTONKIT_SERVICE: owner.serviceName,
+          PROTONKIT_INSTANCE: owner.instanceName,
+        },
+      ]),
+    );
+    const variableList = expr(`[for k in sort(keys(local.${variables.friendlyUniqueId})) : { name = k, value = local.${variables.friendlyUniqueId}[k] }]`);
+
+    const memoryForCpu = Object.fromEntries(Object.entries(FARGATE_MEMORY_FOR_CPU).map(([cpu, mem]) => [cpu, [...mem]]));
+    this.taskDefinition = new EcsTaskDefinition(this, "task", {
+      family: this.name,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: inputs.cpu,
+      memory: inputs.memory,
+      executionRoleArn: env.task_execution_role_arn,
+      taskRoleArn: this.taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      containerDefinitions: Fn.jsonencode([
+        {
+          name: FargateWebService.CONTAINER,
+          image: inputs.image,
+          essential: true,
+          readonlyRootFilesystem: false,
+          portMappings: [{ containerPort: inputs.port, protocol: "tcp", name: "http", appProtocol: "http" }],
+          environment: variableList,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": this.logGroup.name,
+              "awslogs-region": region.name,
+              "awslogs-stream-prefix": FargateWebService.CONTAINER,
+            },
+          },
+        },
+      ]),
+      lifecycle: {
+        precondition: [
+          {
+            condition: Fn.contains(Fn.lookup(memoryForCpu, inputs.cpu, []), inputs.memory),
+            errorMessage: "Fargate does not offer this memory size for this CPU size: see the memory input's description for the valid pairs.",
+          },
+        ],
+      },
+    });
+
+    this.service = new EcsService(this, "service", {
+      name: this.name,
+      cluster: env.cluster_arn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: desired.asNumber,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      networkConfiguration: { subnets: Fn.jsondecode(env.private_subnet_ids), securityGroups: [this.securityGroup.id], assignPublicIp: false },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      loadBalancer: props.loadBalancer
+        ? [{ targetGroupArn: props.loadBalancer.targetGroupArn, containerName: FargateWebService.CONTAINER, containerPort: inputs.port } satisfies EcsServiceLoadBalancer]
+        : undefined,
+      healthCheckGracePeriodSeconds: props.loadBalancer ? 60 : undefined,
+      serviceRegistries: props.serviceRegistryArn ? ({ registryArn: props.serviceRegistryArn } satisfies EcsServiceServiceRegistries) : undefined,
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+      // A deployment fails (and Proton reports it) when tasks never become healthy.
+      waitForSteadyState: true,
+      lifecycle: {
+        ignoreChanges: ["desired_count"], // autoscaling owns it after creation
+        precondition: [
+          {
+            condition: Op.and(Op.lte(minCount.asNumber, desired.asNumber), Op.lte(desired.asNumber, maxCount.asNumber)),
+            errorMessage: "Tasks must satisfy min_count <= desired_count <= max_count (0 means the default of each).",
+          },
+        ],
+      },
+    });
+
+    const scaling = new AppautoscalingTarget(this, "scaling_target", {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: `service/${env.cluster_name}/${this.service.name}`,
+      minCapacity: minCount.asNumber,
+      maxCapacity: maxCount.asNumber,
+    });
+    new AppautoscalingPolicy(this, "cpu_scaling", {
+      name: `${this.name}-cpu`,
+      policyType: "TargetTrackingScaling",
+      serviceNamespace: scaling.serviceNamespace,
+      scalableDimension: scaling.scalableDimension,
+      resourceId: scaling.resourceId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: inputs.cpu_target,
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        scaleInCooldown: 120,
+        scaleOutCooldown: 60,
+      },
+    });
+  }
+}
