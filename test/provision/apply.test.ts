@@ -8,7 +8,7 @@ import { parseProvisioningConfig } from "../../src/provision/config";
 import { ConsoleReporter, ProtonReporter } from "../../src/provision/reporter";
 import { BACKEND_OVERRIDE_FILE } from "../../src/provision/terraform";
 import { startProtonServer, type ProtonServer } from "../support/proton-server";
-import { CONFIG, FakeTerraform, applyJson, envArn, errorJson, instanceArn, makeRepo, write, writeResource } from "./helpers";
+import { CONFIG, FakeTerraform, applyJson, envArn, errorJson, instanceArn, makeRepo, tmp, writeResource } from "./helpers";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "fake-secret" };
 const DEPLOYMENT = "6b9a8c1e-0d4f-4e3a-9b2c-1a2b3c4d5e6f";
@@ -69,7 +69,7 @@ function instanceRepo(dir: string, config = CONFIG): string {
 }
 
 t.test("apply: IN_PROGRESS, then SUCCEEDED with encoded outputs through the real SDK client", async (t) => {
-  const repo = instanceRepo(t.testdir({}));
+  const repo = instanceRepo(tmp(t));
   let overrideSeen = "";
   const tf = new FakeTerraform({
     init: () => {
@@ -119,7 +119,7 @@ t.test("apply: IN_PROGRESS, then SUCCEEDED with encoded outputs through the real
 });
 
 t.test("report_sensitive_outputs: true sends sensitive outputs, still never logs them", async (t) => {
-  const repo = instanceRepo(t.testdir({}), CONFIG + "report_sensitive_outputs: true\n");
+  const repo = instanceRepo(tmp(t), CONFIG + "report_sensitive_outputs: true\n");
   const tf = new FakeTerraform({ apply: { stdout: applyJson() }, output: { stdout: outputsJson } });
   const ctx = context(t, repo, tf, CONFIG + "report_sensitive_outputs: true\n");
   await applyResource("prod/api-web", ctx);
@@ -128,7 +128,7 @@ t.test("report_sensitive_outputs: true sends sensitive outputs, still never logs
 });
 
 t.test("a failing apply reports FAILED with the end of the error, and exits non-zero", async (t) => {
-  const repo = instanceRepo(t.testdir({}));
+  const repo = instanceRepo(tmp(t));
   const noise = Array.from({ length: 400 }, (_, i) => JSON.stringify({ "@level": "info", "@message": `aws_thing.n[${i}]: Still creating...`, type: "apply_progress" })).join("\n");
   const tf = new FakeTerraform({
     apply: { code: 1, stdout: `${noise}\n${errorJson("creating S3 Bucket (acme): BucketAlreadyExists", "x".repeat(5000) + " THE-USEFUL-END")}` },
@@ -149,7 +149,7 @@ t.test("a failing apply reports FAILED with the end of the error, and exits non-
 });
 
 t.test("a failing init and a crashing runner are reported FAILED too", async (t) => {
-  const repo = instanceRepo(t.testdir({}));
+  const repo = instanceRepo(tmp(t));
   const tf = new FakeTerraform({ init: { code: 1, stderr: "Error: Failed to get existing workspaces: AccessDenied" } });
   await applyResource("prod/api-web", context(t, repo, tf));
   t.match(String(server.accepted()[1].statusMessage), /terraform init failed in prod\/api-web \(exit 1\):\nError: Failed to get existing workspaces: AccessDenied/);
@@ -169,7 +169,7 @@ t.test("a failing init and a crashing runner are reported FAILED too", async (t)
 });
 
 t.test("a transient init failure is retried; a configuration error is not", async (t) => {
-  const repo = instanceRepo(t.testdir({}));
+  const repo = instanceRepo(tmp(t));
   let inits = 0;
   const tf = new FakeTerraform({
     init: () => (++inits === 1 ? { code: 1, stderr: "Error: error loading state: RequestError: send request failed: read tcp: connection reset by peer" } : {}),
@@ -189,7 +189,7 @@ t.test("a transient init failure is retried; a configuration error is not", asyn
 });
 
 t.test("too many outputs fail the deployment, naming the problem", async (t) => {
-  const repo = instanceRepo(t.testdir({}));
+  const repo = instanceRepo(tmp(t));
   const many: Record<string, { value: string }> = {};
   for (let i = 0; i < 51; i++) many[`out${i}`] = { value: "v" };
   const tf = new FakeTerraform({ apply: { stdout: applyJson() }, output: { stdout: JSON.stringify(many) } });
@@ -199,7 +199,7 @@ t.test("too many outputs fail the deployment, naming the problem", async (t) => 
 });
 
 t.test("a deleted resource is destroyed and reported without outputs or the placeholder deploymentId", async (t) => {
-  const repo = makeRepo(t.testdir({}));
+  const repo = makeRepo(tmp(t));
   writeResource(repo, "environments/staging", { arn: envArn("staging"), deleted: true, deploymentId: "<proton-resource-deleted>" });
   const tf = new FakeTerraform({ "apply -destroy": { stdout: applyJson("Destroy complete! Resources: 3 destroyed.") } });
   const ctx = context(t, repo, tf);
@@ -213,8 +213,20 @@ t.test("a deleted resource is destroyed and reported without outputs or the plac
   ]);
 });
 
+t.test("Proton no longer knowing a deleted resource is not an error", async (t) => {
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-old", { arn: instanceArn("api", "old"), environmentArn: envArn("prod"), deleted: true, deploymentId: "<proton-resource-deleted>" });
+  const tf = new FakeTerraform({ "apply -destroy": { stdout: applyJson("Destroy complete! Resources: 1 destroyed.") } });
+  server.failNext("ResourceNotFoundException", 400, 2, "Resource not found");
+  const ctx = context(t, repo, tf);
+  const r = await applyResource("prod/api-old", ctx);
+  t.equal(r.ok, true);
+  t.same(server.requests.map((q) => [q.body.status, q.answered]), [["IN_PROGRESS", 400], ["SUCCEEDED", 400]]);
+  t.match(ctx.logs.join("\n"), /no longer exists \(deleted\); SUCCEEDED not recorded there/);
+});
+
 t.test("a throttled report is retried with backoff", async (t) => {
-  const repo = instanceRepo(t.testdir({}));
+  const repo = instanceRepo(tmp(t));
   const tf = new FakeTerraform({ apply: { stdout: applyJson() }, output: { stdout: "{}" } });
   const retries: number[] = [];
   server.failNext("ThrottlingException", 400, 1);
@@ -236,7 +248,7 @@ t.test("a throttled report is retried with backoff", async (t) => {
 });
 
 t.test("a report Proton rejects is not retried and fails the job, after Terraform ran", async (t) => {
-  const repo = makeRepo(t.testdir({}));
+  const repo = makeRepo(tmp(t));
   writeResource(repo, "prod", { arn: envArn("prod"), deploymentId: "not-a-uuid" });
   const tf = new FakeTerraform({ apply: { stdout: applyJson() }, output: { stdout: "{}" } });
   server.failNext("ValidationException", 400, 1, "bad");
@@ -251,7 +263,7 @@ t.test("a report Proton rejects is not retried and fails the job, after Terrafor
 
 t.test("a missing configuration entry is reported FAILED without running Terraform", async (t) => {
   const noStar = CONFIG.replace(/ {2}"\*":[\s\S]*?reporting/, "reporting");
-  const repo = makeRepo(t.testdir({}), noStar);
+  const repo = makeRepo(tmp(t), noStar);
   writeResource(repo, "qa", { arn: envArn("qa") });
   const tf = new FakeTerraform();
   const r = await applyResource("qa", context(t, repo, tf, noStar));
@@ -262,7 +274,7 @@ t.test("a missing configuration entry is reported FAILED without running Terrafo
 
 t.test("reporting: none reports nothing to Proton", async (t) => {
   const cfg = CONFIG.replace("reporting: proton", "reporting: none");
-  const repo = instanceRepo(t.testdir({}), cfg);
+  const repo = instanceRepo(tmp(t), cfg);
   const tf = new FakeTerraform({ apply: { stdout: applyJson() }, output: { stdout: outputsJson } });
   const ctx = context(t, repo, tf, cfg);
   const r = await applyResource("prod/api-web", ctx);
@@ -272,7 +284,7 @@ t.test("reporting: none reports nothing to Proton", async (t) => {
 });
 
 t.test("dry run: local backend, plan instead of apply, nothing sent", async (t) => {
-  const repo = instanceRepo(t.testdir({}));
+  const repo = instanceRepo(tmp(t));
   const tf = new FakeTerraform({ plan: { stdout: applyJson("Plan: 1 to add, 0 to change, 0 to destroy.") } });
   const logs: string[] = [];
   const ctx = { ...context(t, repo, tf), dryRun: true, reporterFor: () => new ConsoleReporter((l) => logs.push(l), "would notify") };
@@ -287,13 +299,13 @@ t.test("dry run: local backend, plan instead of apply, nothing sent", async (t) 
 });
 
 t.test("report-failure: reports FAILED unless apply already reported a final status", async (t) => {
-  const repo = instanceRepo(t.testdir({}));
+  const repo = instanceRepo(tmp(t));
   const tf = new FakeTerraform({ apply: { stdout: applyJson() }, output: { stdout: "{}" } });
   const ctx = context(t, repo, tf);
   t.equal(await reportFailure("prod/api-web", "The job was cancelled", ctx), true);
   t.same(server.accepted().map((g) => [g.status, g.statusMessage, g.deploymentId]), [["FAILED", "The job was cancelled", DEPLOYMENT]]);
   server.requests.length = 0;
-  const fresh = instanceRepo(t.testdir({}));
+  const fresh = instanceRepo(tmp(t));
   const ctx2 = context(t, fresh, tf);
   await applyResource("prod/api-web", ctx2);
   t.equal(await reportFailure("prod/api-web", "step failed", ctx2), false, "apply's own report stands");
@@ -321,5 +333,4 @@ t.test("the fake Proton enforces the API limits against the real client", async 
   await send({ resourceArn: arn, status: "SUCCEEDED", deploymentId: DEPLOYMENT, statusMessage: "m".repeat(5000) });
   t.equal(server.accepted().length, 1);
   t.equal(server.requests[0].target, "AwsProton20200720.NotifyResourceDeploymentStatusChange");
-  write(t.testdir({}), "x", "");
 });

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startProtonServer, type ProtonServer } from "../support/proton-server";
 import { startFakeGitHub } from "./github-fake";
-import { envArn, git, instanceArn, makeRepo, commit, pipelineArn, write, writeResource } from "./helpers";
+import { envArn, git, instanceArn, makeRepo, commit, pipelineArn, write, writeResource, tmp } from "./helpers";
 
 const BIN = path.resolve(__dirname, "../../bin/protonkit.js");
 const DEPLOYMENT = "11111111-2222-4333-8444-555555555555";
@@ -64,7 +64,7 @@ t.before(async () => {
 t.teardown(() => proton.close());
 
 t.test("detect prints the matrix and writes matrix= and count= to $GITHUB_OUTPUT", async (t) => {
-  const dir = t.testdir({});
+  const dir = tmp(t);
   const repo = makeRepo(path.join(dir, "repo"));
   const base = git(repo, "rev-parse", "HEAD");
   writeResource(repo, "prod", { arn: envArn("prod") });
@@ -105,7 +105,7 @@ t.test("detect prints the matrix and writes matrix= and count= to $GITHUB_OUTPUT
 });
 
 t.test("resolve prints the derived settings and writes step outputs", async (t) => {
-  const dir = t.testdir({});
+  const dir = tmp(t);
   const repo = makeRepo(path.join(dir, "repo"));
   writeResource(repo, "environments/staging/web", { arn: instanceArn("api", "web"), environmentArn: envArn("staging") });
   const out = path.join(dir, "github_output");
@@ -134,7 +134,7 @@ t.test("resolve prints the derived settings and writes step outputs", async (t) 
 });
 
 t.test("apply and report-failure through the CLI: real SDK client against the fake Proton", async (t) => {
-  const dir = t.testdir({});
+  const dir = tmp(t);
   const repo = makeRepo(path.join(dir, "repo"));
   writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod"), deploymentId: DEPLOYMENT });
   commit(repo, "instance");
@@ -184,7 +184,7 @@ t.test("apply and report-failure through the CLI: real SDK client against the fa
 });
 
 t.test("a cancelled apply interrupts Terraform and still reports FAILED", async (t) => {
-  const dir = t.testdir({});
+  const dir = tmp(t);
   const repo = makeRepo(path.join(dir, "repo"));
   writeResource(repo, "prod", { arn: envArn("prod"), deploymentId: DEPLOYMENT });
   commit(repo, "env");
@@ -217,7 +217,7 @@ t.test("a cancelled apply interrupts Terraform and still reports FAILED", async 
 });
 
 t.test("plan through the CLI: a failing plan updates the PR comment and exits 1", async (t) => {
-  const dir = t.testdir({});
+  const dir = tmp(t);
   const repo = makeRepo(path.join(dir, "repo"));
   writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
   writeResource(repo, "prod", { arn: envArn("prod") });
@@ -260,7 +260,7 @@ t.test("plan through the CLI: a failing plan updates the PR comment and exits 1"
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 
 t.test("dry runs with the real Terraform: local backend, nothing left behind, secrets hidden", { skip: terraformAvailable ? false : "terraform not on PATH" }, async (t) => {
-  const dir = t.testdir({});
+  const dir = tmp(t);
   const repo = makeRepo(path.join(dir, "repo"));
   writeResource(repo, "prod/api-web", {
     arn: instanceArn("api", "web"),

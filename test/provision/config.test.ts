@@ -11,7 +11,7 @@ import {
   resolveEnvironmentConfig,
   validateProvisioningConfig,
 } from "../../src/provision/config";
-import { CONFIG } from "./helpers";
+import { CONFIG, tmp } from "./helpers";
 
 const FILE = ".protonkit/provisioning.yaml";
 
@@ -86,7 +86,7 @@ t.test("missing keys, wrong version, bad environment names, invalid YAML", async
 });
 
 t.test("loading a missing file says how to create it", async (t) => {
-  const dir = t.testdir({});
+  const dir = tmp(t);
   const ps = problems(() => loadProvisioningConfig(path.join(dir, "nope.yaml"), FILE));
   t.match(ps[0], /^\.protonkit\/provisioning\.yaml: cannot read the provisioning configuration \(ENOENT\)/);
 });

@@ -13,6 +13,7 @@ import {
   makeRepo,
   pipelineArn,
   write,
+  tmp,
   writeResource,
 } from "./helpers";
 
@@ -36,7 +37,7 @@ function everyLayout(dir: string): { repo: string; base: string; head: string } 
 }
 
 t.test("every layout in one commit: one matrix entry per resource, ordered by kind", async (t) => {
-  const { repo, base, head } = everyLayout(t.testdir({}));
+  const { repo, base, head } = everyLayout(tmp(t));
   const m = detectChanges({ repo, base, head, config });
   t.same(
     m.include.map((e) => [e.dir, e.kind, e.service, e.name, e.environment, e.action]),
@@ -64,7 +65,7 @@ t.test("every layout in one commit: one matrix entry per resource, ordered by ki
 });
 
 t.test("a change belongs to its nearest resource; other changes are ignored", async (t) => {
-  const { repo, head: first } = everyLayout(t.testdir({}));
+  const { repo, head: first } = everyLayout(tmp(t));
   write(repo, "prod/variables.tf", "# env change\n");
   write(repo, "README.md", "docs only\n");
   write(repo, ".protonkit/provisioning.yaml", CONFIG + "\n");
@@ -78,7 +79,7 @@ t.test("a change belongs to its nearest resource; other changes are ignored", as
 });
 
 t.test("a branch of several commits merged into main; a moved base does not count", async (t) => {
-  const { repo, head: start } = everyLayout(t.testdir({}));
+  const { repo, head: start } = everyLayout(tmp(t));
   git(repo, "checkout", "-q", "-b", "proton--proton-service-instance-1");
   write(repo, "prod/api-web/main.tf", "resource \"terraform_data\" \"y\" {}\n");
   commit(repo, "Update requested for Proton - service/api/service-instance/web");
@@ -101,7 +102,7 @@ t.test("a branch of several commits merged into main; a moved base does not coun
 });
 
 t.test("a deleted resource is in the matrix with action destroy; a removed directory is only warned about", async (t) => {
-  const { repo, head: first } = everyLayout(t.testdir({}));
+  const { repo, head: first } = everyLayout(tmp(t));
   writeResource(repo, "prod/api-web", {
     arn: instanceArn("api", "web"),
     environmentArn: envArn("prod"),
@@ -120,7 +121,7 @@ t.test("a deleted resource is in the matrix with action destroy; a removed direc
 
 t.test("a missing configuration entry fails, naming the file and the environment", async (t) => {
   const noStar = CONFIG.replace(/ {2}"\*":[\s\S]*?reporting/, "reporting");
-  const repo = makeRepo(t.testdir({}), noStar);
+  const repo = makeRepo(tmp(t), noStar);
   const base = git(repo, "rev-parse", "HEAD");
   writeResource(repo, "prod", { arn: envArn("prod") });
   writeResource(repo, "environments/staging", { arn: envArn("staging") });
@@ -137,7 +138,7 @@ t.test("a missing configuration entry fails, naming the file and the environment
 });
 
 t.test("a malformed metadata file fails, naming the file and the field", async (t) => {
-  const repo = makeRepo(t.testdir({}));
+  const repo = makeRepo(tmp(t));
   const base = git(repo, "rev-parse", "HEAD");
   writeResource(repo, "prod", { arn: envArn("prod") });
   write(repo, "prod/api-web/.proton/deployment-metadata.json", "{ not json");
@@ -154,7 +155,7 @@ t.test("a malformed metadata file fails, naming the file and the field", async (
 });
 
 t.test("unknown commits are reported with the flag and the fix", async (t) => {
-  const repo = makeRepo(t.testdir({}));
+  const repo = makeRepo(tmp(t));
   const head = git(repo, "rev-parse", "HEAD");
   t.throws(() => detectChanges({ repo, base: "deadbeef", head }), { message: /--base: "deadbeef" is not a commit .*fetch-depth: 0/s });
   t.throws(() => detectChanges({ repo, base: head, head: "nope" }), { message: /--head/ });

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { TerraformRun } from "../../src/terraform/cli";
 import type { TerraformRunner } from "../../src/provision/terraform";
@@ -34,10 +35,19 @@ export function git(repo: string, ...args: string[]): string {
   return execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
+/** A fresh directory under the system temp dir (outside the toolkit's own git tree), removed after the test. */
+export function tmp(t: { teardown(fn: () => void): void }): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-test-")));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** A fresh repository with a local identity and a first commit. */
 export function makeRepo(dir: string, config: string | undefined = CONFIG): string {
   fs.mkdirSync(dir, { recursive: true });
   git(dir, "init", "-q", "-b", "main");
+  // Never let a test's `git add -A` reach an enclosing repository.
+  if (fs.realpathSync(git(dir, "rev-parse", "--show-toplevel")) !== fs.realpathSync(dir)) throw new Error(`git init failed in ${dir}`);
   git(dir, "config", "user.name", "Test");
   git(dir, "config", "user.email", "test@example.com");
   git(dir, "config", "commit.gpgsign", "false");

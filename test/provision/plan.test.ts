@@ -5,7 +5,7 @@ import { GitHubClient } from "../../src/provision/github";
 import { planResources, publishPlan, type PlanContext } from "../../src/provision/plan";
 import { SENSITIVE, UNKNOWN, describePlan, mask, summarizePlan } from "../../src/provision/plan-summary";
 import { startFakeGitHub } from "./github-fake";
-import { CONFIG, FakeTerraform, envArn, errorJson, instanceArn, makeRepo, write, writeResource } from "./helpers";
+import { CONFIG, FakeTerraform, envArn, errorJson, instanceArn, makeRepo, write, writeResource, tmp } from "./helpers";
 
 const SHA = "a".repeat(40);
 
@@ -117,7 +117,7 @@ function planContext(repo: string, tf: FakeTerraform, logs: string[]): PlanConte
 }
 
 t.test("planResources: init with the backend, plan -out, show -json; failures become sections", async (t) => {
-  const repo = makeRepo(t.testdir({}));
+  const repo = makeRepo(tmp(t));
   writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
   writeResource(repo, "prod/old", { arn: instanceArn("api", "old"), environmentArn: envArn("prod"), deleted: true });
   write(repo, "prod/bad/.proton/deployment-metadata.json", "{");
