@@ -3,6 +3,7 @@ import { App } from "cdktf";
 import type { Construct } from "constructs";
 import type { ProtonTemplate } from "../authoring/template";
 import { assertGuardrails, listSuppressions } from "../guardrails";
+import { updateCatalogSection } from "./catalog-docs";
 import { BundleHooks, SynthResult, writeBundles } from "./writer";
 
 /** Options of {@link synthesizeCatalog}. */
@@ -19,6 +20,8 @@ export interface CatalogSynthOptions {
   readonly outdir?: string;
   /** Only compare with what is on disk. */
   readonly check?: boolean;
+  /** A README whose catalog table is kept current (checked with `check`). */
+  readonly readme?: string;
   /** Defaults to {@link GUARDRAIL_HOOKS}. */
   readonly hooks?: BundleHooks;
 }
@@ -39,12 +42,14 @@ export async function synthesizeCatalog(options: CatalogSynthOptions): Promise<S
   const app = new App({ outdir: options.outdir ?? process.env.CDKTF_OUTDIR ?? path.join(options.root, "cdktf.out") });
   const templates = options.templates.map((T) => new T(app));
   app.synth();
-  return writeBundles(templates, {
+  const results = await writeBundles(templates, {
     bundlesDir: options.bundlesDir ?? path.join(options.root, "proton-bundles"),
     distDir: options.distDir === null ? undefined : (options.distDir ?? path.join(options.root, "dist")),
     check: options.check,
     hooks: options.hooks ?? GUARDRAIL_HOOKS,
   });
+  if (options.readme) updateCatalogSection(options.readme, templates, options.check === true);
+  return results;
 }
 
 /** One line per template version, for people. */

@@ -20,6 +20,7 @@ export function registerSynth(program: Command): void {
         root,
         bundlesDir: opts.bundles ? path.resolve(opts.bundles) : undefined,
         check: opts.check,
+        readme: opts.bundles ? undefined : path.join(root, "README.md"),
         distDir: opts.dist && !opts.check ? undefined : null,
       });
       process.stdout.write(formatResults(results, opts.check === true));
