@@ -5,9 +5,9 @@ import type { Test } from "tap";
 import { ProtonkitError } from "../../src/errors";
 import { loadContextFile, render } from "../../src/render";
 import { displayPath } from "../../src/spec";
-import type { BadCase } from "./bad-cases";
-import { BAD_CASES } from "./bad-cases";
-import { runCli, tmpDir } from "./helpers";
+import type { BadCase } from "./fixtures/bad-cases";
+import { BAD_CASES } from "./fixtures/bad-cases";
+import { runCli, tmpDir } from "./fixtures/helpers";
 
 process.chdir(path.resolve(__dirname, "..", ".."));
 

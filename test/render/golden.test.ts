@@ -3,7 +3,7 @@ import * as path from "node:path";
 import t from "tap";
 import { DELETED_DEPLOYMENT_ID, loadContextFile, readBundle, render, renderedHeader, deletedHeader } from "../../src/render";
 import type { DeploymentContext } from "../../src/render";
-import { BUNDLES, ROOT, SPECS, brokenBundle, bundle, readTree, runCli, tmpDir } from "./helpers";
+import { BUNDLES, ROOT, SPECS, brokenBundle, bundle, readTree, runCli, tmpDir } from "./fixtures/helpers";
 
 process.chdir(ROOT);
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import t from "tap";
 import { loadContextFile, render } from "../../src/render";
 import { initArgs, runTerraform, terraformEnv, terraformSettings } from "../../src/terraform/cli";
-import { ROOT, SPECS, bundle, tmpDir } from "./helpers";
+import { ROOT, SPECS, bundle, tmpDir } from "./fixtures/helpers";
 
 process.chdir(ROOT);
 
