@@ -378,3 +378,14 @@ t.test("CLI: prints the directories written; flags override the context file", a
   t.match(text, /--account-id <id> management account for ARNs and proton:account \(default "111111111111", fit for local rendering only\)/);
   t.match(text, /--region <region> region for ARNs \(default "us-east-1", fit for local rendering only\)/);
 });
+
+t.test("a JSON context file renders the same as its YAML twin", async (t) => {
+  const file = path.join(tmpDir(), "context.json");
+  fs.writeFileSync(file, JSON.stringify(CONTEXT, null, "\t"));
+  t.same(loadContextFile(file), CONTEXT);
+  const a = path.join(tmpDir(), "repo");
+  const b = path.join(tmpDir(), "repo");
+  render({ bundleDir: bundle("pizza-svc"), specFile: SVC_SPEC, name: "api", outDir: a, context: CONTEXT });
+  render({ bundleDir: bundle("pizza-svc"), specFile: SVC_SPEC, name: "api", outDir: b, context: loadContextFile(file) });
+  t.same(readTree(a), readTree(b));
+});
