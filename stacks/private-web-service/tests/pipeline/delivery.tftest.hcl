@@ -1,0 +1,143 @@
+# What the pipeline promises: an encrypted, scanned ECR repository with a lifecycle policy,
+# pulls for the instances' accounts, and a deploy role only the service's GitHub repository
+# (chosen refs) can assume, allowed to push there and update this service's ECS services.
+
+mock_provider "aws" {
+  source = "./tests/mocks/aws"
+}
+
+variables {
+  service = {
+    name                      = "orders-api"
+    branch_name               = "main"
+    repository_connection_arn = ""
+    repository_id             = "pizza-ananas/orders-api"
+  }
+  service_instances = [
+    {
+      name = "web-production"
+      inputs = {
+        image                      = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api:1.0.0"
+        port                       = 8080
+        cpu                        = "256"
+        memory                     = "512"
+        desired_count              = 0
+        min_count                  = 0
+        max_count                  = 0
+        cpu_target                 = 60
+        health_check_path          = "/"
+        environment                = []
+        imports                    = []
+        log_retention_days         = "auto"
+        dns_name                   = ""
+        allowed_security_group_ids = []
+      }
+      outputs = { ecs_service_arn = "arn:aws:ecs:eu-west-1:210987654303:service/production/orders-api-web-production" }
+      environment = {
+        account_id = "210987654303"
+        name       = "production"
+        outputs    = {}
+      }
+    },
+    {
+      name = "web-test"
+      inputs = {
+        image                      = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api:1.0.0"
+        port                       = 8080
+        cpu                        = "256"
+        memory                     = "512"
+        desired_count              = 0
+        min_count                  = 0
+        max_count                  = 0
+        cpu_target                 = 60
+        health_check_path          = "/"
+        environment                = []
+        imports                    = []
+        log_retention_days         = "auto"
+        dns_name                   = ""
+        allowed_security_group_ids = []
+      }
+      outputs = {}
+      environment = {
+        account_id = "210987654301"
+        name       = "test"
+        outputs    = {}
+      }
+    },
+  ]
+}
+
+run "repository_and_deploy_role" {
+  command = apply
+
+  variables {
+    pipeline = {
+      inputs = {
+        github_repository    = ""
+        deploy_refs          = ["ref:refs/heads/main", "environment:production"]
+        oidc_provider_arn    = ""
+        image_tag_mutability = "IMMUTABLE"
+        keep_images          = 50
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_ecr_repository.delivery_repository.name == "orders-api" && aws_ecr_repository.delivery_repository.image_scanning_configuration[0].scan_on_push && aws_ecr_repository.delivery_repository.encryption_configuration[0].encryption_type != "" && aws_ecr_repository.delivery_repository.image_tag_mutability == "IMMUTABLE"
+    error_message = "the repository must be encrypted, scan on push and keep tags immutable"
+  }
+  assert {
+    condition     = jsondecode(aws_ecr_lifecycle_policy.delivery_lifecycle.policy).rules[0].selection.tagStatus == "untagged" && jsondecode(aws_ecr_lifecycle_policy.delivery_lifecycle.policy).rules[1].selection.countNumber == 50
+    error_message = "the lifecycle policy expires untagged images and keeps keep_images tagged ones"
+  }
+  assert {
+    condition     = toset(jsondecode(aws_ecr_repository_policy.delivery_pull_access[0].policy).Statement[0].Principal.AWS) == toset(["arn:aws:iam::210987654301:root", "arn:aws:iam::210987654303:root"]) && !contains(jsondecode(aws_ecr_repository_policy.delivery_pull_access[0].policy).Statement[0].Action, "ecr:PutImage")
+    error_message = "the instances' accounts may pull, not push"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Principal.Federated == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" && jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Action == "sts:AssumeRoleWithWebIdentity"
+    error_message = "the deploy role trusts the account's GitHub OIDC provider by default"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] == ["repo:pizza-ananas/orders-api:ref:refs/heads/main", "repo:pizza-ananas/orders-api:environment:production"] && jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    error_message = "only the linked repository's chosen refs may assume the deploy role"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.delivery_push.policy).Statement[1].Resource == aws_ecr_repository.delivery_repository.arn && contains(jsondecode(aws_iam_role_policy.delivery_push.policy).Statement[1].Action, "ecr:PutImage") && jsondecode(aws_iam_role_policy.delivery_push.policy).Statement[0].Action == ["ecr:GetAuthorizationToken"]
+    error_message = "the deploy role may push to this repository only (plus the registry login)"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy.delivery_deploy) == 1 && jsondecode(aws_iam_role_policy.delivery_deploy[0].policy).Statement[0].Resource == ["arn:aws:ecs:eu-west-1:210987654303:service/production/orders-api-web-production"] && jsondecode(aws_iam_role_policy.delivery_deploy[0].policy).Statement[0].Action == ["ecs:UpdateService", "ecs:DescribeServices"]
+    error_message = "the deploy role may update exactly the deployed instances' ECS services"
+  }
+  assert {
+    condition     = output.deploy_role_arn == aws_iam_role.delivery_deploy_role.arn && output.repository_url == aws_ecr_repository.delivery_repository.repository_url
+    error_message = "pipeline outputs must name the repository and the role"
+  }
+}
+
+run "explicit_repository_and_provider" {
+  command = plan
+
+  variables {
+    service_instances = []
+    pipeline = {
+      inputs = {
+        github_repository    = "pizza-ananas/other"
+        deploy_refs          = ["ref:refs/tags/v*"]
+        oidc_provider_arn    = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"
+        image_tag_mutability = "MUTABLE"
+        keep_images          = 10
+      }
+    }
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Principal.Federated == "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com" && jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] == ["repo:pizza-ananas/other:ref:refs/tags/v*"]
+    error_message = "the inputs must override the repository and the OIDC provider"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy.delivery_deploy) == 0 && length(aws_ecr_repository_policy.delivery_pull_access) == 0
+    error_message = "before any instance is deployed there is no ECS permission and no cross-account pull"
+  }
+}
