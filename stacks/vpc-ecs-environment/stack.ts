@@ -148,7 +148,7 @@ export class VpcEcsEnvironment extends environmentTemplate({
     const namespaceName = new TerraformLocal(
       stack,
       "namespace_name",
-      Fn.conditional(Op.eq(inputs.namespace_name, literal("")), `${Fn.replace(Fn.lower(env), "_", "-")}.internal`, inputs.namespace_name),
+      Fn.conditional(Op.eq(inputs.namespace_name, literal("")), Fn.format("%s.internal", [Fn.replace(Fn.lower(env), "_", "-")]), inputs.namespace_name),
     );
 
     const account = new DataAwsCallerIdentity(stack, "account");
