@@ -3,9 +3,11 @@ import type { ProtonTemplate } from "../src/authoring/template";
 import { StarterEnvironment } from "./starter-environment/stack";
 import { StarterService } from "./starter-service/stack";
 import { VpcEcsEnvironment } from "./vpc-ecs-environment/stack";
+import { PublicWebService } from "./public-web-service/stack";
+import { PrivateWebService } from "./private-web-service/stack";
 
 /** A template class as the catalog lists it. */
 export type TemplateClass = new (scope: Construct) => ProtonTemplate;
 
 /** Every template `npm run synth` writes to proton-bundles/, in dependency order. */
-export const catalog: readonly TemplateClass[] = [StarterEnvironment, StarterService, VpcEcsEnvironment];
+export const catalog: readonly TemplateClass[] = [StarterEnvironment, StarterService, VpcEcsEnvironment, PublicWebService, PrivateWebService];
