@@ -114,12 +114,19 @@ export function plan(options: Omit<RenderOptions, "outDir">): PlannedResource[] 
       );
     }
   }
+  // Without the pipeline, instances left out are not checked either (their environments may be
+  // missing from the context); the pipeline needs every instance.
+  if (spec.kind === "ServiceSpec" && options.instances && options.pipeline !== true) {
+    const only = options.instances;
+    spec = { ...spec, instances: spec.instances.filter((i) => only.includes(i.name)) };
+  }
   const planned = planRender(bundle, spec, options.name, context);
   if (planned.problems.length > 0) throw new ProtonkitError(planned.problems, summary(planned.problems.length));
   let resources = planned.resources;
   if (spec.kind === "ServiceSpec" && options.instances) {
     const only = options.instances;
-    resources = resources.filter((r) => (r.kind === "pipeline" ? options.pipeline === true : only.includes(r.kind === "component" ? componentInstance(spec, context, r.name) : r.name)));
+    const rendered: Spec = spec;
+    resources = resources.filter((r) => (r.kind === "pipeline" ? options.pipeline === true : only.includes(r.kind === "component" ? componentInstance(rendered, context, r.name) : r.name)));
   }
   return resources;
 }

@@ -321,6 +321,17 @@ t.test("--instance renders a subset; legacy .compatible-envs is read", async (t)
   const out = path.join(tmpDir(), "repo");
   const only = render({ bundleDir: bundle("pizza-svc"), specFile: SVC_SPEC, name: "api", outDir: out, context: CONTEXT, instances: ["web-test"] });
   t.same(only.map((r) => r.relativeDir), ["test/api-web-test"]);
+  const noProd: DeploymentContext = { ...CONTEXT, environments: { test: (CONTEXT.environments ?? {}).test } };
+  t.same(
+    render({ bundleDir: bundle("pizza-svc"), specFile: SVC_SPEC, name: "api", outDir: out, context: noProd, instances: ["web-test"] }).map((r) => r.relativeDir),
+    ["test/api-web-test"],
+    "instances left out are not checked",
+  );
+  t.throws(() => render({ bundleDir: bundle("pizza-svc"), specFile: SVC_SPEC, name: "api", outDir: out, context: noProd, instances: ["web-test"], pipeline: true }), /environment "prod" is not in the deployment context/, "the pipeline needs every instance");
+  t.same(
+    render({ bundleDir: bundle("pizza-svc"), specFile: SVC_SPEC, name: "api", outDir: out, context: CONTEXT, instances: ["web-test"], pipeline: true }).map((r) => r.relativeDir),
+    ["test/api-web-test", "api/pipeline"],
+  );
   const legacy = brokenBundle("pizza-svc", (dir) => {
     fs.rmSync(path.join(dir, ".template-registration.yaml"));
     fs.writeFileSync(path.join(dir, ".compatible-envs"), "# legacy format\npizza-env:1\n");
