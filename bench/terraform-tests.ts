@@ -89,12 +89,17 @@ const s = (ms: number): string => (ms / 1000).toFixed(2);
 
 /**
  * The benchmark bench/run.ts prints: a Markdown table per template version and the totals.
- * Without Terraform it returns a line saying why it was skipped instead of failing the bench.
+ * Roots default to the repository's; `BENCH_TEMPLATE_BUNDLES` / `BENCH_TEMPLATE_EXAMPLES`
+ * point it elsewhere (e.g. a scratch synth). Without Terraform it returns a line saying why it
+ * was skipped instead of failing the bench.
  */
 export async function benchTemplateTests(): Promise<string> {
   let m: TemplateTestMeasurements;
   try {
-    m = await measureTemplateTests();
+    m = await measureTemplateTests(
+      process.env.BENCH_TEMPLATE_BUNDLES ? path.resolve(process.env.BENCH_TEMPLATE_BUNDLES) : undefined,
+      process.env.BENCH_TEMPLATE_EXAMPLES ? path.resolve(process.env.BENCH_TEMPLATE_EXAMPLES) : undefined,
+    );
   } catch (err) {
     if (err instanceof ProtonkitError) return `Template tests: skipped (${err.message})`;
     throw err;
