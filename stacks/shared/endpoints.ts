@@ -89,7 +89,7 @@ export function publishEndpoints(
  * variable names to values.
  */
 export function importEndpoints(scope: Construct, owner: Pick<EndpointOwner, "environmentName">, imports: string[]): Record<string, string> {
-  const each = TerraformIterator.fromList(Fn.toset(imports));
+  const each = TerraformIterator.fromList(imports); // for_each over a list becomes toset(...)
   const found = new DataAwsSsmParametersByPath(scope, "imports", {
     forEach: each,
     path: `${ENDPOINT_ROOT}/${owner.environmentName}/${Token.asString(each.value)}`,
