@@ -161,6 +161,7 @@ t.test("a pipeline section with only optional inputs may be left out", async (t)
 
 t.test("loadSpec throws one error listing every problem", async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-spec-"));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, "spec.yaml");
   fs.writeFileSync(file, "proton: EnvironmentSpec\nspec:\n  tier: qa\n  az_count: 9\n");
   let err: unknown;
