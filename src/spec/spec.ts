@@ -187,7 +187,7 @@ export function checkSpec(source: YamlSource, target: SpecTarget): { spec?: Spec
           ok = false;
         }
       }
-      if (typeof raw.name === "string" && ok) {
+      if (typeof raw.name === "string" && resourceNameError(raw.name) === undefined) {
         const first = seen.get(raw.name);
         if (first !== undefined) {
           at([...where, "name"], `duplicate instance name: expected unique names, found "${raw.name}" again (first at instances[${first}])`, "rename one of the instances");
