@@ -54,6 +54,7 @@ export class PrivateWebService extends serviceTemplate({
     security_group_id: "Security group of the tasks (callers need an egress path to it).",
     log_group_name: "CloudWatch log group of the containers.",
     endpoint_parameter_path: "SSM path under which this instance publishes its endpoints (url).",
+    deploy_role_arn: "Role GitHub jobs of the service's repository in the GitHub environment named like this environment assume to roll the service.",
   },
   pipeline: { inputs: webPipelineInputs, outputs: webPipelineOutputs },
 }) {
@@ -96,6 +97,7 @@ export class PrivateWebService extends serviceTemplate({
       environment: env,
       componentOutputs: this.componentOutputs(),
       componentPolicyArn: this.componentOutput("task_policy_arn"),
+      repository: context.repository.id,
       serviceRegistryArn: registry.arn,
     });
 
@@ -134,6 +136,7 @@ export class PrivateWebService extends serviceTemplate({
     this.output("security_group_id", app.securityGroup.id);
     this.output("log_group_name", app.logGroup.name);
     this.output("endpoint_parameter_path", endpointPath(owner));
+    this.output("deploy_role_arn", app.deployRole.arn);
 
     // ----------------------------------------------------------------------- pipeline
     const pipeline = new ServicePipeline(this.pipeline, "delivery", {

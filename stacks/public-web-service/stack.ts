@@ -50,6 +50,7 @@ export class PublicWebService extends serviceTemplate({
     security_group_id: "Security group of the tasks.",
     log_group_name: "CloudWatch log group of the containers.",
     endpoint_parameter_path: "SSM path under which this instance publishes its endpoints (url).",
+    deploy_role_arn: "Role GitHub jobs of the service's repository in the GitHub environment named like this environment assume to roll the service.",
   },
   pipeline: { inputs: webPipelineInputs, outputs: webPipelineOutputs },
 }) {
@@ -151,6 +152,7 @@ export class PublicWebService extends serviceTemplate({
       environment: env,
       componentOutputs: this.componentOutputs(),
       componentPolicyArn: this.componentOutput("task_policy_arn"),
+      repository: context.repository.id,
       loadBalancer: { targetGroupArn: targets.arn },
     });
     new VpcSecurityGroupEgressRule(lb, "to_tasks", {
@@ -183,6 +185,7 @@ export class PublicWebService extends serviceTemplate({
     this.output("security_group_id", app.securityGroup.id);
     this.output("log_group_name", app.logGroup.name);
     this.output("endpoint_parameter_path", endpointPath(owner));
+    this.output("deploy_role_arn", app.deployRole.arn);
 
     // ----------------------------------------------------------------------- pipeline
     const pipeline = new ServicePipeline(this.pipeline, "delivery", {

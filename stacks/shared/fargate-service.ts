@@ -3,10 +3,12 @@ import { Construct } from "constructs";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { EcsService, EcsServiceLoadBalancer, EcsServiceServiceRegistries } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { InputRefs } from "../../src/authoring/refs";
@@ -41,6 +43,8 @@ export interface FargateWebServiceProps {
   readonly loadBalancer?: { readonly targetGroupArn: string };
   /** Cloud Map service the tasks register in (private web services). */
   readonly serviceRegistryArn?: string;
+  /** `owner/name` of the service's GitHub repository (`var.service.repository_id`). */
+  readonly repository: string;
 }
 
 /**
@@ -59,6 +63,13 @@ export class FargateWebService extends Construct {
   readonly taskRole: IamRole;
   readonly taskDefinition: EcsTaskDefinition;
   readonly service: EcsService;
+  /**
+   * Role the service's GitHub workflows assume in this environment's account to roll the
+   * service: only jobs of the service's repository running in the GitHub environment named
+   * like this Proton environment (`environment: <name>`), only UpdateService/DescribeServices
+   * on this ECS service. The pipeline's role cannot do that across accounts.
+   */
+  readonly deployRole: IamRole;
   /** Name of the container in the task definition (load balancers and registries point at it). */
   static readonly CONTAINER = "app";
 
@@ -67,6 +78,7 @@ export class FargateWebService extends Construct {
     const { owner, inputs, environment: env } = props;
     this.name = `${owner.serviceName}-${owner.instanceName}`;
     const region = new DataAwsRegion(this, "region");
+    const partition = new DataAwsPartition(this, "partition");
 
     // `0` / `auto` inputs resolve against the environment's tier once, here.
     const desired = new TerraformLocal(
@@ -207,6 +219,37 @@ export class FargateWebService extends Construct {
           },
         ],
       },
+    });
+
+    this.deployRole = new IamRole(this, "deploy_role", {
+      name: Fn.substr(Fn.format("protonkit-%s-deploy", [this.name]), 0, 64),
+      description: `GitHub Actions of the service's repository roll ${this.name} (job environment ${owner.environmentName}).`,
+      maxSessionDuration: 3600,
+      assumeRolePolicy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            // The account bootstrap creates this provider in every environment account.
+            Principal: { Federated: Fn.format("arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com", [partition.partition, owner.environmentAccountId]) },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": Fn.format("repo:%s:environment:%s", [props.repository, owner.environmentName]),
+              },
+            },
+          },
+        ],
+      }),
+    });
+    new IamRolePolicy(this, "deploy_policy", {
+      name: "roll-ecs-service",
+      role: this.deployRole.id,
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "RollThisService", Effect: "Allow", Action: ["ecs:UpdateService", "ecs:DescribeServices"], Resource: this.service.id }],
+      }),
     });
 
     const scaling = new AppautoscalingTarget(this, "scaling_target", {

@@ -82,7 +82,7 @@ export const webPipelineInputs = {
     maxLength: 140,
   }),
   deploy_refs: Input.array(
-    { type: "string", pattern: "^(ref:refs/(heads|tags)/|environment:|pull_request$)[A-Za-z0-9_.*/-]*$", maxLength: 200 },
+    { type: "string", pattern: "^(ref:refs/(heads|tags)/|environment:)[A-Za-z0-9_.*/-]+$", maxLength: 200 },
     {
       title: "Deploying refs",
       description:

@@ -197,6 +197,14 @@ run "http_forwards_to_the_target_group" {
     error_message = "the task runs the spec's image with the environment's execution role and its own task role"
   }
   assert {
+    condition     = jsondecode(aws_iam_role.service_deploy_role.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:pizza-ananas/menu-web:environment:test" && jsondecode(aws_iam_role.service_deploy_role.assume_role_policy).Statement[0].Principal.Federated == "arn:aws:iam::210987654301:oidc-provider/token.actions.githubusercontent.com"
+    error_message = "only the service repository's jobs in the GitHub environment named like this environment may assume the instance deploy role"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.service_deploy_policy.policy).Statement[0].Resource == aws_ecs_service.service_service.id && jsondecode(aws_iam_role_policy.service_deploy_policy.policy).Statement[0].Action == ["ecs:UpdateService", "ecs:DescribeServices"] && output.deploy_role_arn == aws_iam_role.service_deploy_role.arn
+    error_message = "the instance deploy role may update and describe this ECS service only"
+  }
+  assert {
     condition     = output.url == "http://${aws_lb.load_balancer_alb.dns_name}" && aws_ssm_parameter.endpoints_endpoints["url"].name == "/protonkit/test/menu-web/web-test/url" && aws_ssm_parameter.endpoints_endpoints["url"].value == output.url
     error_message = "the URL is published as an output and at /protonkit/<environment>/<service>/<instance>/url"
   }
