@@ -136,8 +136,8 @@ export class PostgresService extends serviceTemplate({
       finalSnapshotIdentifier: `${identifier}-final`,
     });
 
-    // try(): a mocked provider returns no secret; RDS always does with manage_master_user_password.
-    const secretArn = Fn.try([db.masterUserSecret.get(0).secretArn, ""]);
+    // RDS creates the secret because of manage_master_user_password.
+    const secretArn = db.masterUserSecret.get(0).secretArn;
     publishEndpoints(this.instance, context, {
       endpoint: db.address,
       port: Fn.tostring(db.port),

@@ -1,11 +1,6 @@
 # What postgres-service promises, checked on every example spec and on inputs set here.
 mock_provider "aws" {
-  # RDS returns the managed secret; a plain mock would leave the list empty.
-  mock_resource "aws_db_instance" {
-    defaults = {
-      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0123-AbCdEf", secret_status = "active", kms_key_id = "" }]
-    }
-  }
+  source = "./tests/mocks/aws"
 }
 
 variables {
