@@ -96,8 +96,7 @@ export interface RecordedOutput {
   readonly description: string;
 }
 
-/** Proton's own variables: Proton declares them, a bundle must not. */
-export const RESERVED_VARIABLES = ["environment", "service", "service_instance", "pipeline", "service_instances", "component", "proton_tags"] as const;
+export { RESERVED_VARIABLES } from "../proton/contract";
 
 /**
  * A stack whose Terraform names are readable: the construct path below the stack in

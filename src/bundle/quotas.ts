@@ -1,17 +1,7 @@
 import { Problem } from "../errors";
+import { QUOTAS, RESOURCE_NAME } from "../proton/contract";
 
-/** Proton's fixed quotas for a template bundle (not adjustable). */
-export const QUOTAS = {
-  bundleBytes: 5 * 1024 * 1024,
-  manifestBytes: 50 * 1024,
-  schemaBytes: 50 * 1024,
-  otherFileBytes: 200 * 1024,
-  templateFiles: 10,
-  nameLength: 100,
-} as const;
-
-/** Proton's rule for template and resource names. */
-export const RESOURCE_NAME = /^[0-9A-Za-z]+[0-9A-Za-z_-]*$/;
+export { QUOTAS };
 
 /** Checks a bundle's files (path relative to `<template>/v<major>/`) against Proton's quotas. */
 export function quotaProblems(bundleDir: string, files: ReadonlyMap<string, string>): Problem[] {

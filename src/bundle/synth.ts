@@ -1,6 +1,7 @@
 import { TerraformElement, TerraformStack } from "cdktf";
 import { fail } from "../errors";
-import { InfrastructureFolder, ProtonTemplate, RESERVED_VARIABLES } from "../authoring/template";
+import { InfrastructureFolder, ProtonTemplate } from "../authoring/template";
+import { RESERVED_VARIABLES } from "../proton/contract";
 import { BlockPaths, TfJson, toHcl } from "./hcl";
 
 /** The AWS provider every bundle pins: the version @cdktf/provider-aws 20.1.0 was generated from. */
@@ -37,7 +38,7 @@ function synthesizeFolder(template: ProtonTemplate, folder: InfrastructureFolder
   const resolved = stack.toTerraform() as TfJson;
   const name = template.definition.name;
   const declared = Object.keys((resolved.variable as TfJson | undefined) ?? {});
-  const reserved = declared.filter((v) => (RESERVED_VARIABLES as readonly string[]).includes(v));
+  const reserved = declared.filter((v) => RESERVED_VARIABLES.includes(v));
   if (reserved.length > 0) {
     fail(`declares variable${reserved.length > 1 ? "s" : ""} ${reserved.map((v) => `"${v}"`).join(", ")}, which Proton declares itself in proton.*.variables.tf; a second declaration fails every deployment with a duplicate-variable error`, {
       field: `${name}/${folder}`,

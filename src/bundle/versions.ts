@@ -2,8 +2,7 @@ import * as fs from "node:fs";
 import { fail } from "../errors";
 import type { PropertySchema } from "./schema";
 
-/** File name of the lock in the bundles root. */
-export const LOCK_FILE = "protonkit.lock.json";
+export { LOCK_FILE } from "../proton/contract";
 
 /** What a major version offers to specs and consumers: compared to detect breaking changes. */
 export interface TemplateInterface {

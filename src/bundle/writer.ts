@@ -6,20 +6,15 @@ import YAML from "yaml";
 import { declarationProblems } from "../authoring/inputs";
 import { ProtonTemplate, ServiceDefinition } from "../authoring/template";
 import { Problem, ProtonkitError } from "../errors";
+import { LOCK_FILE, TERRAFORM_MANIFEST } from "../proton/contract";
 import { hclDifferences } from "./hcl-check";
 import { nameProblems, quotaProblems } from "./quotas";
 import { renderReadme, SuppressionRow } from "./readme";
 import { buildSchema, property, schemaYaml } from "./schema";
 import { synthesizeTemplate } from "./synth";
-import { breakingChanges, Lock, LOCK_FILE, lockJson, LockedVersion, readLock, TemplateInterface } from "./versions";
+import { breakingChanges, Lock, lockJson, LockedVersion, readLock, TemplateInterface } from "./versions";
 
-/** Proton's Terraform manifest, exactly. */
-export const TERRAFORM_MANIFEST = `infrastructure:
-  templates:
-    - file: "*"
-      rendering_engine: hcl
-      template_language: terraform
-`;
+export { TERRAFORM_MANIFEST };
 
 /** A template version's files, before versioning decides its minor. */
 export interface TemplateBundle {

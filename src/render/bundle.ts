@@ -6,6 +6,7 @@ import { parseSchema } from "../spec/schema";
 import { resourceNameError } from "../spec/spec";
 import { displayPath, formatPath, isPlainObject, lineOf, readYamlFile } from "../spec/yaml";
 import type { PathSegment, YamlSource } from "../spec/yaml";
+import { LOCK_FILE, QUOTAS, RESERVED_VARIABLES, TERRAFORM_MANIFEST } from "../proton/contract";
 
 /**
  * What a bundle templates. `component` is protonkit's reading of a Proton directly defined
@@ -61,17 +62,14 @@ export interface Bundle {
   readonly lockedMinor?: number;
 }
 
-/** Name of the version lock file protonkit's bundle writer keeps at the bundles root. */
-export const LOCK_FILE = "protonkit.lock.json";
+export { LOCK_FILE };
 
-/** Variables Proton declares itself; a template declaring them fails with a duplicate variable. */
-const RESERVED_VARIABLES = ["environment", "service", "service_instance", "service_instances", "pipeline", "component", "proton_tags"];
 const GENERATED_FILES = /^proton\.(environment|service_instance|pipeline|component)\.variables\.tf$/;
-const MAX_TEMPLATE_FILES = 10;
-const MAX_FILE_BYTES = 200 * 1024;
-const MAX_META_BYTES = 50 * 1024;
-const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
-const MANIFEST_FIX = 'write exactly:\ninfrastructure:\n  templates:\n    - file: "*"\n      rendering_engine: hcl\n      template_language: terraform';
+const MAX_TEMPLATE_FILES = QUOTAS.templateFiles;
+const MAX_FILE_BYTES = QUOTAS.otherFileBytes;
+const MAX_META_BYTES = QUOTAS.schemaBytes;
+const MAX_BUNDLE_BYTES = QUOTAS.bundleBytes;
+const MANIFEST_FIX = `write exactly:\n${TERRAFORM_MANIFEST.trimEnd()}`;
 
 /**
  * Reads a Terraform template bundle in template-sync layout and checks everything Proton

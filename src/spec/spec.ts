@@ -4,9 +4,10 @@ import { objectSchema } from "./schema";
 import { closest, validateAgainst } from "./validate";
 import type { JsonObject, PathSegment, YamlSource } from "./yaml";
 import { describeValue, formatPath, isPlainObject, lineOf, readYamlFile } from "./yaml";
+import { RESOURCE_NAME } from "../proton/contract";
 
 /** Resource names (templates, environments, services, instances, components), per Proton's quota. */
-export const RESOURCE_NAME_PATTERN = /^[0-9A-Za-z]+[0-9A-Za-z_-]*$/;
+export const RESOURCE_NAME_PATTERN = RESOURCE_NAME;
 
 /**
  * Why `name` is not a valid Proton resource name, or undefined when it is. The message has
