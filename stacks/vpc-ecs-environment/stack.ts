@@ -1,9 +1,10 @@
-import { Fn, Op, TerraformCount, TerraformLocal, Token } from "cdktf";
+import { Fn, Op, TerraformCount, TerraformIterator, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
@@ -18,8 +19,10 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Input } from "../../src/authoring/inputs";
 import { literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
@@ -39,6 +42,10 @@ const RETENTION_DAYS = ["1", "3", "5", "7", "14", "30", "60", "90", "180", "365"
  * | `nat_mode: auto` | single | single | per_az |
  * | `flow_logs: auto` | disabled | enabled | enabled |
  * | `log_retention_days: auto` | 7 | 30 | 365 |
+ *
+ * `vpc_endpoints: auto` adds interface endpoints (ECR API, ECR Docker, CloudWatch Logs) exactly
+ * when there is no NAT, so Fargate can still pull images and ship logs; the S3 gateway endpoint
+ * (image layers, free) is always there.
  */
 export class VpcEcsEnvironment extends environmentTemplate({
   name: "vpc-ecs-environment",
@@ -88,6 +95,13 @@ export class VpcEcsEnvironment extends environmentTemplate({
       title: "Container Insights",
       description: "ECS Container Insights level of the cluster (enhanced adds task- and container-level metrics, at a higher cost).",
       default: "enabled",
+    }),
+    vpc_endpoints: Input.enum(["auto", "enabled", "disabled"], {
+      title: "Interface VPC endpoints",
+      description:
+        "Private endpoints for ECR (api, dkr) and CloudWatch Logs in the private subnets, so tasks pull images and write logs without NAT; " +
+        "auto enables them when nat_mode resolves to none. The S3 gateway endpoint is always created.",
+      default: "auto",
     }),
     namespace_name: Input.string({
       title: "Service discovery namespace",
@@ -151,7 +165,18 @@ export class VpcEcsEnvironment extends environmentTemplate({
       Fn.conditional(Op.eq(inputs.namespace_name, literal("")), Fn.format("%s.internal", [Fn.replace(Fn.lower(env), "_", "-")]), inputs.namespace_name),
     );
 
+    const interfaceEndpoints = new TerraformLocal(
+      stack,
+      "interface_endpoints",
+      Fn.conditional(
+        Op.or(Op.eq(inputs.vpc_endpoints, "enabled"), Op.and(Op.eq(inputs.vpc_endpoints, "auto"), Op.eq(natMode.asString, "none"))),
+        ["ecr.api", "ecr.dkr", "logs"],
+        [],
+      ),
+    );
+
     const account = new DataAwsCallerIdentity(stack, "account");
+    const region = new DataAwsRegion(stack, "region");
     const partition = new DataAwsPartition(stack, "partition");
 
     // ----------------------------------------------------------------------------- network
@@ -236,6 +261,33 @@ export class VpcEcsEnvironment extends environmentTemplate({
       count: privateAssoc,
       subnetId: Fn.element(splat(privateSubnets, "id"), privateAssoc.index),
       routeTableId: Fn.element(splat(privateRoutes, "id"), privateAssoc.index),
+    });
+
+    // Image layers come from S3: the gateway endpoint is free and keeps that traffic off NAT.
+    new VpcEndpoint(network, "s3_endpoint", {
+      vpcId: vpc.id,
+      serviceName: Fn.format("%s.%s.s3", [partition.reverseDnsPrefix, region.name]),
+      vpcEndpointType: "Gateway",
+      routeTableIds: splat(privateRoutes, "id"),
+      tags: { Name: `${env}-s3` },
+    });
+    const endpointSg = new SecurityGroup(network, "endpoint_security_group", {
+      count: TerraformCount.of(Fn.conditional(Op.eq(Fn.lengthOf(interfaceEndpoints.asList), literal(0)), 0, 1)),
+      namePrefix: `${env}-endpoints-`,
+      description: "HTTPS to the interface VPC endpoints from inside the VPC",
+      vpcId: vpc.id,
+      ingress: [{ description: "HTTPS from the VPC", fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: [vpc.cidrBlock] }],
+    });
+    const endpointService = TerraformIterator.fromList(Fn.toset(interfaceEndpoints.asList));
+    new VpcEndpoint(network, "interface_endpoint", {
+      forEach: endpointService,
+      vpcId: vpc.id,
+      serviceName: Fn.format("%s.%s.%s", [partition.reverseDnsPrefix, region.name, endpointService.value]),
+      vpcEndpointType: "Interface",
+      privateDnsEnabled: true,
+      subnetIds: splat(privateSubnets, "id"),
+      securityGroupIds: [Fn.element(splat(endpointSg, "id"), 0)],
+      tags: { Name: Fn.format("%s-%s", [env, endpointService.value]) },
     });
 
     // --------------------------------------------------------------------------- flow logs

@@ -13,11 +13,6 @@ mock_provider "aws" {
       account_id = "210987654321"
     }
   }
-  mock_data "aws_partition" {
-    defaults = {
-      partition = "aws"
-    }
-  }
 }
 
 run "cluster_namespace_and_roles" {
@@ -35,6 +30,7 @@ run "cluster_namespace_and_roles" {
         log_retention_days = "auto"
         container_insights = "enhanced"
         namespace_name     = ""
+        vpc_endpoints      = "auto"
       }
     }
   }

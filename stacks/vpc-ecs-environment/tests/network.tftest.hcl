@@ -14,11 +14,6 @@ mock_provider "aws" {
       account_id = "210987654321"
     }
   }
-  mock_data "aws_partition" {
-    defaults = {
-      partition = "aws"
-    }
-  }
 }
 
 run "test_tier_defaults" {
@@ -36,6 +31,7 @@ run "test_tier_defaults" {
         log_retention_days = "auto"
         container_insights = "enabled"
         namespace_name     = ""
+        vpc_endpoints      = "auto"
       }
     }
   }
@@ -85,6 +81,14 @@ run "test_tier_defaults" {
     error_message = "subnet outputs must be JSON-encoded lists of the subnet IDs"
   }
   assert {
+    condition     = length(aws_vpc_endpoint.network_interface_endpoint) == 0 && length(aws_security_group.network_endpoint_security_group) == 0
+    error_message = "with NAT, vpc_endpoints auto adds no interface endpoint"
+  }
+  assert {
+    condition     = aws_vpc_endpoint.network_s3_endpoint.vpc_endpoint_type == "Gateway" && aws_vpc_endpoint.network_s3_endpoint.service_name == "com.amazonaws.eu-west-1.s3" && toset(aws_vpc_endpoint.network_s3_endpoint.route_table_ids) == toset(aws_route_table.network_private_routes[*].id)
+    error_message = "the S3 gateway endpoint must serve every private route table"
+  }
+  assert {
     condition     = aws_vpc.network_vpc.enable_dns_hostnames && aws_vpc.network_vpc.enable_dns_support
     error_message = "the private DNS namespace needs DNS support and hostnames on the VPC"
   }
@@ -105,6 +109,7 @@ run "production_tier_gets_nat_per_zone_and_flow_logs" {
         log_retention_days = "auto"
         container_insights = "enhanced"
         namespace_name     = "production.pizza-ananas.internal"
+        vpc_endpoints      = "auto"
       }
     }
   }
@@ -158,6 +163,7 @@ run "explicit_single_nat_in_production" {
         log_retention_days = "90"
         container_insights = "enabled"
         namespace_name     = ""
+        vpc_endpoints      = "auto"
       }
     }
   }
@@ -191,6 +197,7 @@ run "explicit_per_az_in_test" {
         log_retention_days = "auto"
         container_insights = "enabled"
         namespace_name     = ""
+        vpc_endpoints      = "auto"
       }
     }
   }
@@ -210,7 +217,7 @@ run "explicit_per_az_in_test" {
 }
 
 run "no_nat" {
-  command = plan
+  command = apply
 
   variables {
     environment = {
@@ -224,6 +231,7 @@ run "no_nat" {
         log_retention_days = "auto"
         container_insights = "enabled"
         namespace_name     = ""
+        vpc_endpoints      = "auto"
       }
     }
   }
@@ -231,6 +239,14 @@ run "no_nat" {
   assert {
     condition     = length(aws_nat_gateway.network_nat) == 0 && length(aws_eip.network_nat_ip) == 0 && length(aws_route.network_private_default_route) == 0
     error_message = "nat_mode none must create no NAT gateway and no default route for private subnets"
+  }
+  assert {
+    condition     = toset(keys(aws_vpc_endpoint.network_interface_endpoint)) == toset(["ecr.api", "ecr.dkr", "logs"]) && alltrue([for k, e in aws_vpc_endpoint.network_interface_endpoint : e.vpc_endpoint_type == "Interface" && e.private_dns_enabled && e.service_name == "com.amazonaws.eu-west-1.${k}" && e.security_group_ids == toset([aws_security_group.network_endpoint_security_group[0].id])])
+    error_message = "without NAT, vpc_endpoints auto must add private ECR and Logs endpoints so tasks can pull images and ship logs"
+  }
+  assert {
+    condition     = length(aws_security_group.network_endpoint_security_group) == 1 && one(aws_security_group.network_endpoint_security_group[0].ingress).from_port == 443 && tolist(one(aws_security_group.network_endpoint_security_group[0].ingress).cidr_blocks) == tolist(["10.0.0.0/16"])
+    error_message = "interface endpoints accept HTTPS from the VPC only"
   }
   assert {
     condition     = length(aws_route_table.network_private_routes) == 2 && length(aws_route_table_association.network_private_routes_association) == 2
@@ -253,6 +269,7 @@ run "too_few_zones_in_region" {
         log_retention_days = "auto"
         container_insights = "enabled"
         namespace_name     = ""
+        vpc_endpoints      = "auto"
       }
     }
   }

@@ -11,3 +11,17 @@ mock_resource "aws_iam_role" {
     arn = "arn:aws:iam::210987654321:role/mock-role"
   }
 }
+
+mock_data "aws_partition" {
+  defaults = {
+    partition          = "aws"
+    dns_suffix         = "amazonaws.com"
+    reverse_dns_prefix = "com.amazonaws"
+  }
+}
+
+mock_data "aws_region" {
+  defaults = {
+    name = "eu-west-1"
+  }
+}
