@@ -203,6 +203,18 @@ export function resolveConcurrency(flag: string | number | undefined, env: NodeJ
   return n;
 }
 
+/** Fails unless `version` (as `terraform version` prints it) supports `mock_provider` (1.7+). */
+export function requireMockProviders(version: string, settings: Pick<TerraformSettings, "binary">): void {
+  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (!m) return; // an unusual build string: let Terraform itself complain if it must
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major > 1 || (major === 1 && minor >= 7)) return;
+  fail(`Terraform ${version} at "${settings.binary}" cannot run template tests: mock_provider needs Terraform >= 1.7`, {
+    field: "--terraform / PROTONKIT_TERRAFORM",
+    fix: "install Terraform >= 1.7 (https://developer.hashicorp.com/terraform/install), or pass --terraform /path/to/a/newer/terraform",
+  });
+}
+
 /** One major version of one template, found under the bundles root. */
 export interface TemplateVersion {
   readonly template: string;
@@ -354,6 +366,7 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
   const versions = findTemplateVersions(bundlesDir, options.templates ?? []);
   const concurrency = options.concurrency ?? resolveConcurrency(undefined, options.env ?? process.env);
   const tfVersion = (deps.checkTerraform ?? terraformVersion)(settings);
+  requireMockProviders(tfVersion, settings);
   const mocked = options.mockProviders ?? ["aws"];
 
   const workParent = path.resolve(options.workDir ?? os.tmpdir());

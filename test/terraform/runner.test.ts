@@ -7,6 +7,7 @@ import { runTerraform, type TerraformSettings } from "../../src/terraform/cli";
 import {
   findTemplateTests,
   parseTestCounts,
+  requireMockProviders,
   resolveConcurrency,
   resolveTimeout,
   runTemplateTests,
@@ -302,4 +303,16 @@ t.test("specs with the same file name in specs/ and specs/v<major>/ render into 
   t.same(run.results.map((r) => r.spec), ["tiny-env/specs/dev.yaml", "tiny-env/specs/v1/dev.yaml"]);
   t.equal(new Set(calls.map((c) => c.outDir)).size, 2);
   t.ok(run.ok);
+});
+
+t.test("Terraform older than 1.7 (no mock_provider) is refused with the fix", async (t) => {
+  const fx = tree(t);
+  await t.rejects(
+    runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: fakeTerraform().exec, checkTerraform: () => "1.6.6" }),
+    /Terraform 1\.6\.6 at "terraform" cannot run template tests: mock_provider needs Terraform >= 1\.7.*install Terraform >= 1\.7/s,
+  );
+  t.doesNotThrow(() => requireMockProviders("1.7.0", { binary: "terraform" }));
+  t.doesNotThrow(() => requireMockProviders("1.11.4", { binary: "terraform" }));
+  t.doesNotThrow(() => requireMockProviders("2.0.0", { binary: "terraform" }));
+  t.doesNotThrow(() => requireMockProviders("dev-build", { binary: "terraform" }));
 });
