@@ -77,21 +77,41 @@ export interface Workspace {
 
 /**
  * Pins the backend with an override file (S3 with `-backend-config`; a local state file in a
- * scratch directory for dry runs, with `TF_DATA_DIR` there too so the checkout stays clean).
+ * scratch directory for dry runs). `TF_DATA_DIR` is in the scratch directory too.
+ * `PROTONKIT_S3_ENDPOINT` (in `baseEnv`) points the S3 backend at an S3-compatible endpoint
+ * (path style, no AWS account checks): MinIO, LocalStack, or a test server.
  */
-export function prepareWorkspace(resource: ResolvedResource, settings: TerraformSettings, dryRun: boolean): Workspace {
+export function prepareWorkspace(
+  resource: ResolvedResource,
+  settings: TerraformSettings,
+  dryRun: boolean,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): Workspace {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-run-"));
   const overridePath = path.join(resource.absDir, BACKEND_OVERRIDE_FILE);
-  const env = terraformEnv(settings);
+  const env = terraformEnv(settings, baseEnv);
+  // Terraform's working data (.terraform: backend settings, modules, provider links) lives
+  // outside the checkout, so nothing stale is reused and the checkout stays clean.
+  env.TF_DATA_DIR = path.join(scratch, "data");
   let args: string[];
   let override: string;
   if (dryRun) {
     const statePath = path.join(scratch, "terraform.tfstate").split(path.sep).join("/");
     override = `# Written by protonkit for a dry run; removed afterwards.\nterraform {\n  backend "local" {\n    path = ${JSON.stringify(statePath)}\n  }\n}\n`;
-    env.TF_DATA_DIR = path.join(scratch, "data");
     args = initArgs(settings, ["-reconfigure"]);
   } else {
-    override = `# Written by protonkit: state goes to S3 (settings from -backend-config); removed afterwards.\nterraform {\n  backend "s3" {}\n}\n`;
+    const endpoint = baseEnv.PROTONKIT_S3_ENDPOINT;
+    const custom = endpoint
+      ? [
+          `    endpoints = { s3 = ${JSON.stringify(endpoint)} }`,
+          "    use_path_style = true",
+          "    skip_credentials_validation = true",
+          "    skip_requesting_account_id = true",
+          "    skip_metadata_api_check = true",
+          "    skip_region_validation = true",
+        ].join("\n") + "\n"
+      : "";
+    override = `# Written by protonkit: state goes to S3 (settings from -backend-config); removed afterwards.\nterraform {\n  backend "s3" {${custom ? `\n${custom}  ` : ""}}\n}\n`;
     args = initArgs(settings, ["-reconfigure", ...backendConfigArgs(resource.backend)]);
   }
   const existed = fs.existsSync(overridePath);
@@ -166,9 +186,15 @@ export function messages(run: TerraformRun): string[] {
     .map((l) => l["@message"] as string);
 }
 
-/** The `change_summary` message of an apply or plan, e.g. "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." */
+/**
+ * The last `change_summary` message of an apply or plan, e.g. "Apply complete! Resources: 1
+ * added, 0 changed, 0 destroyed." (`apply -json` prints the plan's summary first).
+ */
 export function changeSummary(run: TerraformRun): string | undefined {
-  return parseJsonLines(run.stdout).find((l) => l.type === "change_summary")?.["@message"];
+  return parseJsonLines(run.stdout)
+    .filter((l) => l.type === "change_summary")
+    .map((l) => l["@message"])
+    .pop();
 }
 
 /** A Terraform step that failed; carries the run for the message. */

@@ -1,38 +1,12 @@
 import t from "tap";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startProtonServer, type ProtonServer } from "../support/proton-server";
 import { startFakeGitHub } from "./github-fake";
-import { envArn, git, instanceArn, makeRepo, commit, pipelineArn, write, writeResource, tmp } from "./helpers";
+import { cli, envArn, git, instanceArn, makeRepo, commit, pipelineArn, write, writeResource, tmp } from "./helpers";
 
-const BIN = path.resolve(__dirname, "../../bin/protonkit.js");
 const DEPLOYMENT = "11111111-2222-4333-8444-555555555555";
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process with a controlled environment (no inherited AWS or GitHub settings). */
-function cli(args: string[], env: Record<string, string> = {}, cwd?: string, started?: (child: ReturnType<typeof spawn>) => void): Promise<Ran> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const k of ["PATH", "HOME", "TMPDIR"]) if (process.env[k] !== undefined) base[k] = process.env[k];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...base, AWS_EC2_METADATA_DISABLED: "true", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    started?.(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 /** A stand-in Terraform: a shell script answering from files named in the environment. */
 function fakeTerraform(dir: string): string {

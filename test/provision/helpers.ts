@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -133,3 +133,31 @@ export function errorJson(summary: string, detail: string): string {
     diagnostic: { severity: "error", summary, detail, range: { filename: "main.tf", start: { line: 3 } } },
   });
 }
+
+const BIN = path.resolve(__dirname, "../../bin/protonkit.js");
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in a child process with a controlled environment (no inherited AWS or GitHub settings). */
+export function cli(args: string[], env: Record<string, string> = {}, cwd?: string, started?: (child: ReturnType<typeof spawn>) => void): Promise<Ran> {
+  const base: NodeJS.ProcessEnv = {};
+  for (const k of ["PATH", "HOME", "TMPDIR"]) if (process.env[k] !== undefined) base[k] = process.env[k];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...base, AWS_EC2_METADATA_DISABLED: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    started?.(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
