@@ -11,7 +11,9 @@ import { Input } from "../../src/authoring/inputs";
 import { expr, splat } from "../../src/authoring/refs";
 import { serviceTemplate } from "../../src/authoring/template";
 import { importEndpoints, importsInput, publishEndpoints } from "../shared/endpoints";
+import { webPipelineInputs } from "../shared/web-inputs";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
+import { FunctionPipeline } from "./pipeline";
 
 /**
  * Lambda runtimes offered: the supported (not deprecated) ones the pinned AWS provider
@@ -29,7 +31,8 @@ const RETENTION_DAYS = ["1", "3", "5", "7", "14", "30", "60", "90", "180", "365"
  * private subnets with its own security group, and a function URL (IAM auth unless the spec
  * explicitly asks for NONE). The execution role may write to the function's log group (and
  * manage its network interfaces when in the VPC), nothing else. Imported endpoints arrive as
- * environment variables.
+ * environment variables. The pipeline gives container-image functions an ECR repository and
+ * CI a push role.
  */
 export class FunctionService extends serviceTemplate({
   name: "function-service",
@@ -39,7 +42,7 @@ export class FunctionService extends serviceTemplate({
     "A Lambda function: Python, Node.js, Ruby or Java code from S3, or a container image; optional placement in the " +
     "environment's private subnets and optional function URL (IAM auth by default); its own log group with retention " +
     "and a least-privilege execution role. Imported endpoints arrive as environment variables. Publishes function_arn, " +
-    "function_name and url.",
+    "function_name and url. The pipeline adds an ECR repository and a GitHub OIDC push role.",
   compatibleEnvironments: [VpcEcsEnvironment],
   inputs: {
     runtime: Input.enum(RUNTIMES, { title: "Runtime", description: "Language runtime of a zip package (ignored for container images).", default: "python3.13" }),
@@ -94,6 +97,14 @@ export class FunctionService extends serviceTemplate({
     url: "Function URL, or empty when the function has none.",
     role_arn: "ARN of the execution role (attach policies to it to grant the function access to data).",
     log_group_name: "Log group of the function.",
+  },
+  pipeline: {
+    inputs: webPipelineInputs,
+    outputs: {
+      repository_url: "ECR repository the service's CI pushes function images to.",
+      repository_arn: "ARN of the ECR repository.",
+      push_role_arn: "IAM role the service's GitHub workflows assume (OIDC) to push images.",
+    },
   },
 }) {
   constructor(scope: Construct) {
@@ -240,5 +251,15 @@ export class FunctionService extends serviceTemplate({
     this.output("url", urlValue);
     this.output("role_arn", role.arn);
     this.output("log_group_name", logs.name);
+
+    // ---------------------------------------------------------------------------- pipeline
+    const delivery = new FunctionPipeline(this.pipeline, "delivery", {
+      serviceName: context.serviceName,
+      linkedRepository: context.repository.id,
+      inputs: this.pipelineInputs,
+    });
+    this.pipelineOutput("repository_url", delivery.repository.repositoryUrl);
+    this.pipelineOutput("repository_arn", delivery.repository.arn);
+    this.pipelineOutput("push_role_arn", delivery.pushRole.arn);
   }
 }

@@ -32,3 +32,25 @@ mock_data "aws_ssm_parameters_by_path" {
     values = ["https://imported.mock.internal"]
   }
 }
+
+mock_data "aws_caller_identity" {
+  defaults = {
+    account_id = "123456789012"
+    arn        = "arn:aws:iam::123456789012:user/ci"
+    user_id    = "AIDAEXAMPLE"
+  }
+}
+
+mock_data "aws_partition" {
+  defaults = {
+    partition  = "aws"
+    dns_suffix = "amazonaws.com"
+  }
+}
+
+mock_resource "aws_ecr_repository" {
+  defaults = {
+    arn            = "arn:aws:ecr:eu-west-1:123456789012:repository/mock"
+    repository_url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mock"
+  }
+}
