@@ -1,9 +1,10 @@
 import t from "tap";
-import { App, Fn, TerraformVariable } from "cdktf";
+import { App, Fn, Op, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Input } from "../../src/authoring/inputs";
+import { literal } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
 import { bundleOf, tempDir } from "../support/synth";
 
@@ -91,4 +92,30 @@ t.test("backend: none leaves the backend out", async (t) => {
   class NoBackend extends environmentTemplate({ name: "no-backend", major: 1, description: "x", backend: "none", inputs: {}, outputs: {} }) {}
   const bundle = await bundleOf(NoBackend, tempDir(t));
   t.notMatch(bundle.files.get("infrastructure/providers.tf")!, /backend/);
+});
+
+t.test("literal() keeps falsy operands and null that cdktf would drop", async (t) => {
+  class Literals extends environmentTemplate({
+    name: "literals-env",
+    major: 1,
+    description: "Falsy literals.",
+    inputs: { name: Input.string({ default: "" }), size: Input.integer({ default: 0 }) },
+    outputs: { picked: "Picked." },
+  }) {
+    constructor(scope: Construct) {
+      super(scope);
+      new Vpc(this.infrastructure, "vpc", {
+        cidrBlock: "10.0.0.0/16",
+        enableDnsSupport: Op.gt(this.inputs.size, literal(0)),
+        tags: { Name: Fn.try([Fn.upper(this.inputs.name), literal(null)]) },
+      });
+      this.output("picked", Fn.conditional(Op.eq(this.inputs.name, literal("")), "none", this.inputs.name));
+    }
+  }
+  const bundle = await bundleOf(Literals, tempDir(t));
+  const hcl = [...bundle.files].filter(([f]) => f.endsWith(".tf")).map(([, c]) => c).join("\n");
+  t.notMatch(hcl, /undefined/);
+  t.match(hcl, /enable_dns_support\s+= \(var\.environment\.inputs\.size > 0\)/);
+  t.match(hcl, /Name = try\(upper\(var\.environment\.inputs\.name\), null\)/);
+  t.match(hcl, /\(var\.environment\.inputs\.name == ""\) \? "none"/);
 });
