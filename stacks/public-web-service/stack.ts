@@ -12,7 +12,7 @@ import { serviceTemplate } from "../../src/authoring/template";
 import { endpointPath, publishEndpoints } from "../shared/endpoints";
 import { FargateWebService } from "../shared/fargate-service";
 import { ServicePipeline } from "../shared/service-pipeline";
-import { webPipelineInputs, webPipelineOutputs, webServiceInputs } from "../shared/web-inputs";
+import { healthCheckPathInput, webPipelineInputs, webPipelineOutputs, webServiceInputs } from "../shared/web-inputs";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 
 /**
@@ -34,6 +34,7 @@ export class PublicWebService extends serviceTemplate({
   directlyDefinedComponents: true,
   inputs: {
     ...webServiceInputs,
+    health_check_path: healthCheckPathInput,
     certificate_arn: Input.string({
       title: "TLS certificate ARN",
       description: "ACM certificate for HTTPS on 443 (HTTP then redirects); empty serves plain HTTP on 80.",
@@ -94,7 +95,8 @@ export class PublicWebService extends serviceTemplate({
       cidrIpv4: "0.0.0.0/0",
     });
     const alb = new Lb(lb, "alb", {
-      name: Fn.trimsuffix(Fn.substr(Fn.format("%s-%s", [context.serviceName, context.instanceName]), 0, 32), "-"),
+      // ALB names: 32 characters, letters, digits and hyphens.
+      name: Fn.trimsuffix(Fn.substr(Fn.replace(Fn.format("%s-%s", [context.serviceName, context.instanceName]), "_", "-"), 0, 32), "-"),
       internal: false,
       loadBalancerType: "application",
       securityGroups: [lbSg.id],

@@ -48,13 +48,6 @@ export const webServiceInputs = {
   min_count: Input.integer({ title: "Minimum tasks", description: "Autoscaling floor; 0 means desired_count.", default: 0, minimum: 0, maximum: 100 }),
   max_count: Input.integer({ title: "Maximum tasks", description: "Autoscaling ceiling; 0 means 4 x desired_count.", default: 0, minimum: 0, maximum: 200 }),
   cpu_target: Input.integer({ title: "CPU target (%)", description: "Average CPU utilization autoscaling keeps the service at.", default: 60, minimum: 10, maximum: 90 }),
-  health_check_path: Input.string({
-    title: "Health check path",
-    description: "HTTP path that answers 2xx or 3xx when a task is healthy.",
-    default: "/",
-    pattern: "^/[A-Za-z0-9._~/%?=&-]*$",
-    maxLength: 1024,
-  }),
   environment: Input.array(
     { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*=.*$", maxLength: 4096 },
     {
@@ -71,6 +64,15 @@ export const webServiceInputs = {
     default: "auto",
   }),
 } as const;
+
+/** Health check path of services behind a load balancer. */
+export const healthCheckPathInput = Input.string({
+  title: "Health check path",
+  description: "HTTP path that answers 2xx or 3xx when a task is healthy.",
+  default: "/",
+  pattern: "^/[A-Za-z0-9._~/%?=&-]*$",
+  maxLength: 1024,
+});
 
 /** Pipeline inputs of every Fargate web service template. */
 export const webPipelineInputs = {

@@ -50,7 +50,6 @@ run "reachable_from_the_vpc_only_and_registered" {
         min_count                  = 0
         max_count                  = 0
         cpu_target                 = 60
-        health_check_path          = "/"
         environment                = ["DB_POOL_SIZE=5"]
         imports                    = ["kitchen/main"]
         log_retention_days         = "auto"
@@ -130,7 +129,6 @@ run "only_listed_callers" {
         min_count                  = 2
         max_count                  = 6
         cpu_target                 = 70
-        health_check_path          = "/health"
         environment                = []
         imports                    = []
         log_retention_days         = "14"

@@ -25,7 +25,6 @@ variables {
         min_count                  = 0
         max_count                  = 0
         cpu_target                 = 60
-        health_check_path          = "/"
         environment                = []
         imports                    = []
         log_retention_days         = "auto"
@@ -50,7 +49,6 @@ variables {
         min_count                  = 0
         max_count                  = 0
         cpu_target                 = 60
-        health_check_path          = "/"
         environment                = []
         imports                    = []
         log_retention_days         = "auto"
