@@ -89,6 +89,8 @@ run "endpoints_are_published" {
 
 run "defaults_expire_old_versions_and_keep_objects_in_standard" {
   command = plan
+  # Own state, not the spec runs' applied one.
+  state_key = "defaults_expire_old_versions_and_keep_objects_in_standard"
 
   variables {
     service_instance = {
@@ -116,6 +118,8 @@ run "defaults_expire_old_versions_and_keep_objects_in_standard" {
 
 run "lifecycle_follows_inputs" {
   command = plan
+  # Own state, not the spec runs' applied one.
+  state_key = "lifecycle_follows_inputs"
 
   variables {
     service_instance = {
@@ -148,6 +152,8 @@ run "lifecycle_follows_inputs" {
 
 run "transition_sooner_than_30_days_is_refused" {
   command = plan
+  # Own state, not the spec runs' applied one.
+  state_key = "transition_sooner_than_30_days_is_refused"
 
   variables {
     service_instance = {
@@ -162,6 +168,8 @@ run "transition_sooner_than_30_days_is_refused" {
 
 run "kms_key_without_kms_encryption_is_refused" {
   command = plan
+  # Own state, not the spec runs' applied one.
+  state_key = "kms_key_without_kms_encryption_is_refused"
 
   variables {
     service_instance = {
