@@ -81,7 +81,7 @@ run "repository_and_deploy_role" {
   }
 
   assert {
-    condition     = aws_ecr_repository.delivery_repository.name == "orders-api" && aws_ecr_repository.delivery_repository.image_scanning_configuration[0].scan_on_push && aws_ecr_repository.delivery_repository.encryption_configuration[0].encryption_type != "" && aws_ecr_repository.delivery_repository.image_tag_mutability == "IMMUTABLE"
+    condition     = aws_ecr_repository.delivery_repository.name == "orders-api" && aws_ecr_repository.delivery_repository.image_scanning_configuration[0].scan_on_push && aws_ecr_repository.delivery_repository.encryption_configuration[0].encryption_type == "AES256" && aws_ecr_repository.delivery_repository.image_tag_mutability == "IMMUTABLE"
     error_message = "the repository must be encrypted, scan on push and keep tags immutable"
   }
   assert {
