@@ -235,6 +235,9 @@ export class FunctionService extends serviceTemplate({
       authorizationType: inputs.function_url_auth,
     });
     // NONE: the resource policy must let anyone invoke through the URL (and only through it).
+    // AWS also wants lambda:InvokeFunction limited to URL calls (InvokedViaFunctionUrl) for
+    // public URLs made since October 2025; provider 5.100 cannot say that yet, so it is left out
+    // rather than granting lambda:InvokeFunction to everyone.
     new LambdaPermission(stack, "public_url", {
       count: TerraformCount.of(Fn.conditional(Op.and(hasUrl, Op.eq(inputs.function_url_auth, "NONE")), 1, 0)),
       statementId: "FunctionUrlAllowPublicAccess",
