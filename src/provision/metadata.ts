@@ -41,7 +41,8 @@ export interface DeploymentMetadata {
   readonly templateVersion?: string;
 }
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// The API accepts lowercase hex only (its documented pattern); Proton writes lowercase.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** True when `s` has the UUID shape the Proton API accepts as deploymentId. */
 export function isUuid(s: string | undefined): s is string {

@@ -324,6 +324,8 @@ t.test("the fake Proton enforces the API limits against the real client", async 
   await t.rejects(send({ resourceArn: "a".repeat(201), status: "SUCCEEDED" }), { name: "ValidationException", message: /resourceArn/ });
   await t.rejects(send({ resourceArn: arn, status: "DONE" as "SUCCEEDED" }), { name: "ValidationException", message: /enum/ });
   await t.rejects(send({ resourceArn: arn, deploymentId: "nope" }), { name: "ValidationException", message: /deploymentId/ });
+  await t.rejects(send({ resourceArn: arn, deploymentId: DEPLOYMENT.toUpperCase() }), { name: "ValidationException", message: /deploymentId/ });
+  await t.rejects(send({ resourceArn: "not-an-arn" }), { name: "ValidationException", message: /resourceArn.*pattern/ });
   await t.rejects(send({ resourceArn: arn, statusMessage: "m".repeat(5001) }), { name: "ValidationException", message: /statusMessage/ });
   await t.rejects(send({ resourceArn: arn, outputs: Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, valueString: "v" })) }), { name: "ValidationException", message: /outputs/ });
   await t.rejects(send({ resourceArn: arn, outputs: [{ key: "k", valueString: "" }] }), { name: "ValidationException", message: /valueString/ });

@@ -1,7 +1,7 @@
 import t from "tap";
 import * as net from "node:net";
 import { parseProvisioningConfig } from "../../src/provision/config";
-import { parseDeploymentMetadata, parseProtonArn } from "../../src/provision/metadata";
+import { isUuid, parseDeploymentMetadata, parseProtonArn } from "../../src/provision/metadata";
 import { ProtonReporter, buildNotifyInput, tailText } from "../../src/provision/reporter";
 import { backendConfigArgs, backendKey, environmentFromDir, identifyResource, normalizeDir, resolveIdentity } from "../../src/provision/resource";
 import { HttpStatusError, isTransientError, withRetry } from "../../src/provision/retry";
@@ -105,5 +105,8 @@ t.test("reporter: network errors are retried, then fail; messages are cut at the
   t.equal(tailText("0123456789".repeat(10), 20).length, 20);
   t.match(tailText("0123456789".repeat(10), 20), /^\[\.\.\.\] .*9$/);
   t.same(buildNotifyInput({ arn: "a", deploymentId: "<proton-resource-deleted>" }, "SUCCEEDED", { outputs: [] }), { resourceArn: "a", status: "SUCCEEDED" });
+  t.ok(isUuid("6b9a8c1e-0d4f-4e3a-9b2c-1a2b3c4d5e6f"));
+  t.notOk(isUuid("6B9A8C1E-0D4F-4E3A-9B2C-1A2B3C4D5E6F"), "the API pattern is lowercase");
+  t.notOk(isUuid("<proton-resource-deleted>"));
   t.equal(buildNotifyInput({ arn: "a" }, "FAILED", { statusMessage: "m".repeat(6000) }).statusMessage?.length, 5000);
 });

@@ -24,7 +24,9 @@ export interface ProtonServer {
 }
 
 const TARGET = "AwsProton20200720.NotifyResourceDeploymentStatusChange";
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// Constraints as the API reference states them (NotifyResourceDeploymentStatusChange, Output).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ARN = /^arn:(aws|aws-cn|aws-us-gov):[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\d{12}:([\w+=,.@-]+[/:])*[\w+=,.@-]+$/;
 const STATUSES = ["IN_PROGRESS", "FAILED", "SUCCEEDED"];
 
 function str(v: unknown): v is string {
@@ -37,6 +39,9 @@ export function validateNotify(body: Record<string, unknown>): string | undefine
   if (!str(resourceArn)) return "1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null";
   if (resourceArn.length < 1 || resourceArn.length > 200) {
     return "1 validation error detected: Value at 'resourceArn' failed to satisfy constraint: Member must have length between 1 and 200";
+  }
+  if (!ARN.test(resourceArn)) {
+    return `1 validation error detected: Value '${resourceArn}' at 'resourceArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ARN.source}`;
   }
   if (status !== undefined && (!str(status) || !STATUSES.includes(status))) {
     return `1 validation error detected: Value '${String(status)}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(", ")}]`;
@@ -54,7 +59,7 @@ export function validateNotify(body: Record<string, unknown>): string | undefine
     }
     for (let i = 0; i < outputs.length; i++) {
       const o = outputs[i] as Record<string, unknown>;
-      if (!str(o.key) || o.key.length < 1 || o.key.length > 1024) {
+      if (o.key !== undefined && (!str(o.key) || o.key.length < 1 || o.key.length > 1024)) {
         return `1 validation error detected: Value at 'outputs.${i + 1}.member.key' failed to satisfy constraint: Member must have length between 1 and 1024`;
       }
       if (o.valueString !== undefined && (!str(o.valueString) || o.valueString.length < 1 || o.valueString.length > 1024)) {
