@@ -44,7 +44,7 @@ function context(_t: unknown, repo: string, runner: FakeTerraform, config = CONF
     settings: { binary: "terraform" },
     dryRun: false,
     stateDir: (() => {
-      const d = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-state-"));
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-provision-state-"));
       stateDirs.push(d);
       return d;
     })(),

@@ -37,7 +37,7 @@ export function git(repo: string, ...args: string[]): string {
 
 /** A fresh directory under the system temp dir (outside the toolkit's own git tree), removed after the test. */
 export function tmp(t: { teardown(fn: () => void): void }): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-test-")));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-provision-test-")));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
