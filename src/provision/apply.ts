@@ -58,14 +58,35 @@ function markerPath(stateDir: string, r: ResourceIdentity): string {
   return path.join(stateDir, `reported-${id}`);
 }
 
-/** True when a final status was already reported for this deployment of this resource. */
-export function finalStatusReported(stateDir: string, r: ResourceIdentity): boolean {
-  return fs.existsSync(markerPath(stateDir, r));
+/** What `apply` recorded about its final report, for `report-failure`. */
+export interface FinalReportRecord {
+  /** The final status apply decided on. */
+  readonly status: DeploymentStatus;
+  /** Whether it reached the reporter. */
+  readonly delivered: boolean;
+  /** Its status message. */
+  readonly statusMessage: string;
+  /** Its outputs. */
+  readonly outputs: readonly ProtonOutput[];
 }
 
-function markReported(stateDir: string, r: ResourceIdentity, status: DeploymentStatus): void {
-  fs.mkdirSync(stateDir, { recursive: true });
-  fs.writeFileSync(markerPath(stateDir, r), `${status}\n`);
+/** The final report apply recorded for this deployment of this resource, if any. */
+export function finalReportRecord(stateDir: string, r: ResourceIdentity): FinalReportRecord | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(markerPath(stateDir, r), "utf8")) as FinalReportRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a final status was already delivered for this deployment of this resource. */
+export function finalStatusReported(stateDir: string, r: ResourceIdentity): boolean {
+  return finalReportRecord(stateDir, r)?.delivered === true;
+}
+
+function recordFinal(stateDir: string, r: ResourceIdentity, record: FinalReportRecord): void {
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(markerPath(stateDir, r), JSON.stringify(record), { mode: 0o600 });
 }
 
 function message(err: unknown): string {
@@ -96,12 +117,14 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
   }
   const reporter = ctx.reporterFor(config?.reporting ?? "proton");
   let reportsOk = true;
-  const send = async (status: DeploymentStatus, details: ReportDetails): Promise<void> => {
+  const send = async (status: DeploymentStatus, details: ReportDetails): Promise<boolean> => {
     try {
       await reporter.report(identity, status, details);
+      return true;
     } catch (err) {
       reportsOk = false;
       log(`protonkit: could not report ${status} to ${reporter.name}: ${message(err)}`);
+      return false;
     }
   };
 
@@ -174,8 +197,10 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
   } finally {
     ws?.cleanup();
   }
-  await send(status, { outputs, statusMessage, sensitiveKeys });
-  if (reportsOk && !ctx.dryRun) markReported(ctx.stateDir, identity, status);
+  const delivered = await send(status, { outputs, statusMessage, sensitiveKeys });
+  // report-failure (run after a failed job) must not overwrite a delivered final status, and
+  // re-sends an undelivered one as it was rather than turning it into FAILED.
+  if (!ctx.dryRun) recordFinal(ctx.stateDir, identity, { status, delivered, statusMessage, outputs });
   return { ok: status === "SUCCEEDED" && reportsOk, status, outputs, statusMessage };
 }
 
@@ -187,8 +212,8 @@ export interface ReportFailureOptions {
 
 /**
  * Reports FAILED for a resource whose job was cancelled or crashed before `apply` could
- * report, unless `apply` already reported a final status for this deployment. Resolves to
- * false when nothing was reported because of that marker.
+ * report. When `apply` delivered its final status, does nothing (resolves false); when apply
+ * decided on one but could not deliver it, sends that status again instead of FAILED.
  */
 export async function reportFailure(
   dir: string,
@@ -197,8 +222,9 @@ export async function reportFailure(
   options: ReportFailureOptions = {},
 ): Promise<boolean> {
   const identity = readResource(ctx.repo, dir);
-  if (!options.force && finalStatusReported(ctx.stateDir, identity)) {
-    ctx.log(`protonkit: a final status was already reported for ${identity.dir}; not overwriting it (use --force)`);
+  const record = finalReportRecord(ctx.stateDir, identity);
+  if (!options.force && record?.delivered) {
+    ctx.log(`protonkit: a final status (${record.status}) was already reported for ${identity.dir}; not overwriting it (use --force)`);
     return false;
   }
   let reporting: "proton" | "none" = "proton";
@@ -207,8 +233,15 @@ export async function reportFailure(
   } catch (err) {
     ctx.log(`protonkit: configuration unreadable (${message(err).split("\n")[0]}); reporting to Proton`);
   }
+  const reporter = ctx.reporterFor(reporting);
+  if (!options.force && record) {
+    ctx.log(`protonkit: apply could not deliver its final status (${record.status}); sending it again`);
+    await reporter.report(identity, record.status, { statusMessage: record.statusMessage, outputs: record.outputs });
+    recordFinal(ctx.stateDir, identity, { ...record, delivered: true });
+    return true;
+  }
   const statusMessage = failureMessage(text.trim() === "" ? "protonkit: the deployment job failed or was cancelled" : text);
-  await ctx.reporterFor(reporting).report(identity, "FAILED", { statusMessage });
-  if (!ctx.dryRun) markReported(ctx.stateDir, identity, "FAILED");
+  await reporter.report(identity, "FAILED", { statusMessage });
+  if (!ctx.dryRun) recordFinal(ctx.stateDir, identity, { status: "FAILED", delivered: true, statusMessage, outputs: [] });
   return true;
 }

@@ -259,6 +259,29 @@ t.test("a report Proton rejects is not retried and fails the job, after Terrafor
   t.same(server.requests.map((q) => q.answered), [400, 200]);
   t.equal(server.requests[1].body.deploymentId, undefined, "a non-UUID deploymentId is not sent");
   t.match(ctx.logs.join("\n"), /could not report IN_PROGRESS to proton: bad/);
+  t.equal(await reportFailure("prod", "job failed", ctx), false, "the delivered SUCCEEDED is not overwritten by FAILED");
+  t.equal(server.accepted().length, 1);
+});
+
+t.test("an undelivered final status is re-sent as it was by report-failure", async (t) => {
+  const repo = instanceRepo(tmp(t));
+  const tf = new FakeTerraform({
+    apply: () => {
+      server.failNext("AccessDeniedException", 400, 1, "not authorized");
+      return { stdout: applyJson() };
+    },
+    output: { stdout: outputsJson },
+  });
+  const ctx = context(t, repo, tf);
+  const r = await applyResource("prod/api-web", ctx);
+  t.equal(r.status, "SUCCEEDED");
+  t.equal(r.ok, false);
+  t.same(server.requests.map((q) => [q.body.status, q.answered]), [["IN_PROGRESS", 200], ["SUCCEEDED", 400]]);
+  t.equal(await reportFailure("prod/api-web", "job failed", ctx), true);
+  const resent = server.accepted()[1];
+  t.equal(resent.status, "SUCCEEDED", "not FAILED: the apply succeeded");
+  t.equal((resent.outputs as unknown[]).length, 4);
+  t.equal(await reportFailure("prod/api-web", "job failed", ctx), false, "delivered now");
 });
 
 t.test("a missing configuration entry is reported FAILED without running Terraform", async (t) => {
