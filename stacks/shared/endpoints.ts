@@ -13,7 +13,10 @@ import { expr } from "../../src/authoring/refs";
  * - a service takes the input `imports` (`<service>/<instance>` strings, {@link importsInput})
  *   and receives every endpoint the imported instances published, in the same environment, as
  *   `<SERVICE>_<INSTANCE>_<ENDPOINT>` upper-snake-cased ({@link importEndpoints}), e.g.
- *   `orders/prod` publishing `url` becomes `ORDERS_PROD_URL`.
+ *   `orders/prod` publishing `url` becomes `ORDERS_PROD_URL`;
+ * - `<service>/<instance>=<PREFIX>` names the prefix instead (`orders/orders-prod=ORDERS` gives
+ *   `ORDERS_URL`), so one image reads the same variable in every environment even though
+ *   instance names differ per environment.
  *
  * Resolving at deploy time (not at run time) keeps workloads free of SSM permissions and makes
  * a missing dependency fail the deployment, not the first request.
@@ -22,8 +25,8 @@ import { expr } from "../../src/authoring/refs";
 /** Root of every published endpoint parameter. */
 export const ENDPOINT_ROOT = "/protonkit";
 
-/** `<service>/<instance>`, both Proton resource names. */
-export const IMPORT_PATTERN = "^[0-9A-Za-z][0-9A-Za-z_-]*/[0-9A-Za-z][0-9A-Za-z_-]*$";
+/** `<service>/<instance>`, both Proton resource names, optionally `=<PREFIX>` for the variable names. */
+export const IMPORT_PATTERN = "^[0-9A-Za-z][0-9A-Za-z_-]*/[0-9A-Za-z][0-9A-Za-z_-]*(=[A-Z][A-Z0-9_]*)?$";
 
 /** The names an instance's endpoints live under (a service's `context` has them). */
 export interface EndpointOwner {
@@ -34,13 +37,14 @@ export interface EndpointOwner {
 
 /** The `imports` input every service template declares, identical everywhere. */
 export const importsInput = Input.array(
-  { type: "string", pattern: IMPORT_PATTERN, maxLength: 201 },
+  { type: "string", pattern: IMPORT_PATTERN, maxLength: 250 },
   {
     title: "Imported endpoints",
     description:
       "Service instances in the same environment whose endpoints this instance receives, as <service>/<instance>. " +
       "Each published endpoint arrives as the environment variable <SERVICE>_<INSTANCE>_<ENDPOINT> (upper case, " +
-      "non-alphanumerics become _), e.g. orders/prod publishing url gives ORDERS_PROD_URL.",
+      "non-alphanumerics become _), e.g. orders/prod publishing url gives ORDERS_PROD_URL; " +
+      "<service>/<instance>=<PREFIX> names the prefix instead (orders/orders-prod=ORDERS gives ORDERS_URL).",
     default: [],
     maxItems: 20,
   },
@@ -92,7 +96,7 @@ export function importEndpoints(scope: Construct, owner: Pick<EndpointOwner, "en
   const each = TerraformIterator.fromList(imports); // for_each over a list becomes toset(...)
   const found = new DataAwsSsmParametersByPath(scope, "imports", {
     forEach: each,
-    path: `${ENDPOINT_ROOT}/${owner.environmentName}/${Token.asString(each.value)}`,
+    path: `${ENDPOINT_ROOT}/${owner.environmentName}/${Fn.element(Fn.split("=", Token.asString(each.value)), 0)}`,
     recursive: false,
     lifecycle: {
       postcondition: [
@@ -110,7 +114,8 @@ export function importEndpoints(scope: Construct, owner: Pick<EndpointOwner, "en
     "imported_endpoints",
     expr(
       `merge([for key, found in ${address} : { for i, name in found.names : ` +
-        `upper(replace(format("%s/%s", key, basename(name)), "/[^0-9A-Za-z]+/", "_")) => found.values[i] }]...)`,
+        `format("%s_%s", length(split("=", key)) > 1 ? split("=", key)[1] : upper(replace(key, "/[^0-9A-Za-z]+/", "_")), ` +
+        `upper(replace(basename(name), "/[^0-9A-Za-z]+/", "_"))) => found.values[i] }]...)`,
     ),
   );
   return variables.asStringMap;

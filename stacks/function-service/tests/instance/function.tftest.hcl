@@ -13,6 +13,14 @@ override_data {
 }
 
 override_data {
+  target = data.aws_ssm_parameters_by_path.imports["orders/prod=ORDERS"]
+  values = {
+    names  = ["/protonkit/test/orders/prod/url"]
+    values = ["https://orders.test.internal"]
+  }
+}
+
+override_data {
   target = data.aws_ssm_parameters_by_path.imports["billing-api/eu_1"]
   values = {
     names  = ["/protonkit/test/billing-api/eu_1/url"]
@@ -287,6 +295,31 @@ run "imported_endpoints_arrive_as_environment_variables" {
   assert {
     condition     = length(aws_lambda_function.function.environment[0].variables) == 6
     error_message = "the three imported endpoints plus the three PROTONKIT_ variables, nothing else"
+  }
+}
+
+run "an_import_prefix_names_the_variables" {
+  command   = apply
+  state_key = "imports-prefix"
+
+  variables {
+    environment      = var.test_environment
+    service_instance = { name = "importer", inputs = merge(var.zip, { imports = ["orders/prod=ORDERS"] }), components = {} }
+  }
+
+  assert {
+    condition     = data.aws_ssm_parameters_by_path.imports["orders/prod=ORDERS"].path == "/protonkit/test/orders/prod"
+    error_message = "the prefix is not part of the path read"
+  }
+
+  assert {
+    condition     = aws_lambda_function.function.environment[0].variables["ORDERS_URL"] == "https://orders.test.internal"
+    error_message = "orders/prod=ORDERS must give ORDERS_URL"
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.function.environment[0].variables), "ORDERS_PROD_URL")
+    error_message = "with a prefix, the instance name is not in the variable name"
   }
 }
 
