@@ -40,8 +40,9 @@ t.test("importEndpoints reads each import's path and names variables <SERVICE>_<
     locals: Record<string, string>;
   };
   const data = tf.data.aws_ssm_parameters_by_path.imports;
-  t.equal(data.path, "/protonkit/${var.environment.name}/${each.value}");
+  t.equal(data.path, '/protonkit/${var.environment.name}/${element(split("=", each.value), 0)}', "an =PREFIX suffix is not part of the path");
   t.equal(data.recursive, false);
   t.match(JSON.stringify(data.lifecycle), /length\(self\.names\) > 0/, "an import that published nothing fails the plan");
-  t.match(tf.locals.imported_endpoints, /upper\(replace\(format\("%s\/%s", key, basename\(name\)\), "\/\[\^0-9A-Za-z\]\+\/", "_"\)\)/);
+  t.match(tf.locals.imported_endpoints, 'length(split("=", key)) > 1 ? split("=", key)[1] : upper(replace(key, "/[^0-9A-Za-z]+/", "_"))', "the prefix is the =PREFIX, else SERVICE_INSTANCE");
+  t.match(tf.locals.imported_endpoints, 'upper(replace(basename(name), "/[^0-9A-Za-z]+/", "_"))', "then the endpoint name");
 });
