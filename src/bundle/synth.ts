@@ -2,7 +2,7 @@ import { TerraformElement, TerraformStack } from "cdktf";
 import { fail } from "../errors";
 import { InfrastructureFolder, ProtonTemplate } from "../authoring/template";
 import { RESERVED_VARIABLES } from "../proton/contract";
-import { BlockPaths, TfJson, toHcl } from "./hcl";
+import { BlockPaths, scanTemplate, TfJson, toHcl } from "./hcl";
 
 /** The AWS provider every bundle pins: the version @cdktf/provider-aws 20.1.0 was generated from. */
 export const AWS_PROVIDER = { source: "hashicorp/aws", version: "~> 5.100.0" } as const;
@@ -47,6 +47,13 @@ function synthesizeFolder(template: ProtonTemplate, folder: InfrastructureFolder
   }
   const paths = constructPaths(resolved);
   const json = stripMetadata(resolved) as TfJson;
+  const dropped = droppedOperands(json, "");
+  if (dropped.length > 0) {
+    fail(`has expressions where cdktf dropped an operand and wrote "undefined": ${dropped.slice(0, 5).join(", ")}`, {
+      field: `${name}/${folder}`,
+      fix: 'cdktf renders a falsy right-hand operand of Op.* (0, "", false) and Token.nullValue() inside Fn.* as nothing; wrap it in literal() from src/authoring/refs',
+    });
+  }
   configureTerraformBlock(json, template.definition.backend ?? "s3");
   const blocks = blockPaths(stack);
   const parts = splitByFile(json, paths, stack.node.path, `${name}/${folder}`);
@@ -79,6 +86,17 @@ function constructPaths(json: TfJson): Map<string, string> {
     }
   }
   return paths;
+}
+
+/** JSON paths of expressions that contain a bare `undefined` (never valid Terraform). */
+function droppedOperands(v: unknown, at: string): string[] {
+  if (typeof v === "string") {
+    const bad = scanTemplate(v).some((p) => p.kind !== "literal" && /(^|[^\w".])undefined([^\w"]|$)/.test(p.text));
+    return bad ? [at] : [];
+  }
+  if (Array.isArray(v)) return v.flatMap((x, i) => droppedOperands(x, `${at}[${i}]`));
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => droppedOperands(x, at ? `${at}.${k}` : k));
+  return [];
 }
 
 function stripMetadata(v: unknown): unknown {

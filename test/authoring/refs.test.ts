@@ -88,6 +88,24 @@ t.test("the provider tags everything with var.proton_tags and has no region; the
   t.match(providers, /source  = "hashicorp\/aws"/);
 });
 
+t.test("an operand cdktf dropped (Op.eq(x, \"\")) fails synth and names literal() as the fix", async (t) => {
+  class Dropped extends environmentTemplate({ name: "dropped", major: 1, description: "x", inputs: { name: Input.string({ default: "" }) }, outputs: {} }) {
+    constructor(scope: Construct) {
+      super(scope);
+      new SsmParameter(this.infrastructure, "p", { name: "p", type: "String", value: Fn.conditional(Op.eq(this.inputs.name, ""), "empty", "set") });
+    }
+  }
+  await t.rejects(bundleOf(Dropped, tempDir(t)), /dropped\/infrastructure: has expressions where cdktf dropped an operand and wrote "undefined": resource\.aws_ssm_parameter\.p\.value.*wrap it in literal\(\)/s);
+  class Fixed extends environmentTemplate({ name: "fixed", major: 1, description: "x", inputs: { name: Input.string({ default: "" }) }, outputs: {} }) {
+    constructor(scope: Construct) {
+      super(scope);
+      new SsmParameter(this.infrastructure, "p", { name: "p", type: "String", value: Fn.conditional(Op.eq(this.inputs.name, literal("")), "empty", "set") });
+    }
+  }
+  const bundle = await bundleOf(Fixed, tempDir(t));
+  t.match(bundle.files.get("infrastructure/main.tf")!, /value = \(var\.environment\.inputs\.name == ""\) \? "empty" : "set"/);
+});
+
 t.test("backend: none leaves the backend out", async (t) => {
   class NoBackend extends environmentTemplate({ name: "no-backend", major: 1, description: "x", backend: "none", inputs: {}, outputs: {} }) {}
   const bundle = await bundleOf(NoBackend, tempDir(t));
