@@ -1,0 +1,44 @@
+output "deploy_role_arn" {
+  description = "Role GitHub jobs of the service's repository in the GitHub environment named like this environment assume to roll the service."
+  value       = aws_iam_role.service_deploy_role.arn
+}
+
+output "dns_name" {
+  description = "Fully qualified DNS name in the environment's private namespace."
+  value       = format("%s.%s", aws_service_discovery_service.network_discovery.name, var.environment.outputs.namespace_name)
+}
+
+output "ecs_service_arn" {
+  description = "ARN of the ECS service (the pipeline's deploy role may update it)."
+  value       = aws_ecs_service.service_service.id
+}
+
+output "ecs_service_name" {
+  description = "Name of the ECS service."
+  value       = aws_ecs_service.service_service.name
+}
+
+output "endpoint_parameter_path" {
+  description = "SSM path under which this instance publishes its endpoints (url)."
+  value       = "/protonkit/${var.environment.name}/${var.service.name}/${var.service_instance.name}"
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the containers."
+  value       = aws_cloudwatch_log_group.service_logs.name
+}
+
+output "security_group_id" {
+  description = "Security group of the tasks (callers need an egress path to it)."
+  value       = aws_security_group.service_tasks.id
+}
+
+output "task_role_arn" {
+  description = "IAM role of the application's tasks."
+  value       = aws_iam_role.service_task_role.arn
+}
+
+output "url" {
+  description = "Internal URL of the service: http://<dns_name>.<namespace>:<port>."
+  value       = format("http://%s:%d", format("%s.%s", aws_service_discovery_service.network_discovery.name, var.environment.outputs.namespace_name), var.service_instance.inputs.port)
+}

@@ -1,0 +1,163 @@
+data "aws_partition" "service_partition" {}
+
+data "aws_region" "service_region" {}
+
+data "aws_ssm_parameters_by_path" "service_imports" {
+  for_each  = toset(var.service_instance.inputs.imports)
+  path      = "/protonkit/${var.environment.name}/${element(split("=", each.value), 0)}"
+  recursive = false
+
+  lifecycle {
+    postcondition {
+      condition     = length(self.names) > 0
+      error_message = "An imported instance published no endpoints under /protonkit/<environment>/<service>/<instance>: check the imports input and deploy the imported instance first."
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "service_cpu_scaling" {
+  name               = "${var.service.name}-${var.service_instance.name}-cpu"
+  policy_type        = "TargetTrackingScaling"
+  resource_id        = aws_appautoscaling_target.service_scaling_target.resource_id
+  scalable_dimension = aws_appautoscaling_target.service_scaling_target.scalable_dimension
+  service_namespace  = aws_appautoscaling_target.service_scaling_target.service_namespace
+
+  target_tracking_scaling_policy_configuration {
+    scale_in_cooldown  = 120
+    scale_out_cooldown = 60
+    target_value       = var.service_instance.inputs.cpu_target
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_appautoscaling_target" "service_scaling_target" {
+  max_capacity       = local.service_max_count
+  min_capacity       = local.service_min_count
+  resource_id        = "service/${var.environment.outputs.cluster_name}/${aws_ecs_service.service_service.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  service_namespace  = "ecs"
+}
+
+resource "aws_cloudwatch_log_group" "service_logs" {
+  name              = "/protonkit/${var.environment.name}/${var.service.name}/${var.service_instance.name}"
+  retention_in_days = (var.service_instance.inputs.log_retention_days == "auto") ? tonumber(var.environment.outputs.log_retention_days) : tonumber(var.service_instance.inputs.log_retention_days)
+}
+
+resource "aws_ecs_service" "service_service" {
+  cluster                            = var.environment.outputs.cluster_arn
+  deployment_maximum_percent         = 200
+  deployment_minimum_healthy_percent = 100
+  desired_count                      = local.service_desired_count
+  enable_ecs_managed_tags            = true
+  health_check_grace_period_seconds  = 60
+  launch_type                        = "FARGATE"
+  name                               = "${var.service.name}-${var.service_instance.name}"
+  platform_version                   = "LATEST"
+  propagate_tags                     = "SERVICE"
+  task_definition                    = aws_ecs_task_definition.service_task.arn
+  wait_for_steady_state              = true
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  load_balancer {
+    container_name   = "app"
+    container_port   = var.service_instance.inputs.port
+    target_group_arn = aws_lb_target_group.load_balancer_targets.arn
+  }
+
+  network_configuration {
+    assign_public_ip = false
+    security_groups  = [aws_security_group.service_tasks.id]
+    subnets          = jsondecode(var.environment.outputs.private_subnet_ids)
+  }
+
+  lifecycle {
+    ignore_changes = [desired_count]
+
+    precondition {
+      condition     = ((local.service_min_count <= local.service_desired_count) && (local.service_desired_count <= local.service_max_count))
+      error_message = "Tasks must satisfy min_count <= desired_count <= max_count (0 means the default of each)."
+    }
+  }
+}
+
+resource "aws_ecs_task_definition" "service_task" {
+  container_definitions    = jsonencode([{ "name" = "app", "image" = var.service_instance.inputs.image, "essential" = true, "readonlyRootFilesystem" = false, "portMappings" = [{ "containerPort" = var.service_instance.inputs.port, "protocol" = "tcp", "name" = "http", "appProtocol" = "http" }], "environment" = [for k in sort(keys(local.service_container_environment)) : { name = k, value = local.service_container_environment[k] }], "logConfiguration" = { "logDriver" = "awslogs", "options" = { "awslogs-group" = aws_cloudwatch_log_group.service_logs.name, "awslogs-region" = data.aws_region.service_region.name, "awslogs-stream-prefix" = "app" } } }])
+  cpu                      = var.service_instance.inputs.cpu
+  execution_role_arn       = var.environment.outputs.task_execution_role_arn
+  family                   = "${var.service.name}-${var.service_instance.name}"
+  memory                   = var.service_instance.inputs.memory
+  network_mode             = "awsvpc"
+  requires_compatibilities = ["FARGATE"]
+  task_role_arn            = aws_iam_role.service_task_role.arn
+
+  runtime_platform {
+    cpu_architecture        = "X86_64"
+    operating_system_family = "LINUX"
+  }
+
+  lifecycle {
+    precondition {
+      condition     = contains(lookup({ "256" = ["512", "1024", "2048"], "512" = ["1024", "2048", "3072", "4096"], "1024" = ["2048", "3072", "4096", "5120", "6144", "7168", "8192"], "2048" = ["4096", "5120", "6144", "7168", "8192", "12288", "16384"], "4096" = ["8192", "12288", "16384", "30720"] }, var.service_instance.inputs.cpu, []), var.service_instance.inputs.memory)
+      error_message = "Fargate does not offer this memory size for this CPU size: see the memory input's description for the valid pairs."
+    }
+  }
+}
+
+resource "aws_iam_role" "service_deploy_role" {
+  assume_role_policy   = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Federated" = format("arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com", data.aws_partition.service_partition.partition, var.environment.account_id) }, "Action" = "sts:AssumeRoleWithWebIdentity", "Condition" = { "StringEquals" = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com", "token.actions.githubusercontent.com:sub" = format("repo:%s:environment:%s", var.service.repository_id, var.environment.name) } } }] })
+  description          = "GitHub Actions of the service's repository roll ${var.service.name}-${var.service_instance.name} (job environment ${var.environment.name})."
+  max_session_duration = 3600
+  name                 = substr(format("protonkit-%s-deploy", "${var.service.name}-${var.service_instance.name}"), 0, 64)
+}
+
+resource "aws_iam_role" "service_task_role" {
+  assume_role_policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Service" = "ecs-tasks.amazonaws.com" }, "Action" = "sts:AssumeRole", "Condition" = { "StringEquals" = { "aws:SourceAccount" = var.environment.account_id } } }] })
+  description        = "Role of the application in ${var.service.name}-${var.service_instance.name}'s tasks; permissions come from the attached component."
+  name               = substr("${var.service.name}-${var.service_instance.name}-task", 0, 64)
+}
+
+resource "aws_iam_role_policy" "service_deploy_policy" {
+  name   = "roll-ecs-service"
+  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "RollThisService", "Effect" = "Allow", "Action" = ["ecs:UpdateService", "ecs:DescribeServices"], "Resource" = aws_ecs_service.service_service.id }] })
+  role   = aws_iam_role.service_deploy_role.id
+}
+
+resource "aws_iam_role_policy_attachment" "service_component_policy" {
+  count      = (try(var.service_instance.components.default.outputs.task_policy_arn, "") == "") ? 0 : 1
+  policy_arn = try(var.service_instance.components.default.outputs.task_policy_arn, "")
+  role       = aws_iam_role.service_task_role.name
+}
+
+resource "aws_security_group" "service_tasks" {
+  description = "Tasks of ${var.service.name}-${var.service_instance.name}"
+  name_prefix = "${var.service.name}-${var.service_instance.name}-"
+  vpc_id      = var.environment.outputs.vpc_id
+
+  egress {
+    cidr_blocks = ["0.0.0.0/0"]
+    description = "Outbound: images, AWS APIs, imported services"
+    from_port   = 0
+    protocol    = "-1"
+    to_port     = 0
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "service_tasks_from_load_balancer" {
+  description                  = "From the load balancer only"
+  from_port                    = var.service_instance.inputs.port
+  ip_protocol                  = "tcp"
+  referenced_security_group_id = aws_security_group.load_balancer_security_group.id
+  security_group_id            = aws_security_group.service_tasks.id
+  to_port                      = var.service_instance.inputs.port
+}
