@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn, type ChildProcess } from "node:child_process";
-import { initArgs, terraformEnv, type TerraformRun, type TerraformSettings } from "../terraform/cli";
+import { initArgs, interruptTerraform, runTerraform, terraformEnv, type TerraformRun, type TerraformSettings } from "../terraform/cli";
 import { backendConfigArgs, type ResolvedResource } from "./resource";
 
 /** Runs Terraform; injectable so unit tests need neither Terraform nor AWS. */
@@ -11,45 +10,12 @@ export interface TerraformRunner {
   run(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun>;
 }
 
-/**
- * Runs Terraform with stdin closed (`runTerraform` in src/terraform/cli.ts writes to stdin, which
- * raises an unhandled EPIPE when the process exits before reading it). Never rejects.
- */
+/** Runs Terraform in its own process group (interrupts are forwarded by `interruptTerraform`). Never rejects. */
 export function spawnTerraform(binary: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun> {
-  return new Promise((resolve) => {
-    // Own process group: Terraform gets exactly the interrupts we forward (a second one is a hard stop).
-    const child = spawn(binary, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    running.add(child);
-    child.on("close", () => running.delete(child));
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", (err) => resolve({ args, code: 127, stdout, stderr: `${stderr}${err.message}` }));
-    child.on("close", (code, signal) => resolve({ args, code: code ?? 1, stdout, stderr: signal ? `${stderr}\nterminated by ${signal}` : stderr }));
-  });
+  return runTerraform({ binary }, args, { ...options, ownProcessGroup: true });
 }
 
-const running = new Set<ChildProcess>();
-
-/**
- * Forwards an interrupt to every running Terraform process (Terraform stops gracefully on the
- * first, hard on the second). Resolves to how many were signalled.
- */
-export function interruptTerraform(): number {
-  let n = 0;
-  for (const child of running) {
-    if (child.pid !== undefined && child.exitCode === null) {
-      try {
-        process.kill(child.pid, "SIGINT");
-        n++;
-      } catch {
-        // already gone
-      }
-    }
-  }
-  return n;
-}
+export { interruptTerraform };
 
 /** The real Terraform CLI, as configured by `settings`. */
 export function cliRunner(settings: TerraformSettings): TerraformRunner {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fail } from "../errors";
@@ -92,19 +92,26 @@ export interface TerraformRun {
  * Runs Terraform in `cwd`; never throws on a non-zero exit (callers decide). Stdin is closed
  * unless `input` is given (a write to a process that already exited is ignored, not an
  * unhandled EPIPE). With `timeoutMs`, the process is terminated after that long and the run
- * resolves with code 124 and a note on stderr.
+ * resolves with code 124 and a note on stderr. With `ownProcessGroup`, Terraform does not
+ * receive the terminal's interrupts; {@link interruptTerraform} forwards one instead, so an
+ * apply stops gracefully exactly once.
  */
 export function runTerraform(
-  settings: TerraformSettings,
+  settings: Pick<TerraformSettings, "binary">,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; ownProcessGroup?: boolean },
 ): Promise<TerraformRun> {
   return new Promise((resolve) => {
     const child = spawn(settings.binary, [...args], {
       cwd: options.cwd,
-      env: options.env ?? terraformEnv(settings),
+      env: options.env ?? terraformEnv({ binary: settings.binary }),
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      detached: options.ownProcessGroup === true,
     });
+    if (options.ownProcessGroup) {
+      grouped.add(child);
+      child.on("close", () => grouped.delete(child));
+    }
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -135,6 +142,26 @@ export function runTerraform(
       child.stdin.end(options.input);
     }
   });
+}
+
+const grouped = new Set<ChildProcess>();
+
+/**
+ * Forwards an interrupt to every Terraform run started with `ownProcessGroup` (Terraform stops
+ * gracefully on the first, hard on the second). Returns how many were signalled.
+ */
+export function interruptTerraform(): number {
+  let n = 0;
+  for (const child of grouped) {
+    if (child.pid === undefined || child.exitCode !== null) continue;
+    try {
+      process.kill(child.pid, "SIGINT");
+      n++;
+    } catch {
+      // already gone
+    }
+  }
+  return n;
 }
 
 /** Variables that would let a test reach real AWS credentials or share state between directories. */
