@@ -1,6 +1,6 @@
 import YAML from "yaml";
 import type { InputDeclaration, InputSet } from "../authoring/inputs";
-import type { InputSection, TemplateKind } from "../authoring/template";
+import type { InputSection } from "../authoring/template";
 
 /** An OpenAPI 3.0 Schema Object for one input, as schema.yaml holds it. */
 export interface PropertySchema {
@@ -45,7 +45,7 @@ const SECTION_KEY: Record<InputSection, "environment_input_type" | "service_inpu
 };
 
 /** Builds schema.yaml's object from declared inputs; key order is fixed so output is stable. */
-export function buildSchema(templateName: string, kind: TemplateKind, sections: ReadonlyMap<InputSection, InputSet>): ProtonSchema {
+export function buildSchema(templateName: string, sections: ReadonlyMap<InputSection, InputSet>): ProtonSchema {
   const schema: ProtonSchema["schema"] = { format: { openapi: "3.0.0" }, types: {} };
   const base = pascal(templateName);
   for (const [section, inputs] of sections) {
@@ -63,7 +63,6 @@ export function buildSchema(templateName: string, kind: TemplateKind, sections: 
   }
   // Reorder: format, then the *_input_type keys, then types, as Proton's samples do.
   const { format, types, ...refs } = schema;
-  void kind;
   return { schema: { format, ...refs, types } };
 }
 

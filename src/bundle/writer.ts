@@ -46,7 +46,7 @@ export async function buildBundle(template: ProtonTemplate, outputsRead: readonl
   hooks.check?.(template);
 
   const files = new Map<string, string>();
-  const schema = buildSchema(def.name, template.kind, template.declaredInputs());
+  const schema = buildSchema(def.name, template.declaredInputs());
   if (template.kind !== "component") files.set("schema/schema.yaml", schemaYaml(schema));
   for (const folder of synthesizeTemplate(template)) {
     files.set(`${folder.folder}/manifest.yaml`, TERRAFORM_MANIFEST);

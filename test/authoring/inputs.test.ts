@@ -14,7 +14,7 @@ const inputs = {
 };
 
 t.test("every input type and constraint reaches schema.yaml", async (t) => {
-  const schema = buildSchema("my-env", "environment", new Map([["environment", inputs]]));
+  const schema = buildSchema("my-env", new Map([["environment", inputs]]));
   t.equal(schema.schema.environment_input_type, "MyEnvEnvironmentInput");
   const type = schema.schema.types.MyEnvEnvironmentInput;
   t.same(type.required, ["name"]);
@@ -33,7 +33,7 @@ t.test("a service schema names the service and pipeline types", async (t) => {
     ["service_instance", { a: inputs.on }],
     ["pipeline", { b: inputs.size }],
   ]);
-  const schema = buildSchema("web", "service", sections);
+  const schema = buildSchema("web", sections);
   t.equal(schema.schema.service_input_type, "WebServiceInput");
   t.equal(schema.schema.pipeline_input_type, "WebPipelineInput");
   t.same(Object.keys(schema.schema), ["format", "service_input_type", "pipeline_input_type", "types"]);
