@@ -222,7 +222,7 @@ export class FargateWebService extends Construct {
     });
 
     this.deployRole = new IamRole(this, "deploy_role", {
-      name: Fn.substr(Fn.format("protonkit-%s-deploy", [this.name]), 0, 64),
+      name: Fn.substr(`protonkit-${this.name}-deploy`, 0, 64),
       description: `GitHub Actions of the service's repository roll ${this.name} (job environment ${owner.environmentName}).`,
       maxSessionDuration: 3600,
       assumeRolePolicy: Fn.jsonencode({

@@ -114,7 +114,7 @@ resource "aws_iam_role" "service_deploy_role" {
   assume_role_policy   = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Federated" = format("arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com", data.aws_partition.service_partition.partition, var.environment.account_id) }, "Action" = "sts:AssumeRoleWithWebIdentity", "Condition" = { "StringEquals" = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com", "token.actions.githubusercontent.com:sub" = format("repo:%s:environment:%s", var.service.repository_id, var.environment.name) } } }] })
   description          = "GitHub Actions of the service's repository roll ${var.service.name}-${var.service_instance.name} (job environment ${var.environment.name})."
   max_session_duration = 3600
-  name                 = substr(format("protonkit-%s-deploy", "${var.service.name}-${var.service_instance.name}"), 0, 64)
+  name                 = substr("protonkit-${var.service.name}-${var.service_instance.name}-deploy", 0, 64)
 }
 
 resource "aws_iam_role" "service_task_role" {
