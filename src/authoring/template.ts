@@ -189,7 +189,8 @@ export abstract class ProtonTemplate extends Construct {
   abstract declaredInputs(): ReadonlyMap<InputSection, InputSet>;
   /** `name:major` of compatible environment templates (services and components). */
   compatibleEnvironments(): string[] {
-    return [];
+    const envs = "compatibleEnvironments" in this.definition ? this.definition.compatibleEnvironments : [];
+    return envs.map((e) => `${e.definition.name}:${e.definition.major}`).sort();
   }
 }
 
@@ -396,10 +397,6 @@ export abstract class ServiceTemplate<
     if (this.def.pipeline) m.set("pipeline", this.def.pipeline.inputs);
     return m;
   }
-
-  compatibleEnvironments(): string[] {
-    return this.def.compatibleEnvironments.map((e) => `${e.definition.name}:${e.definition.major}`).sort();
-  }
 }
 
 /** Makes the base class of a service template. Environment outputs are typed from `compatibleEnvironments`. */
@@ -444,10 +441,6 @@ export abstract class ComponentTemplate<O extends OutputSet, E extends Environme
 
   declaredInputs(): ReadonlyMap<InputSection, InputSet> {
     return new Map<InputSection, InputSet>();
-  }
-
-  compatibleEnvironments(): string[] {
-    return this.def.compatibleEnvironments.map((e) => `${e.definition.name}:${e.definition.major}`).sort();
   }
 }
 

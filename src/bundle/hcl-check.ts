@@ -1,8 +1,5 @@
 import { parse } from "@cdktf/hcl2json";
-import { BlockPaths, canonicalTemplate, TfJson, unwrap } from "./hcl";
-
-const REFERENCE_LISTS = new Set(["depends_on", "ignore_changes", "replace_triggered_by"]);
-const ALWAYS_BLOCKS = new Set(["lifecycle", "provisioner", "connection", "precondition", "postcondition", "content", "validation"]);
+import { BlockPaths, canonicalTemplate, isBareReference, isBlock, TfJson, unwrap } from "./hcl";
 
 /**
  * Proves that HCL means what the Terraform JSON means: parses the HCL back (HashiCorp's HCL
@@ -42,18 +39,14 @@ function normalizeDocument(doc: TfJson, blocks: BlockPaths): TfJson {
 function body(b: TfJson, path: string, blocks: BlockPaths, blockType: string): TfJson {
   const out: TfJson = {};
   for (const [key, v] of Object.entries(b)) {
-    const isBlock =
-      blockType === "terraform"
-        ? key === "required_providers" || key === "backend"
-        : blockType !== "locals" && (ALWAYS_BLOCKS.has(key) || key === "dynamic" || blocks.has(`${path}.${key}`));
-    if (isBlock) {
+    if (isBlock(path, key, blocks, blockType)) {
       if (key === "backend") out[key] = mapValues(v as TfJson, (x) => asList(x).map((one) => body(one as TfJson, `${path}.${key}`, blocks, "")));
       else if (key === "dynamic")
         out[key] = mapValues(v as TfJson, (x, label) => [body(x as TfJson, `${path}.${label}`, blocks, "dynamic")]);
       else out[key] = asList(v).map((one) => body(one as TfJson, `${path}.${key}`, blocks, ""));
     } else if (v === null && blockType !== "locals") {
       continue;
-    } else if (REFERENCE_LISTS.has(key) || (key === "provider" && blockType !== "terraform") || (key === "type" && blockType === "variable") || (key === "iterator" && blockType === "dynamic")) {
+    } else if (isBareReference(key, blockType)) {
       out[key] = Array.isArray(v) ? v.map(reference) : reference(v);
     } else {
       out[key] = normalizeValue(v);

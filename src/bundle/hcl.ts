@@ -66,7 +66,7 @@ function renderBody(body: TfJson, path: string, indent: number, blocks: BlockPat
   }
   attrs.sort(([a], [b]) => rank(a) - rank(b) || compare(a, b));
   const lines = attributeLines(
-    attrs.map(([k, v]) => [k, REFERENCE_LISTS.has(k) || (k === "provider" && blockType !== "terraform") || (k === "type" && blockType === "variable") || (k === "iterator" && blockType === "dynamic") ? raw(v) : value(v, indent)]),
+    attrs.map(([k, v]) => [k, isBareReference(k, blockType) ? raw(v) : value(v, indent)]),
     indent,
   );
   nested.sort(([a], [b]) => (a === "lifecycle" ? 1 : 0) - (b === "lifecycle" ? 1 : 0) || compare(a, b));
@@ -87,10 +87,20 @@ function renderBody(body: TfJson, path: string, indent: number, blocks: BlockPat
   return lines;
 }
 
-function isBlock(path: string, key: string, blocks: BlockPaths, blockType: string): boolean {
+/** Whether `key` inside a block of type `blockType` (at `path`) is a nested block, not an attribute. */
+export function isBlock(path: string, key: string, blocks: BlockPaths, blockType: string): boolean {
   if (blockType === "terraform") return key === "required_providers" || key === "backend" || key === "cloud";
   if (blockType === "locals" || blockType === "output" || blockType === "variable") return ALWAYS_BLOCKS.has(key);
   return ALWAYS_BLOCKS.has(key) || blocks.has(`${path}.${key}`);
+}
+
+/**
+ * Whether an attribute's strings are bare references rather than templates: meta-argument
+ * references (`depends_on`, `provider`, `ignore_changes`), a variable's `type`, a dynamic
+ * block's `iterator`.
+ */
+export function isBareReference(key: string, blockType: string): boolean {
+  return REFERENCE_LISTS.has(key) || (key === "provider" && blockType !== "terraform") || (key === "type" && blockType === "variable") || (key === "iterator" && blockType === "dynamic");
 }
 
 function rank(key: string): number {

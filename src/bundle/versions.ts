@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { fail } from "../errors";
+import { jsonFile, sortKeys } from "../json";
 import type { PropertySchema } from "./schema";
 
 export { LOCK_FILE } from "../proton/contract";
@@ -46,19 +47,7 @@ export function readLock(file: string): Lock {
 
 /** Lock text: sorted keys, two-space indent, trailing newline. */
 export function lockJson(lock: Lock): string {
-  return JSON.stringify(sortKeys(lock), null, 2) + "\n";
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") {
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
+  return jsonFile(sortKeys(lock));
 }
 
 /**

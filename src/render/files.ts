@@ -1,7 +1,5 @@
 import * as crypto from "node:crypto";
 import type { InputObjectType, InputProperty } from "../spec/schema";
-import type { JsonValue } from "../spec/yaml";
-import { isPlainObject } from "../spec/yaml";
 
 /** The kinds of rendered resource, as in `proton.<kind>.variables.tf`. */
 export type ResourceKind = "environment" | "service_instance" | "pipeline" | "component";
@@ -155,21 +153,7 @@ export function pipelineInstanceInputsType(type: InputObjectType | undefined): s
   return `object({\n${lines.join("\n")}\n    })`;
 }
 
-/** A copy of `value` with every object's keys sorted, so output does not depend on input order. */
-export function sortKeys(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (isPlainObject(value)) {
-    const out: { [key: string]: JsonValue } = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as { [key: string]: JsonValue })[key]);
-    return out;
-  }
-  return value;
-}
-
-/** Pretty JSON with a final newline, as every rendered JSON file is written. */
-export function jsonFile(value: JsonValue): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
+export { jsonFile, sortKeys } from "../json";
 
 // A fixed namespace for protonkit's name-based (v5) deployment ids.
 const NAMESPACE = "6f1c8f9e-2d4b-5c7a-9e3f-70726f746f6e";

@@ -1,6 +1,6 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
+import { writeFilesAtomically } from "../../../generators/write";
 import { fail } from "../../errors";
 import { terraformSettings } from "../../terraform/cli";
 import { formatFailures, formatTable, jsonReport } from "../../terraform/test-report";
@@ -18,15 +18,6 @@ export interface TestCommandFlags {
   terraform?: string;
   pluginDir?: string;
   cliConfig?: string;
-}
-
-/** Writes `text` to `file` through a temporary sibling, so a failure leaves nothing half-written. */
-function writeAtomic(file: string, text: string): void {
-  const target = path.resolve(file);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, target);
 }
 
 /** `protonkit test [template...]`: the template test runner (see `src/terraform/template-tests.ts`). */
@@ -70,7 +61,7 @@ export function registerTestCommand(program: Command): void {
       );
       process.stdout.write(`${formatTable(run)}\n`);
       if (run.kept) process.stdout.write(`kept: ${run.workRoot}\n`);
-      if (flags.report) writeAtomic(flags.report, jsonReport(run));
+      if (flags.report) writeFilesAtomically(path.dirname(path.resolve(flags.report)), [{ relativePath: path.basename(flags.report), content: jsonReport(run) }]);
       if (!run.ok) {
         process.stderr.write(`\n${formatFailures(run)}\n\n`);
         fail(`${run.summary.failed} of ${run.summary.total} template test(s) failed`, {
