@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct, Node } from "constructs";
 import type { InputSet } from "./inputs";
 import { anyExpr, expr, InputRefs, inputRefs, mapExpr } from "./refs";
+import { fail } from "../errors";
 
 /** Proton template kinds protonkit writes. */
 export type TemplateKind = "environment" | "service" | "component";
@@ -119,7 +120,7 @@ export class ProtonStack extends TerraformStack {
     const safe = /^[a-z_]/.test(name) ? name : `r_${name}`;
     const previous = this.names.get(safe);
     if (previous !== undefined && previous !== node.path) {
-      throw new Error(`constructs ${previous} and ${node.path} both map to the Terraform name "${safe}"; rename one`);
+      fail(`constructs ${previous} and ${node.path} both map to the Terraform name "${safe}"`, { field: node.path, fix: "rename one of the constructs" });
     }
     this.names.set(safe, node.path);
     return safe;
@@ -164,7 +165,7 @@ export abstract class ProtonTemplate extends Construct {
     const stack = this.stacks.get(folder);
     if (!stack) throw new Error(`${this.definition.name}: no ${folder} stack to add output ${name} to`);
     const set = this.outputsSet.get(folder)!;
-    if (set.has(name)) throw new Error(`${this.definition.name}: output "${name}" is set twice in ${folder}`);
+    if (set.has(name)) fail(`${this.definition.name}: output "${name}" is set twice in ${folder}`, { field: `outputs.${name}`, fix: "call output() once per declared output" });
     set.add(name);
     new TerraformOutput(stack, `output-${name}`, {
       value: stringsOnly ? asProtonString(this.definition.name, name, value, options) : value,
@@ -210,9 +211,10 @@ function asProtonString(template: string, name: string, value: OutputValue, opti
     // A boolean or other raw reference: Terraform converts primitives with tostring().
     return Fn.tostring(value);
   }
-  throw new Error(
+  fail(
     `${template}: output "${name}" is a ${isList ? "list" : "map"}, but Proton stores outputs as strings. ` +
       `Pass { encode: "json" }${isList ? ' or { encode: "csv" }' : ""} to say how to encode it.`,
+    { field: `outputs.${name}` },
   );
 }
 
@@ -345,7 +347,7 @@ export abstract class ServiceTemplate<
   /** Terraform root of the service's pipeline; throws when the definition has no pipeline. */
   get pipeline(): TerraformStack {
     const stack = this.stacks.get("pipeline_infrastructure");
-    if (!stack) throw new Error(`${this.def.name}: the definition has no pipeline; add pipeline: { inputs, outputs } to use it`);
+    if (!stack) fail(`${this.def.name}: the definition has no pipeline`, { field: "pipeline", fix: "add pipeline: { inputs, outputs } to the definition to use it" });
     return stack;
   }
 
@@ -382,7 +384,7 @@ export abstract class ServiceTemplate<
 
   /** Sets a declared pipeline output. */
   pipelineOutput(name: keyof PO & string, value: OutputValue, options: OutputOptions = {}): void {
-    if (!this.def.pipeline) throw new Error(`${this.def.name}: the definition has no pipeline`);
+    if (!this.def.pipeline) fail(`${this.def.name}: the definition has no pipeline`, { field: "pipeline", fix: "add pipeline: { inputs, outputs } to the definition to use it" });
     this.addOutput("pipeline_infrastructure", name, this.def.pipeline.outputs[name], value, options, false);
   }
 
