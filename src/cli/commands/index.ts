@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { registerSynth } from "./synth";
+import { synthCommand } from "./synth";
 import { renderCommand } from "./render";
 import { workflowCommand } from "./workflow";
-import { registerTestCommand } from "./test";
+import { testCommand } from "./test";
 import { provisionCommand } from "./provision";
 
 /** A module that adds one command (with its subcommands) to the CLI. */
@@ -10,10 +10,10 @@ export type CommandModule = (program: Command) => void;
 
 // One line per command module; each file owns its command and its options.
 const modules: CommandModule[] = [
-  registerSynth,
+  synthCommand,
   renderCommand,
   workflowCommand,
-  registerTestCommand,
+  testCommand,
   provisionCommand,
 ];
 

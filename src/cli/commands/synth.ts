@@ -1,9 +1,10 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { formatResults, synthesizeCatalog } from "../../bundle/catalog";
+import type { CommandModule } from "./index";
 
 /** `protonkit synth`: writes (or checks) proton-bundles/ from the catalog in stacks/. */
-export function registerSynth(program: Command): void {
+export const synthCommand: CommandModule = (program: Command) => {
   program
     .command("synth")
     .description("Synthesize every catalog template into versioned Proton bundles (proton-bundles/) and tarballs (dist/).")
@@ -25,4 +26,4 @@ export function registerSynth(program: Command): void {
       });
       process.stdout.write(formatResults(results, opts.check === true));
     });
-}
+};

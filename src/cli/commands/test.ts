@@ -5,6 +5,7 @@ import { fail } from "../../errors";
 import { terraformSettings } from "../../terraform/cli";
 import { formatFailures, formatTable, jsonReport } from "../../terraform/test-report";
 import { resolveConcurrency, resolveTimeout, runTemplateTests, type TemplateRenderer } from "../../terraform/template-tests";
+import type { CommandModule } from "./index";
 
 /** Flags of `protonkit test`. */
 export interface TestCommandFlags {
@@ -21,7 +22,7 @@ export interface TestCommandFlags {
 }
 
 /** `protonkit test [template...]`: the template test runner (see `src/terraform/template-tests.ts`). */
-export function registerTestCommand(program: Command): void {
+export const testCommand: CommandModule = (program: Command) => {
   program
     .command("test")
     .description(
@@ -69,4 +70,4 @@ export function registerTestCommand(program: Command): void {
         });
       }
     });
-}
+};
