@@ -13,10 +13,7 @@ import { Input } from "../../src/authoring/inputs";
 import { expr, literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
 import { SecureBucket } from "../shared/secure-bucket";
-
-/** GitHub Actions' OIDC issuer and the audience aws-actions/configure-aws-credentials asks for. */
-const GITHUB_ISSUER = "token.actions.githubusercontent.com";
-const STS_AUDIENCE = "sts.amazonaws.com";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, githubTrustPolicy } from "../shared/trust-policy";
 
 /**
  * What an AWS account needs before the provisioning workflow can run there: GitHub's OIDC
@@ -128,31 +125,19 @@ export class AccountBootstrap extends environmentTemplate({
       TerraformCount.of(Fn.conditional(inputs.create_oidc_provider, yes ? 1 : 0, yes ? 0 : 1));
     const created = new IamOpenidConnectProvider(github, "oidc_provider", {
       count: ifCreate(true),
-      url: `https://${GITHUB_ISSUER}`,
-      clientIdList: [STS_AUDIENCE],
+      url: `https://${GITHUB_OIDC_ISSUER}`,
+      clientIdList: [GITHUB_OIDC_AUDIENCE],
     });
     const existing = new DataAwsIamOpenidConnectProvider(github, "existing_oidc_provider", {
       count: ifCreate(false),
-      url: `https://${GITHUB_ISSUER}`,
+      url: `https://${GITHUB_OIDC_ISSUER}`,
     });
     const providerArn = new TerraformLocal(stack, "oidc_provider_arn", Fn.one(Fn.concat([splat(created, "arn"), Token.asList(expr(`data.${existing.terraformResourceType}.${existing.friendlyUniqueId}[*].arn`))]))).asString;
 
     // Exact subjects (StringEquals, no wildcards): only this repository, only these triggers.
     const subject = (suffix: string): string => `repo:${inputs.repository}:${suffix}`;
     const mainRef = subject(`ref:refs/heads/${inputs.main_branch}`);
-    const trust = (subjects: string[]): string =>
-      Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "GitHubActionsProvisioningRepository",
-            Effect: "Allow",
-            Principal: { Federated: providerArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: { StringEquals: { [`${GITHUB_ISSUER}:aud`]: STS_AUDIENCE, [`${GITHUB_ISSUER}:sub`]: subjects } },
-          },
-        ],
-      });
+    const trust = (subjects: string[]): string => githubTrustPolicy({ provider: providerArn, subjects, sid: "GitHubActionsProvisioningRepository" });
 
     // ------------------------------------------------------------------------------- roles
     const roles = new Construct(stack, "roles");

@@ -11,6 +11,7 @@ import { Input } from "../../src/authoring/inputs";
 import { expr, splat } from "../../src/authoring/refs";
 import { serviceTemplate } from "../../src/authoring/template";
 import { importEndpoints, importsInput, publishEndpoints } from "../shared/endpoints";
+import { serviceTrustPolicy } from "../shared/trust-policy";
 import { webPipelineInputs } from "../shared/web-inputs";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 import { FunctionPipeline } from "./pipeline";
@@ -131,10 +132,7 @@ export class FunctionService extends serviceTemplate({
     const role = new IamRole(access, "role", {
       name,
       description: `Execution role of Lambda function ${name}`,
-      assumeRolePolicy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
+      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
     });
     const logPolicy = new IamRolePolicy(access, "write_logs", {
       name: "write-logs",

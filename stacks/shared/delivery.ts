@@ -8,6 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { InputRefs } from "../../src/authoring/refs";
 import { expr } from "../../src/authoring/refs";
+import { githubProviderArn, githubTrustPolicy } from "./trust-policy";
 import { webPipelineInputs } from "./web-inputs";
 
 /** What a service's pipeline infrastructure shares, whatever runs the images. */
@@ -79,29 +80,14 @@ export function githubPushRole(scope: Construct, props: DeliveryProps, options: 
   const { inputs } = props;
   const repository = new TerraformLocal(scope, "github_repository", Fn.coalesce([inputs.github_repository, props.linkedRepository]));
   const refs = new TerraformLocal(scope, options.refsId, inputs.deploy_refs);
-  const oidcProvider = Fn.coalesce([
-    inputs.oidc_provider_arn,
-    Fn.format("arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com", [options.partition.partition, options.account.accountId]),
-  ]);
   const role = new IamRole(scope, options.id, {
     name: options.name,
     description: options.describe(repository.asString),
     maxSessionDuration: 3600,
-    assumeRolePolicy: Fn.jsonencode({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Federated: oidcProvider },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
-            StringLike: {
-              "token.actions.githubusercontent.com:sub": expr(`[for r in local.${refs.friendlyUniqueId} : format("repo:%s:%s", local.${repository.friendlyUniqueId}, r)]`),
-            },
-          },
-        },
-      ],
+    assumeRolePolicy: githubTrustPolicy({
+      provider: Fn.coalesce([inputs.oidc_provider_arn, githubProviderArn(options.partition.partition, options.account.accountId)]),
+      subjects: expr(`[for r in local.${refs.friendlyUniqueId} : format("repo:%s:%s", local.${repository.friendlyUniqueId}, r)]`),
+      match: "StringLike",
     }),
   });
   new IamRolePolicy(scope, "push", {
