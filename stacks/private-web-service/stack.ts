@@ -5,9 +5,9 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Input } from "../../src/authoring/inputs";
 import { literal } from "../../src/authoring/refs";
 import { serviceTemplate } from "../../src/authoring/template";
-import { endpointPath, publishEndpoints } from "../shared/endpoints";
-import { FargateWebService } from "../shared/fargate-service";
-import { ServicePipeline } from "../shared/service-pipeline";
+import { publishEndpoints } from "../shared/endpoints";
+import { FargateWebService, fargateServiceOutputs, fargateServiceProps } from "../shared/fargate-service";
+import { addServicePipeline } from "../shared/service-pipeline";
 import { webPipelineInputs, webPipelineOutputs, webServiceInputs } from "../shared/web-inputs";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 
@@ -48,13 +48,8 @@ export class PrivateWebService extends serviceTemplate({
   outputs: {
     url: "Internal URL of the service: http://<dns_name>.<namespace>:<port>.",
     dns_name: "Fully qualified DNS name in the environment's private namespace.",
-    ecs_service_name: "Name of the ECS service.",
-    ecs_service_arn: "ARN of the ECS service (the pipeline's deploy role may update it).",
-    task_role_arn: "IAM role of the application's tasks.",
+    ...fargateServiceOutputs,
     security_group_id: "Security group of the tasks (callers need an egress path to it).",
-    log_group_name: "CloudWatch log group of the containers.",
-    endpoint_parameter_path: "SSM path under which this instance publishes its endpoints (url).",
-    deploy_role_arn: "Role GitHub jobs of the service's repository in the GitHub environment named like this environment assume to roll the service.",
   },
   pipeline: { inputs: webPipelineInputs, outputs: webPipelineOutputs },
 }) {
@@ -62,12 +57,6 @@ export class PrivateWebService extends serviceTemplate({
     super(scope);
     const { inputs, context } = this;
     const env = context.environmentOutputs;
-    const owner = {
-      environmentName: context.environmentName,
-      environmentAccountId: context.environmentAccountId,
-      serviceName: context.serviceName,
-      instanceName: context.instanceName,
-    };
 
     // ------------------------------------------------------------------------ discovery
     // Registration and ingress rules share network.tf (Proton allows 10 template files per bundle).
@@ -91,15 +80,7 @@ export class PrivateWebService extends serviceTemplate({
     });
 
     // ------------------------------------------------------------------------ service
-    const app = new FargateWebService(this.instance, "service", {
-      owner,
-      inputs,
-      environment: env,
-      componentOutputs: this.componentOutputs(),
-      componentPolicyArn: this.componentOutput("task_policy_arn"),
-      repository: context.repository.id,
-      serviceRegistryArn: registry.arn,
-    });
+    const app = new FargateWebService(this.instance, "service", { ...fargateServiceProps(this), serviceRegistryArn: registry.arn });
 
     // No public ingress: the VPC, or only the listed callers.
     new VpcSecurityGroupIngressRule(network, "from_vpc", {
@@ -126,26 +107,12 @@ export class PrivateWebService extends serviceTemplate({
     const fqdn = Fn.format("%s.%s", [registry.name, env.namespace_name]);
     const url = Fn.format("http://%s:%d", [fqdn, inputs.port]);
     const endpoints = new Construct(this.instance, "endpoints");
-    publishEndpoints(endpoints, owner, { url });
+    publishEndpoints(endpoints, context, { url });
 
     this.output("url", url);
     this.output("dns_name", fqdn);
-    this.output("ecs_service_name", app.service.name);
-    this.output("ecs_service_arn", app.service.id);
-    this.output("task_role_arn", app.taskRole.arn);
-    this.output("security_group_id", app.securityGroup.id);
-    this.output("log_group_name", app.logGroup.name);
-    this.output("endpoint_parameter_path", endpointPath(owner));
-    this.output("deploy_role_arn", app.deployRole.arn);
+    app.setOutputs(this);
 
-    // ----------------------------------------------------------------------- pipeline
-    const pipeline = new ServicePipeline(this.pipeline, "delivery", {
-      serviceName: context.serviceName,
-      linkedRepository: context.repository.id,
-      inputs: this.pipelineInputs,
-    });
-    this.pipelineOutput("repository_url", pipeline.repository.repositoryUrl);
-    this.pipelineOutput("repository_arn", pipeline.repository.arn);
-    this.pipelineOutput("deploy_role_arn", pipeline.deployRole.arn);
+    addServicePipeline(this);
   }
 }

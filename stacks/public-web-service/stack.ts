@@ -9,9 +9,9 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Input } from "../../src/authoring/inputs";
 import { literal } from "../../src/authoring/refs";
 import { serviceTemplate } from "../../src/authoring/template";
-import { endpointPath, publishEndpoints } from "../shared/endpoints";
-import { FargateWebService } from "../shared/fargate-service";
-import { ServicePipeline } from "../shared/service-pipeline";
+import { publishEndpoints } from "../shared/endpoints";
+import { FargateWebService, fargateServiceOutputs, fargateServiceProps } from "../shared/fargate-service";
+import { addServicePipeline } from "../shared/service-pipeline";
 import { healthCheckPathInput, webPipelineInputs, webPipelineOutputs, webServiceInputs } from "../shared/web-inputs";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 
@@ -45,13 +45,7 @@ export class PublicWebService extends serviceTemplate({
   outputs: {
     url: "Public URL of the service (https:// when a certificate is set).",
     load_balancer_dns_name: "DNS name of the load balancer (point a CNAME or alias record here).",
-    ecs_service_name: "Name of the ECS service.",
-    ecs_service_arn: "ARN of the ECS service (the pipeline's deploy role may update it).",
-    task_role_arn: "IAM role of the application's tasks.",
-    security_group_id: "Security group of the tasks.",
-    log_group_name: "CloudWatch log group of the containers.",
-    endpoint_parameter_path: "SSM path under which this instance publishes its endpoints (url).",
-    deploy_role_arn: "Role GitHub jobs of the service's repository in the GitHub environment named like this environment assume to roll the service.",
+    ...fargateServiceOutputs,
   },
   pipeline: { inputs: webPipelineInputs, outputs: webPipelineOutputs },
 }) {
@@ -59,12 +53,6 @@ export class PublicWebService extends serviceTemplate({
     super(scope);
     const { inputs, context } = this;
     const env = context.environmentOutputs;
-    const owner = {
-      environmentName: context.environmentName,
-      environmentAccountId: context.environmentAccountId,
-      serviceName: context.serviceName,
-      instanceName: context.instanceName,
-    };
     const https = Op.neq(inputs.certificate_arn, literal(""));
     const count = (when: boolean): TerraformCount => TerraformCount.of(Fn.conditional(https, when ? 1 : 0, when ? 0 : 1));
 
@@ -148,15 +136,7 @@ export class PublicWebService extends serviceTemplate({
     });
 
     // ------------------------------------------------------------------------ service
-    const app = new FargateWebService(this.instance, "service", {
-      owner,
-      inputs,
-      environment: env,
-      componentOutputs: this.componentOutputs(),
-      componentPolicyArn: this.componentOutput("task_policy_arn"),
-      repository: context.repository.id,
-      loadBalancer: { targetGroupArn: targets.arn },
-    });
+    const app = new FargateWebService(this.instance, "service", { ...fargateServiceProps(this), loadBalancer: { targetGroupArn: targets.arn } });
     new VpcSecurityGroupEgressRule(lb, "to_tasks", {
       securityGroupId: lbSg.id,
       description: "To the tasks' container port",
@@ -177,26 +157,12 @@ export class PublicWebService extends serviceTemplate({
     // ---------------------------------------------------------------------- endpoints
     const url = Fn.conditional(https, `https://${alb.dnsName}`, `http://${alb.dnsName}`);
     const endpoints = new Construct(this.instance, "endpoints");
-    publishEndpoints(endpoints, owner, { url });
+    publishEndpoints(endpoints, context, { url });
 
     this.output("url", url);
     this.output("load_balancer_dns_name", alb.dnsName);
-    this.output("ecs_service_name", app.service.name);
-    this.output("ecs_service_arn", app.service.id);
-    this.output("task_role_arn", app.taskRole.arn);
-    this.output("security_group_id", app.securityGroup.id);
-    this.output("log_group_name", app.logGroup.name);
-    this.output("endpoint_parameter_path", endpointPath(owner));
-    this.output("deploy_role_arn", app.deployRole.arn);
+    app.setOutputs(this);
 
-    // ----------------------------------------------------------------------- pipeline
-    const pipeline = new ServicePipeline(this.pipeline, "delivery", {
-      serviceName: context.serviceName,
-      linkedRepository: context.repository.id,
-      inputs: this.pipelineInputs,
-    });
-    this.pipelineOutput("repository_url", pipeline.repository.repositoryUrl);
-    this.pipelineOutput("repository_arn", pipeline.repository.arn);
-    this.pipelineOutput("deploy_role_arn", pipeline.deployRole.arn);
+    addServicePipeline(this);
   }
 }

@@ -13,7 +13,8 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { InputRefs } from "../../src/authoring/refs";
 import { expr, literal } from "../../src/authoring/refs";
-import { importEndpoints, type EndpointOwner } from "./endpoints";
+import { endpointPath, importEndpoints, type EndpointOwner } from "./endpoints";
+import { githubProviderArn, githubTrustPolicy, serviceTrustPolicy } from "./trust-policy";
 import { FARGATE_MEMORY_FOR_CPU, webServiceInputs } from "./web-inputs";
 
 /** The environment outputs a Fargate service needs (vpc-ecs-environment declares them all). */
@@ -25,6 +26,27 @@ export interface FargateEnvironment {
   readonly cluster_name: string;
   readonly task_execution_role_arn: string;
   readonly log_retention_days: string;
+}
+
+/**
+ * Instance outputs every Fargate web service declares, spread into the template's `outputs`
+ * after its own (a template may reword one, keeping its place); {@link FargateWebService.setOutputs}
+ * sets them all.
+ */
+export const fargateServiceOutputs = {
+  ecs_service_name: "Name of the ECS service.",
+  ecs_service_arn: "ARN of the ECS service (the pipeline's deploy role may update it).",
+  task_role_arn: "IAM role of the application's tasks.",
+  security_group_id: "Security group of the tasks.",
+  log_group_name: "CloudWatch log group of the containers.",
+  endpoint_parameter_path: "SSM path under which this instance publishes its endpoints (url).",
+  deploy_role_arn: "Role GitHub jobs of the service's repository in the GitHub environment named like this environment assume to roll the service.",
+} as const;
+
+/** A template that declares {@link fargateServiceOutputs}: a web service template's `this`. */
+export interface FargateServiceOutputSink {
+  /** Sets a declared instance output. */
+  output(name: keyof typeof fargateServiceOutputs, value: string): void;
 }
 
 /** What {@link FargateWebService} is built from. */
@@ -39,12 +61,50 @@ export interface FargateWebServiceProps {
   readonly componentOutputs: Record<string, string>;
   /** A managed policy the component offers for the task role (`""` when none). */
   readonly componentPolicyArn: string;
-  /** Target group the service registers its tasks in (public web services). */
+  /**
+   * Target group the service registers its tasks in (public web services).
+   * @default no load balancer (and no health check grace period)
+   */
   readonly loadBalancer?: { readonly targetGroupArn: string };
-  /** Cloud Map service the tasks register in (private web services). */
+  /**
+   * Cloud Map service the tasks register in (private web services).
+   * @default no service registry
+   */
   readonly serviceRegistryArn?: string;
   /** `owner/name` of the service's GitHub repository (`var.service.repository_id`). */
   readonly repository: string;
+}
+
+/** A web service template (its `this`): what {@link fargateServiceProps} reads. */
+export interface FargateServiceTemplate {
+  /** Names, account, repository and environment outputs of the instance. */
+  readonly context: FargateWebServiceProps["owner"] & {
+    readonly repository: { readonly id: string };
+    readonly environmentOutputs: FargateEnvironment;
+  };
+  /** The instance inputs. */
+  readonly inputs: InputRefs<typeof webServiceInputs>;
+  /** Every output of the attached component. */
+  componentOutputs(): Record<string, string>;
+  /** One output of the attached component, `""` when none is attached. */
+  componentOutput(name: string): string;
+}
+
+/**
+ * The props of a {@link FargateWebService} that come from the template itself: its context,
+ * inputs, environment, repository, and the attached component's outputs and `task_policy_arn`.
+ * The template adds how traffic reaches the tasks.
+ */
+export function fargateServiceProps(template: FargateServiceTemplate): FargateWebServiceProps {
+  const { context } = template;
+  return {
+    owner: context,
+    inputs: template.inputs,
+    environment: context.environmentOutputs,
+    componentOutputs: template.componentOutputs(),
+    componentPolicyArn: template.componentOutput("task_policy_arn"),
+    repository: context.repository.id,
+  };
 }
 
 /**
@@ -59,9 +119,13 @@ export class FargateWebService extends Construct {
   readonly name: string;
   /** Security group of the tasks; templates add ingress rules to it. */
   readonly securityGroup: SecurityGroup;
+  /** Log group of the containers, `/protonkit/<environment>/<service>/<instance>`. */
   readonly logGroup: CloudwatchLogGroup;
+  /** Role of the application in the tasks; the component's policy is attached to it. */
   readonly taskRole: IamRole;
+  /** The task definition (one container, {@link FargateWebService.CONTAINER}). */
   readonly taskDefinition: EcsTaskDefinition;
+  /** The ECS service. */
   readonly service: EcsService;
   /**
    * Role the service's GitHub workflows assume in this environment's account to roll the
@@ -72,10 +136,12 @@ export class FargateWebService extends Construct {
   readonly deployRole: IamRole;
   /** Name of the container in the task definition (load balancers and registries point at it). */
   static readonly CONTAINER = "app";
+  private readonly owner: EndpointOwner;
 
   constructor(scope: Construct, id: string, props: FargateWebServiceProps) {
     super(scope, id);
     const { owner, inputs, environment: env } = props;
+    this.owner = owner;
     this.name = `${owner.serviceName}-${owner.instanceName}`;
     const region = new DataAwsRegion(this, "region");
     const partition = new DataAwsPartition(this, "partition");
@@ -110,17 +176,7 @@ export class FargateWebService extends Construct {
     this.taskRole = new IamRole(this, "task_role", {
       name: Fn.substr(`${this.name}-task`, 0, 64),
       description: `Role of the application in ${this.name}'s tasks; permissions come from the attached component.`,
-      assumeRolePolicy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "ecs-tasks.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": owner.environmentAccountId } },
-          },
-        ],
-      }),
+      assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", owner.environmentAccountId),
     });
     new IamRolePolicyAttachment(this, "component_policy", {
       count: TerraformCount.of(Fn.conditional(Op.eq(props.componentPolicyArn, literal("")), 0, 1)),
@@ -225,22 +281,10 @@ export class FargateWebService extends Construct {
       name: Fn.substr(`protonkit-${this.name}-deploy`, 0, 64),
       description: `GitHub Actions of the service's repository roll ${this.name} (job environment ${owner.environmentName}).`,
       maxSessionDuration: 3600,
-      assumeRolePolicy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            // The account bootstrap creates this provider in every environment account.
-            Principal: { Federated: Fn.format("arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com", [partition.partition, owner.environmentAccountId]) },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-              StringEquals: {
-                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": Fn.format("repo:%s:environment:%s", [props.repository, owner.environmentName]),
-              },
-            },
-          },
-        ],
+      assumeRolePolicy: githubTrustPolicy({
+        // The account bootstrap creates this provider in every environment account.
+        provider: githubProviderArn(partition.partition, owner.environmentAccountId),
+        subjects: Fn.format("repo:%s:environment:%s", [props.repository, owner.environmentName]),
       }),
     });
     new IamRolePolicy(this, "deploy_policy", {
@@ -272,5 +316,16 @@ export class FargateWebService extends Construct {
         scaleOutCooldown: 60,
       },
     });
+  }
+
+  /** Sets every output of {@link fargateServiceOutputs} on `template`. */
+  setOutputs(template: FargateServiceOutputSink): void {
+    template.output("ecs_service_name", this.service.name);
+    template.output("ecs_service_arn", this.service.id);
+    template.output("task_role_arn", this.taskRole.arn);
+    template.output("security_group_id", this.securityGroup.id);
+    template.output("log_group_name", this.logGroup.name);
+    template.output("endpoint_parameter_path", endpointPath(this.owner));
+    template.output("deploy_role_arn", this.deployRole.arn);
   }
 }

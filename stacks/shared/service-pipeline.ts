@@ -7,7 +7,9 @@ import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-poli
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { expr, literal } from "../../src/authoring/refs";
+import type { InputRefs } from "../../src/authoring/refs";
 import { DeliveryProps, ECR_PULL_ACTIONS, githubPushRole, imageRepository } from "./delivery";
+import type { webPipelineInputs, webPipelineOutputs } from "./web-inputs";
 
 /** What {@link ServicePipeline} is built from. */
 export type ServicePipelineProps = DeliveryProps;
@@ -20,7 +22,9 @@ export type ServicePipelineProps = DeliveryProps;
  * update/describe this service's ECS services, nothing else.
  */
 export class ServicePipeline extends Construct {
+  /** The image repository. */
   readonly repository: EcrRepository;
+  /** The role the service's GitHub workflows assume to push images and roll the services. */
   readonly deployRole: IamRole;
 
   constructor(scope: Construct, id: string, props: ServicePipelineProps) {
@@ -75,4 +79,29 @@ export class ServicePipeline extends Construct {
       }),
     });
   }
+}
+
+/** A service template with a pipeline of {@link webPipelineInputs} and {@link webPipelineOutputs}: its `this`. */
+export interface WebPipelineTemplate {
+  /** The template's pipeline stack. */
+  readonly pipeline: Construct;
+  /** `var.pipeline.inputs`. */
+  readonly pipelineInputs: InputRefs<typeof webPipelineInputs>;
+  /** The service's names. */
+  readonly context: { readonly serviceName: string; readonly repository: { readonly id: string } };
+  /** Sets a declared pipeline output. */
+  pipelineOutput(name: keyof typeof webPipelineOutputs, value: string): void;
+}
+
+/** Adds a {@link ServicePipeline} (construct `delivery`) to a template's pipeline and sets its outputs. */
+export function addServicePipeline(template: WebPipelineTemplate): ServicePipeline {
+  const pipeline = new ServicePipeline(template.pipeline, "delivery", {
+    serviceName: template.context.serviceName,
+    linkedRepository: template.context.repository.id,
+    inputs: template.pipelineInputs,
+  });
+  template.pipelineOutput("repository_url", pipeline.repository.repositoryUrl);
+  template.pipelineOutput("repository_arn", pipeline.repository.arn);
+  template.pipelineOutput("deploy_role_arn", pipeline.deployRole.arn);
+  return pipeline;
 }
