@@ -112,10 +112,6 @@ export function recordPath(resource: string): string {
   return `${RECORDS_DIR}/${resource}.jsonl`;
 }
 
-function isFinal(status: RecordedStatus): boolean {
-  return status !== "IN_PROGRESS";
-}
-
 /** Folds a resource's events (file order) into deployments and current outputs. */
 export function foldEvents(events: readonly DeploymentEvent[]): ResourceRecord | undefined {
   if (events.length === 0) return undefined;
