@@ -4,7 +4,7 @@
  * and never rewrites it. Bumping the toolkit is an edit of `toolkit_ref` here, then `update`.
  */
 import { Problem, ProtonkitError } from "../../src/errors";
-import { isPlainObject, lineOf, parseYamlText } from "../../src/spec/yaml";
+import { isPlainObject, lineOf, parseYamlText } from "../../src/support/yaml";
 
 /** Where the settings live, relative to the provisioning repository root. */
 export const WORKFLOW_SETTINGS_PATH = ".protonkit/workflow.yaml";

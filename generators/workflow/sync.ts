@@ -20,7 +20,7 @@ import {
   loadProvisioningConfig,
   parseProvisioningConfig,
 } from "../../src/provision/config";
-import { displayPath } from "../../src/spec/yaml";
+import { displayPath } from "../../src/support/yaml";
 import { ownedState, stampOwned, type OwnedStyle } from "../owned";
 import { writeFilesAtomically, type FileWrite } from "../write";
 import {

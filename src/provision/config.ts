@@ -1,8 +1,10 @@
-import Ajv, { type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from "yaml";
 import { Problem, ProtonkitError } from "../errors";
+import { newAjv, pathOf } from "../support/json-schema";
+import { displayPath, lineOf, parseYaml } from "../support/yaml";
+import type { YamlLines } from "../support/yaml";
 import schemaJson from "./provisioning-config.schema.json";
 
 /** Where the configuration lives in a provisioning repository, relative to its root. */
@@ -52,8 +54,7 @@ export interface ResolvedEnvironmentConfig extends EnvironmentConfig {
   readonly matched: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-const validate = ajv.compile(schemaJson);
+const validate = newAjv().compile(schemaJson);
 
 const FIXES: Readonly<Record<string, string>> = {
   plan_role_arn: "write an IAM role ARN, e.g. arn:aws:iam::123456789012:role/protonkit-plan",
@@ -67,12 +68,6 @@ const FIXES: Readonly<Record<string, string>> = {
   reporting: "write proton or none",
   report_sensitive_outputs: "write true or false",
 };
-
-/** How a file is named in messages: relative to the working directory when inside it. */
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : file;
-}
 
 /**
  * Reads, parses and validates a configuration file. Throws a `ProtonkitError` listing every
@@ -95,17 +90,14 @@ export function loadProvisioningConfig(file: string, display: string = displayPa
 
 /** Parses and validates configuration text; `file` names it in messages. */
 export function parseProvisioningConfig(text: string, file: string): ProvisioningConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  const parsed = parseYaml(text);
+  if (parsed.errors.length > 0) {
     throw new ProtonkitError(
-      doc.errors.map(
-        (e) => new Problem(`not valid YAML: ${e.message.split("\n")[0]}`, { file, line: e.linePos?.[0].line }),
-      ),
+      parsed.errors.map((e) => new Problem(`not valid YAML: ${e.message}`, { file, line: e.line })),
       `${file}: cannot parse`,
     );
   }
-  return checkConfig(doc.toJS() as unknown, file, doc, lineCounter);
+  return checkConfig(parsed.doc.toJS() as unknown, file, parsed);
 }
 
 /** Validates already parsed configuration data; `file` names it in messages. */
@@ -113,9 +105,9 @@ export function validateProvisioningConfig(data: unknown, file: string): Provisi
   return checkConfig(data, file);
 }
 
-function checkConfig(data: unknown, file: string, doc?: Document, lines?: LineCounter): ProvisioningConfig {
+function checkConfig(data: unknown, file: string, yaml?: YamlLines): ProvisioningConfig {
   if (!validate(data)) {
-    const problems = dedupe((validate.errors ?? []).map((e) => toProblem(e, file, doc, lines)));
+    const problems = dedupe((validate.errors ?? []).map((e) => toProblem(e, data, file, yaml)));
     throw new ProtonkitError(problems, `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`);
   }
   const raw = data as {
@@ -145,20 +137,11 @@ function dedupe(problems: Problem[]): Problem[] {
   });
 }
 
-function pointerSegments(pointer: string): string[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-function toProblem(e: ErrorObject, file: string, doc?: Document, lines?: LineCounter): Problem {
-  const segs = pointerSegments(e.instancePath);
+function toProblem(e: ErrorObject, data: unknown, file: string, yaml?: YamlLines): Problem {
+  const segs = pathOf(e.instancePath, data);
   const params = e.params as Record<string, unknown>;
   let fieldSegs = segs;
   let message = e.message ?? "is invalid";
-  let keyNode = false;
   let fix: string | undefined;
   switch (e.keyword) {
     case "additionalProperties": {
@@ -166,7 +149,6 @@ function toProblem(e: ErrorObject, file: string, doc?: Document, lines?: LineCou
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       message = "unknown key";
       fix = allowed.length ? `use one of ${allowed.join(", ")}` : undefined;
-      keyNode = true;
       break;
     }
     case "required":
@@ -178,7 +160,6 @@ function toProblem(e: ErrorObject, file: string, doc?: Document, lines?: LineCou
       fieldSegs = [...segs, String(params.propertyName)];
       message = "is not a valid environment name";
       fix = 'use the Proton environment name (letters, digits, "_" and "-") or "*"';
-      keyNode = true;
       break;
     case "pattern":
       if (e.propertyName !== undefined) {
@@ -186,7 +167,6 @@ function toProblem(e: ErrorObject, file: string, doc?: Document, lines?: LineCou
         fieldSegs = [...segs, e.propertyName];
         message = "is not a valid environment name";
         fix = 'use the Proton environment name (letters, digits, "_" and "-") or "*"';
-        keyNode = true;
       } else {
         message = `must match ${String(params.pattern)}`;
         fix = FIXES[segs[segs.length - 1] ?? ""];
@@ -197,7 +177,6 @@ function toProblem(e: ErrorObject, file: string, doc?: Document, lines?: LineCou
         fieldSegs = [...segs, e.propertyName];
         message = "is not a valid environment name";
         fix = "use at most 100 characters";
-        keyNode = true;
       }
       break;
     case "enum":
@@ -219,23 +198,8 @@ function toProblem(e: ErrorObject, file: string, doc?: Document, lines?: LineCou
       break;
   }
   const field = fieldSegs.length ? fieldSegs.join(".") : undefined;
-  const line = doc && lines ? lineOf(doc, lines, fieldSegs, keyNode) : undefined;
+  const line = yaml ? lineOf(yaml, fieldSegs) : undefined;
   return new Problem(message, { file, line, field: field ?? "(top level)", fix });
-}
-
-function lineOf(doc: Document, lines: LineCounter, segs: readonly string[], keyNode: boolean): number | undefined {
-  let node: unknown = doc.contents;
-  let lastKeyOffset: number | undefined;
-  for (const seg of segs) {
-    if (!isMap(node)) break;
-    const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === seg);
-    if (!pair) break;
-    lastKeyOffset = (pair.key as Node | null)?.range?.[0];
-    node = pair.value;
-  }
-  const valueOffset = (node as Node | null)?.range?.[0];
-  const offset = keyNode ? (lastKeyOffset ?? valueOffset) : (lastKeyOffset ?? valueOffset);
-  return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
 /**

@@ -4,8 +4,8 @@ import { Problem, ProtonkitError } from "../errors";
 import type { TemplateSchema } from "../spec/schema";
 import { parseSchema } from "../spec/schema";
 import { resourceNameError } from "../spec/spec";
-import { displayPath, formatPath, isPlainObject, lineOf, readYamlFile } from "../spec/yaml";
-import type { PathSegment, YamlSource } from "../spec/yaml";
+import { displayPath, formatPath, isPlainObject, lineOf, readYamlFile } from "../support/yaml";
+import type { PathSegment, YamlSource } from "../support/yaml";
 import { LOCK_FILE, QUOTAS, RESERVED_VARIABLES, TERRAFORM_MANIFEST } from "../proton/contract";
 
 /**

@@ -1,7 +1,8 @@
 import { Problem, ProtonkitError } from "../errors";
-import { validateAgainst } from "../spec/validate";
-import type { JsonValue } from "../spec/yaml";
-import { formatPath, lineOf, readYamlFile } from "../spec/yaml";
+import { validateAgainst } from "../support/json-schema";
+import type { JsonValue } from "../support/yaml";
+import { formatPath, readYamlFile } from "../support/yaml";
+import { problemAt, problemCount } from "../support/problems";
 
 /** What one environment looks like to the resources deployed into it. */
 export interface EnvironmentContext {
@@ -118,16 +119,8 @@ export function loadContextFile(file: string): DeploymentContext {
   const value = source.value ?? {};
   const checked = validateAgainst(CONTEXT_SCHEMA, value, "field");
   if (checked.problems.length > 0) {
-    const list = checked.problems.map(
-      (p) =>
-        new Problem(p.message, {
-          file: source.displayFile,
-          line: lineOf(source, p.path),
-          field: p.path.length ? formatPath(p.path) : undefined,
-          fix: p.fix,
-        }),
-    );
-    throw new ProtonkitError(list, `${source.displayFile}: ${list.length === 1 ? "1 problem" : `${list.length} problems`} in the deployment context`);
+    const list = checked.problems.map((p) => problemAt(source, p.path, p.message, p.fix));
+    throw new ProtonkitError(list, `${source.displayFile}: ${problemCount(list.length)} in the deployment context`);
   }
   return value as DeploymentContext;
 }

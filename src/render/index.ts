@@ -7,7 +7,8 @@ import { Problem, ProtonkitError } from "../errors";
 import type { InputObjectType } from "../spec/schema";
 import type { Spec, SpecTarget } from "../spec/spec";
 import { checkSpec, resourceNameError } from "../spec/spec";
-import { displayPath, readYamlFile } from "../spec/yaml";
+import { displayPath, readYamlFile } from "../support/yaml";
+import { problemCount } from "../support/problems";
 import type { Bundle } from "./bundle";
 import { readBundle } from "./bundle";
 import type { DeploymentContext } from "./context";
@@ -77,10 +78,6 @@ export function specTarget(bundle: Bundle): SpecTarget {
   }
 }
 
-function plural(n: number): string {
-  return n === 1 ? "1 problem" : `${n} problems`;
-}
-
 /**
  * Reads the bundle, the spec and the context, checks all of them and renders in memory.
  * Throws one {@link ProtonkitError} listing every problem; writes nothing.
@@ -102,7 +99,7 @@ export function plan(options: Omit<RenderOptions, "outDir">): PlannedResource[] 
     problems.push(...checked.problems);
     spec = checked.spec;
   }
-  const summary = (n: number): string => `${displayPath(options.specFile)}: ${plural(n)}; nothing was written`;
+  const summary = (n: number): string => `${displayPath(options.specFile)}: ${problemCount(n)}; nothing was written`;
   if (problems.length > 0 || !spec) throw new ProtonkitError(problems, summary(problems.length));
   if (spec.kind === "ServiceSpec" && options.instances) {
     const known = spec.instances.map((i) => i.name);

@@ -5,6 +5,6 @@
  */
 export * from "./schema";
 export * from "./spec";
-export { validateAgainst, closest } from "./validate";
-export type { ValidationIssue } from "./validate";
-export * from "./yaml";
+export { validateAgainst, closest } from "../support/json-schema";
+export type { ValidationIssue } from "../support/json-schema";
+export * from "../support/yaml";

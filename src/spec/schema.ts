@@ -1,7 +1,8 @@
 import { Problem, ProtonkitError } from "../errors";
-import { validateAgainst } from "./validate";
-import type { JsonObject, JsonValue, PathSegment, YamlSource } from "./yaml";
-import { formatPath, isPlainObject, jsonTypeOf, lineOf, readYamlFile } from "./yaml";
+import { KNOWN_FORMATS, validateAgainst } from "../support/json-schema";
+import type { JsonSchema } from "../support/json-schema";
+import type { JsonObject, JsonValue, PathSegment, YamlSource } from "../support/yaml";
+import { formatPath, isPlainObject, jsonTypeOf, lineOf, readYamlFile } from "../support/yaml";
 
 /** Input types Proton handles: primitives and arrays of primitives. */
 export type InputTypeName = "string" | "number" | "integer" | "boolean" | "array";
@@ -48,8 +49,6 @@ export interface TemplateSchema {
   readonly types: Readonly<Record<string, InputObjectType>>;
 }
 
-/** A JSON Schema (draft-07) document, as ajv takes it. */
-export type JsonSchema = { [key: string]: JsonValue };
 
 const PRIMITIVES = ["string", "number", "integer", "boolean"] as const;
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
@@ -247,7 +246,7 @@ function parseProperty(raw: unknown, where: PathSegment[], at: At, isItem: boole
         ok = false;
       }
     }
-    if (key === "format" && typeof value === "string" && !KNOWN_FORMATS.includes(value)) {
+    if (key === "format" && typeof value === "string" && !(KNOWN_FORMATS as readonly string[]).includes(value)) {
       at([...where, key], `unknown format "${value}"`, `use one of ${KNOWN_FORMATS.join(", ")}, or a pattern`);
       ok = false;
     }
@@ -271,8 +270,6 @@ function parseProperty(raw: unknown, where: PathSegment[], at: At, isItem: boole
   return items ? { ...prop, items } : prop;
 }
 
-/** Formats ajv-formats checks (names kept in sync with the ajv instance in validate.ts). */
-export const KNOWN_FORMATS: readonly string[] = ["date", "time", "date-time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid", "regex"];
 
 /** Translates one input (OpenAPI 3.0 subset) into JSON Schema draft-07. */
 export function propertySchema(prop: InputProperty): JsonSchema {

@@ -1,9 +1,10 @@
 import { Problem, ProtonkitError } from "../errors";
 import type { InputObjectType } from "./schema";
 import { objectSchema } from "./schema";
-import { closest, validateAgainst } from "./validate";
-import type { JsonObject, PathSegment, YamlSource } from "./yaml";
-import { describeValue, formatPath, isPlainObject, lineOf, readYamlFile } from "./yaml";
+import { closest, validateAgainst } from "../support/json-schema";
+import type { JsonObject, PathSegment, YamlSource } from "../support/yaml";
+import { describeValue, isPlainObject, readYamlFile } from "../support/yaml";
+import { byLine, problemAt, problemCount } from "../support/problems";
 import { RESOURCE_NAME } from "../proton/contract";
 
 /** Resource names (templates, environments, services, instances, components), per Proton's quota. */
@@ -69,11 +70,6 @@ export interface ServiceSpec {
 /** Either kind of validated spec. */
 export type Spec = EnvironmentSpec | ServiceSpec;
 
-/** Problems in file order (stable for problems on one line). */
-function byLine(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort((a, b) => (a.details.line ?? 0) - (b.details.line ?? 0));
-}
-
 const EMPTY_TYPE: InputObjectType = { name: "(none)", properties: {}, required: [] };
 
 /**
@@ -86,8 +82,7 @@ export function loadSpec(file: string, target: SpecTarget): Spec {
   if (!source) throw new ProtonkitError(problems, `${problems[0]?.details.file ?? file}: the spec cannot be read`);
   const result = checkSpec(source, target);
   if (!result.spec) {
-    const n = result.problems.length;
-    throw new ProtonkitError(result.problems, `${source.displayFile}: ${n === 1 ? "1 problem" : `${n} problems`} in the spec`);
+    throw new ProtonkitError(result.problems, `${source.displayFile}: ${problemCount(result.problems.length)} in the spec`);
   }
   return result.spec;
 }
@@ -96,9 +91,7 @@ export function loadSpec(file: string, target: SpecTarget): Spec {
 export function checkSpec(source: YamlSource, target: SpecTarget): { spec?: Spec; problems: Problem[] } {
   const problems: Problem[] = [];
   const at = (segments: readonly PathSegment[], message: string, fix?: string): void => {
-    problems.push(
-      new Problem(message, { file: source.displayFile, line: lineOf(source, segments), field: segments.length ? formatPath(segments) : undefined, fix }),
-    );
+    problems.push(problemAt(source, segments, message, fix));
   };
   const root = source.value;
   if (root === undefined || root === null) {

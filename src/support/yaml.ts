@@ -49,29 +49,39 @@ export function readYamlFile(file: string, what: string): { source?: YamlSource;
   return parseYamlText(text, file, what);
 }
 
+/** A parsed YAML document with its line counter and its syntax errors (first line of each, with its line). */
+export interface ParsedYaml {
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  readonly errors: readonly { readonly message: string; readonly line: number }[];
+}
+
+/** Parses YAML text. A repeated key is an error (uniqueKeys, the default), not a silent override. */
+export function parseYaml(text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const errors = doc.errors.map((e) => ({ message: e.message.split("\n")[0], line: lineCounter.linePos(e.pos[0]).line }));
+  return { doc, lineCounter, errors };
+}
+
 /** Parses YAML text that came from `file` (used by {@link readYamlFile} and by tests). */
 export function parseYamlText(text: string, file: string, what: string): { source?: YamlSource; problems: Problem[] } {
   const displayFile = displayPath(file);
-  const lineCounter = new LineCounter();
-  // uniqueKeys (the default) makes a repeated key an error instead of a silent override.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return {
-      problems: doc.errors.map(
-        (e) =>
-          new Problem(`malformed YAML: ${e.message.split("\n")[0]}`, {
-            file: displayFile,
-            line: lineCounter.linePos(e.pos[0]).line,
-            fix: `correct the YAML syntax of this ${what}`,
-          }),
-      ),
-    };
+  const { doc, lineCounter, errors } = parseYaml(text);
+  if (errors.length > 0) {
+    return { problems: errors.map((e) => new Problem(`malformed YAML: ${e.message}`, { file: displayFile, line: e.line, fix: `correct the YAML syntax of this ${what}` })) };
   }
   const source: YamlSource = { file: path.resolve(file), displayFile, doc, lineCounter, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
   return { source, problems: [] };
 }
 
-function lineOfNode(source: YamlSource, node: Node | null | undefined): number | undefined {
+/** What {@link lineOf} needs: a document and the line counter it was parsed with. */
+export interface YamlLines {
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
+}
+
+function lineOfNode(source: YamlLines, node: Node | null | undefined): number | undefined {
   const offset = node?.range?.[0];
   return offset === undefined ? undefined : source.lineCounter.linePos(offset).line;
 }
@@ -80,7 +90,7 @@ function lineOfNode(source: YamlSource, node: Node | null | undefined): number |
  * The 1-based line of the node at `segments` (for a map entry, the line of its key). When the
  * path does not exist (a missing required field), the line of the deepest existing ancestor.
  */
-export function lineOf(source: YamlSource, segments: readonly PathSegment[]): number | undefined {
+export function lineOf(source: YamlLines, segments: readonly PathSegment[]): number | undefined {
   let node: unknown = source.doc.contents;
   let line = lineOfNode(source, source.doc.contents as Node | null) ?? 1;
   for (const seg of segments) {

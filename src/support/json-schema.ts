@@ -1,6 +1,7 @@
 import Ajv from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
+import type { FormatName } from "ajv-formats";
 import type { JsonValue, PathSegment } from "./yaml";
 import { describeValue, isPlainObject } from "./yaml";
 
@@ -11,15 +12,26 @@ export interface ValidationIssue {
   readonly fix?: string;
 }
 
-/** A JSON Schema document. */
-type Schema = { [key: string]: JsonValue };
+/** A JSON Schema (draft-07) document, as ajv takes it. */
+export type JsonSchema = { [key: string]: JsonValue };
 
-// verbose: errors carry the offending data and their schema, which the messages quote.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true });
-addFormats(ajv, ["date", "time", "date-time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid", "regex"]);
+/** The string formats every protonkit validator checks (schema.yaml's `format` accepts these). */
+export const KNOWN_FORMATS: readonly FormatName[] = ["date", "time", "date-time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid", "regex"];
+
+/**
+ * A strict ajv that reports every error. verbose: errors carry the offending data and their
+ * schema, which messages quote.
+ */
+export function newAjv(options: { readonly useDefaults?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ allErrors: true, useDefaults: options.useDefaults === true, verbose: true, strict: true });
+  addFormats(ajv, [...KNOWN_FORMATS]);
+  return ajv;
+}
+
+const ajv = newAjv({ useDefaults: true });
 const compiled = new Map<string, ValidateFunction>();
 
-function compile(schema: Schema): ValidateFunction {
+function compile(schema: JsonSchema): ValidateFunction {
   const key = JSON.stringify(schema);
   let fn = compiled.get(key);
   if (!fn) {
@@ -33,7 +45,7 @@ function compile(schema: Schema): ValidateFunction {
  * Validates `data` against a JSON Schema, filling defaults into a copy. Returns the copy and
  * every problem, sorted by path, with a message of the form `expected ..., found ...`.
  */
-export function validateAgainst(schema: Schema, data: unknown, noun: "input" | "field" = "input"): { value: unknown; problems: ValidationIssue[] } {
+export function validateAgainst(schema: JsonSchema, data: unknown, noun: "input" | "field" = "input"): { value: unknown; problems: ValidationIssue[] } {
   const value: unknown = data === undefined ? undefined : structuredClone(data);
   const fn = compile(schema);
   if (fn(value)) return { value, problems: [] };
@@ -52,7 +64,8 @@ export function validateAgainst(schema: Schema, data: unknown, noun: "input" | "
   return { value, problems };
 }
 
-function pathOf(pointer: string, root: unknown): PathSegment[] {
+/** The path a JSON pointer (ajv's `instancePath`) names in `root`: array indexes as numbers. */
+export function pathOf(pointer: string, root: unknown): PathSegment[] {
   const out: PathSegment[] = [];
   let node: unknown = root;
   for (const raw of pointer.split("/").slice(1)) {
