@@ -61,13 +61,19 @@ export function imageRepository(scope: Construct, props: DeliveryProps): EcrRepo
 
 /** How {@link githubPushRole} names and describes its role. */
 export interface PushRoleOptions {
+  /** Construct id of the role (its Terraform name: changing it replaces the role). */
   readonly id: string;
   /** Construct id of the local holding the allowed refs. */
   readonly refsId: string;
+  /** IAM name of the role (at most 64 characters). */
   readonly name: string;
+  /** The role's description, given the GitHub repository (`owner/name`) it trusts. */
   readonly describe: (githubRepository: string) => string;
+  /** The pipeline account's partition. */
   readonly partition: DataAwsPartition;
+  /** The pipeline account, where the GitHub OIDC provider is unless the input names one. */
   readonly account: DataAwsCallerIdentity;
+  /** The image repository the role may push to. */
   readonly repository: EcrRepository;
 }
 

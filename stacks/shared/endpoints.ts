@@ -30,8 +30,11 @@ export const IMPORT_PATTERN = "^[0-9A-Za-z][0-9A-Za-z_-]*/[0-9A-Za-z][0-9A-Za-z_
 
 /** The names an instance's endpoints live under (a service's `context` has them). */
 export interface EndpointOwner {
+  /** `var.environment.name`. */
   readonly environmentName: string;
+  /** `var.service.name`. */
   readonly serviceName: string;
+  /** `var.service_instance.name`. */
   readonly instanceName: string;
 }
 
@@ -57,7 +60,9 @@ export function endpointPath(owner: EndpointOwner): string {
 
 /** An endpoint published only when `enabled` (a boolean expression known at plan). */
 export interface OptionalEndpoint {
+  /** Whether to publish it. */
   readonly enabled: IResolvable;
+  /** Its value (evaluated only when `enabled`; wrap it in `try` if it may not exist). */
   readonly value: string;
 }
 
@@ -65,6 +70,7 @@ export interface OptionalEndpoint {
  * Publishes endpoints as SSM String parameters under {@link endpointPath}, one parameter per
  * endpoint (`for_each` over the endpoint names, so adding one later does not move the others).
  * Endpoint names are lower snake case: they become the last part of importers' variable names.
+ * `optional` endpoints (default none) are published only when their `enabled` holds.
  */
 export function publishEndpoints(
   scope: Construct,

@@ -19,12 +19,19 @@ import { FARGATE_MEMORY_FOR_CPU, webServiceInputs } from "./web-inputs";
 
 /** The environment outputs a Fargate service needs (vpc-ecs-environment declares them all). */
 export interface FargateEnvironment {
+  /** `test`, `staging` or `production`: picks the `0`/`auto` defaults. */
   readonly tier: string;
+  /** VPC of the tasks' security group. */
   readonly vpc_id: string;
+  /** JSON-encoded list of the subnets the tasks run in. */
   readonly private_subnet_ids: string;
+  /** Cluster the service runs in. */
   readonly cluster_arn: string;
+  /** Cluster name, for the autoscaling target. */
   readonly cluster_name: string;
+  /** The environment's shared execution role (image pulls, log writes). */
   readonly task_execution_role_arn: string;
+  /** Log retention when the `log_retention_days` input is `auto`. */
   readonly log_retention_days: string;
 }
 

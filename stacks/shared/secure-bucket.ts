@@ -10,19 +10,37 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 /** One IAM policy statement, as written in JSON (`Effect`, `Principal`, `Action`, ...). */
 export type PolicyStatement = Readonly<Record<string, unknown>>;
 
-/** Settings of a {@link SecureBucket}. */
+/** Settings of a {@link SecureBucket}. Give `bucket` or `bucketPrefix`. */
 export interface SecureBucketProps {
-  /** Exact bucket name; give this or `bucketPrefix`. */
+  /**
+   * Exact bucket name.
+   * @default none: `bucketPrefix` names the bucket
+   */
   readonly bucket?: string;
-  /** Prefix Terraform completes with a unique suffix (at most 37 characters). */
+  /**
+   * Prefix Terraform completes with a unique suffix (at most 37 characters).
+   * @default none: `bucket` names the bucket
+   */
   readonly bucketPrefix?: string;
-  /** Versioning on (`Enabled`) or off (`Suspended`); a boolean expression or literal. Default on. */
+  /**
+   * Versioning on (`Enabled`) or off (`Suspended`); a boolean literal or expression.
+   * @default true
+   */
   readonly versioned?: boolean | IResolvable;
-  /** `AES256` (SSE-S3, default) or `aws:kms`. */
+  /**
+   * Server-side encryption: `AES256` (SSE-S3) or `aws:kms`; a literal or expression.
+   * @default "AES256"
+   */
   readonly sseAlgorithm?: string;
-  /** KMS key for `aws:kms`; null or absent uses the account's `aws/s3` key. */
+  /**
+   * KMS key for `aws:kms`; null uses the account's `aws/s3` key.
+   * @default the account's `aws/s3` key
+   */
   readonly kmsKeyArn?: string;
-  /** Statements added to the bucket policy after the TLS-only deny. */
+  /**
+   * Statements added to the bucket policy after the TLS-only deny.
+   * @default none
+   */
   readonly extraStatements?: readonly PolicyStatement[];
 }
 
