@@ -5,42 +5,77 @@
 
 /** Fields every input may carry. */
 interface InputBase<T> {
-  /** Short label shown in Proton's console. */
+  /**
+   * Short label shown in Proton's console.
+   * @default none (the console shows the input's name)
+   */
   readonly title?: string;
-  /** What the input means; goes to schema.yaml and the bundle README. */
+  /**
+   * What the input means; goes to schema.yaml and the bundle README.
+   * @default none
+   */
   readonly description?: string;
-  /** Value used when the spec leaves the input out. */
+  /**
+   * Value used when the spec leaves the input out.
+   * @default none: the variable is null when the spec leaves the input out
+   */
   readonly default?: T;
   /**
-   * A spec must set the input. Defaults to false. A required input with a default is refused:
-   * Proton would never use the default.
+   * A spec must set the input. A required input with a default is refused: Proton would
+   * never use the default.
+   * @default false
    */
   readonly required?: boolean;
 }
 
 /** A string input. */
 export interface StringInput extends InputBase<string> {
+  /** JSON-schema type. */
   readonly type: "string";
+  /**
+   * ECMA-262 regular expression the value must match (anchor it with `^...$`).
+   * @default any string
+   */
   readonly pattern?: string;
+  /**
+   * Fewest characters.
+   * @default 0
+   */
   readonly minLength?: number;
+  /**
+   * Most characters.
+   * @default no limit
+   */
   readonly maxLength?: number;
 }
 
 /** A string input restricted to listed values. */
 export interface EnumInput<V extends string = string> extends InputBase<V> {
+  /** JSON-schema type. */
   readonly type: "string";
+  /** The values allowed. */
   readonly enum: readonly V[];
 }
 
 /** A number (`number`) or whole number (`integer`) input. */
 export interface NumberInput extends InputBase<number> {
+  /** JSON-schema type. */
   readonly type: "number" | "integer";
+  /**
+   * Smallest value allowed.
+   * @default no limit
+   */
   readonly minimum?: number;
+  /**
+   * Largest value allowed.
+   * @default no limit
+   */
   readonly maximum?: number;
 }
 
 /** A boolean input. */
 export interface BooleanInput extends InputBase<boolean> {
+  /** JSON-schema type. */
   readonly type: "boolean";
 }
 
@@ -52,9 +87,19 @@ export type ArrayItem =
 
 /** An array of primitives. */
 export interface ArrayInput<I extends ArrayItem = ArrayItem> extends InputBase<readonly ItemValue<I>[]> {
+  /** JSON-schema type. */
   readonly type: "array";
+  /** Schema of every item. */
   readonly items: I;
+  /**
+   * Fewest items.
+   * @default 0
+   */
   readonly minItems?: number;
+  /**
+   * Most items.
+   * @default no limit
+   */
   readonly maxItems?: number;
 }
 

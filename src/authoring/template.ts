@@ -26,17 +26,25 @@ export interface TemplateDefinitionBase {
   readonly name: string;
   /** Major version. Raise it for changes that break existing specs; the old `v<major>/` stays. */
   readonly major: number;
-  /** Human title; defaults to the name. */
+  /**
+   * Human title.
+   * @default the name
+   */
   readonly displayName?: string;
   /** What the template provides, for schema.yaml and the README. */
   readonly description: string;
-  /** State backend; defaults to `s3`. */
+  /**
+   * State backend.
+   * @default "s3"
+   */
   readonly backend?: BackendChoice;
 }
 
 /** An environment template: inputs and the (string) outputs services may read. */
 export interface EnvironmentDefinition<I extends InputSet = InputSet, O extends OutputSet = OutputSet> extends TemplateDefinitionBase {
+  /** Inputs of `spec.yaml` (`var.environment.inputs`), by name. */
   readonly inputs: I;
+  /** Outputs, name to description; every one must be set, and compatible services may read them. */
   readonly outputs: O;
 }
 
@@ -51,7 +59,9 @@ export type CommonOutputs<E extends EnvironmentTemplateClass> = keyof (E extends
 
 /** The pipeline part of a service template. */
 export interface PipelineDefinition<PI extends InputSet = InputSet, PO extends OutputSet = OutputSet> {
+  /** The spec's `pipeline` inputs (`var.pipeline.inputs`). */
   readonly inputs: PI;
+  /** Pipeline outputs, name to description. */
   readonly outputs: PO;
 }
 
@@ -62,18 +72,30 @@ export interface ServiceDefinition<
   E extends EnvironmentTemplateClass = EnvironmentTemplateClass,
   P extends PipelineDefinition | undefined = PipelineDefinition | undefined,
 > extends TemplateDefinitionBase {
+  /** Environment templates whose environments may run the service; outputs they share are typed. */
   readonly compatibleEnvironments: readonly E[];
+  /** Inputs of each instance in `spec.yaml` (`var.service_instance.inputs`), by name. */
   readonly inputs: I;
+  /** Instance outputs, name to description; every one must be set. */
   readonly outputs: O;
+  /**
+   * Pipeline infrastructure, deployed once per service.
+   * @default no pipeline (no `pipeline_infrastructure/` folder)
+   */
   readonly pipeline?: P;
-  /** Accept directly defined components attached to instances (`supported_component_sources`). */
+  /**
+   * Accept directly defined components attached to instances (`supported_component_sources`).
+   * @default false
+   */
   readonly directlyDefinedComponents?: boolean;
 }
 
 /** A component template: infrastructure attached to a service instance. It has no spec of its own. */
 export interface ComponentDefinition<O extends OutputSet = OutputSet, E extends EnvironmentTemplateClass = EnvironmentTemplateClass>
   extends TemplateDefinitionBase {
+  /** Environment templates the component's environments come from. */
   readonly compatibleEnvironments: readonly E[];
+  /** Outputs (strings only), name to description; the attached instance reads them. */
   readonly outputs: O;
 }
 
@@ -82,9 +104,16 @@ export type AnyDefinition = EnvironmentDefinition | ServiceDefinition | Componen
 
 /** How an output value is turned into the string Proton stores. */
 export interface OutputOptions {
-  /** Lists and maps must say how they become a string: `json` (jsonencode) or `csv` (join with commas). */
+  /**
+   * How a list or map becomes a string: `json` (jsonencode) or `csv` (join with commas).
+   * Lists and maps must say it.
+   * @default none: the value must already be a string, number or boolean
+   */
   readonly encode?: "json" | "csv";
-  /** Hide the value in Terraform's output (it is still reported to Proton). */
+  /**
+   * Hide the value in Terraform's output (it is still reported to Proton).
+   * @default false
+   */
   readonly sensitive?: boolean;
 }
 
@@ -363,7 +392,7 @@ export abstract class ServiceTemplate<
 
   /**
    * An output of the directly defined component attached to this instance, or `fallback`
-   * when none is attached (`components` is `{}` then).
+   * (default `""`) when none is attached (`components` is `{}` then).
    */
   componentOutput(name: string, fallback = ""): string {
     return expr(`try(var.service_instance.components.default.outputs.${name}, ${JSON.stringify(fallback)})`);
