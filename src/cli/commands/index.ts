@@ -4,6 +4,7 @@ import { renderCommand } from "./render";
 import { workflowCommand } from "./workflow";
 import { testCommand } from "./test";
 import { provisionCommand } from "./provision";
+import { platformOpsCommand } from "./platform-ops";
 
 /** A module that adds one command (with its subcommands) to the CLI. */
 export type CommandModule = (program: Command) => void;
@@ -15,6 +16,7 @@ const modules: CommandModule[] = [
   workflowCommand,
   testCommand,
   provisionCommand,
+  platformOpsCommand,
 ];
 
 export function registerCommands(program: Command): void {

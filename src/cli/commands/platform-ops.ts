@@ -1,0 +1,104 @@
+import * as path from "node:path";
+import type { Command } from "commander";
+import { fail } from "../../errors";
+import { loadConfigAt, writeGithubOutput } from "../../provision/detect";
+import { changedEntries, recordedOutcome, type OrderEntry } from "../../platform/order-changes";
+import { MATRIX_LIMIT, STAGES, planAll, planStage, type Stage } from "../../platform/order";
+import { RECORDS_BRANCH, RecordsStore, readRecords, resolveCommit } from "../../platform/records-store";
+import type { CommandModule } from "./index";
+
+interface OrderFlags {
+  repo: string;
+  base: string;
+  head: string;
+  stage?: string;
+  batch?: string;
+  records?: string;
+  fetch?: string;
+  config?: string;
+  noConfig?: boolean;
+  githubOutput?: boolean;
+}
+
+function out(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** The `platform` command group: found when another module created it, else created. */
+export function platformGroup(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === "platform") ??
+    program.command("platform").description("Run a platform from a git repository: desired state, rendering, recorded state, order, status.")
+  );
+}
+
+function order(flags: OrderFlags): void {
+  const repo = path.resolve(flags.repo);
+  const config = flags.noConfig ? undefined : loadConfigAt(repo, flags.head, flags.config);
+  const entries = changedEntries(repo, flags.base, flags.head, config);
+  const head = resolveCommit(repo, flags.head);
+  if (flags.stage === undefined) {
+    const stages = planAll(entries).map((s) => ({ stage: s.stage, count: s.run.length, batches: s.batches.length }));
+    out({ head, count: entries.length, stages });
+    if (flags.githubOutput) {
+      const values: Record<string, string> = { count: String(entries.length) };
+      for (const s of stages) values[`${s.stage}-batches`] = String(s.batches);
+      writeGithubOutput(process.env.GITHUB_OUTPUT, values);
+    }
+    return;
+  }
+  if (!(STAGES as readonly string[]).includes(flags.stage)) fail(`unknown stage "${flags.stage}"`, { field: "--stage", fix: `use one of ${STAGES.join(", ")}` });
+  if (flags.fetch) new RecordsStore({ repo, remote: flags.fetch }).fetch();
+  const ref = flags.records ?? (flags.fetch ? `refs/remotes/${flags.fetch}/${RECORDS_BRANCH}` : RECORDS_BRANCH);
+  const state = readRecords(repo, ref);
+  const plan = planStage<OrderEntry>(flags.stage as Stage, entries, recordedOutcome(state, head));
+  for (const s of plan.skipped) process.stderr.write(`protonkit: ${s.item.dir}: ${s.reason}\n`);
+  let include: readonly OrderEntry[] = plan.run;
+  if (flags.batch !== undefined) {
+    if (!/^\d+$/.test(flags.batch)) fail(`expected a batch number, found "${flags.batch}"`, { field: "--batch", fix: "pass 0, 1, ..." });
+    include = plan.batches[Number(flags.batch)] ?? [];
+  }
+  const result = {
+    stage: plan.stage,
+    head,
+    records: state.commit,
+    batches: plan.batches.length,
+    include,
+    skipped: plan.skipped.map((s) => ({ dir: s.item.dir, kind: s.item.kind, reason: s.reason })),
+  };
+  out(result);
+  if (flags.githubOutput) {
+    writeGithubOutput(process.env.GITHUB_OUTPUT, {
+      matrix: JSON.stringify({ include }),
+      count: String(include.length),
+      batches: String(plan.batches.length),
+      skipped: JSON.stringify(result.skipped),
+      records: state.commit,
+    });
+  }
+}
+
+/** `protonkit platform order|status|page|adopt`: the operations side of the platform. */
+export const platformOpsCommand: CommandModule = (program: Command) => {
+  const platform = platformGroup(program);
+  platform
+    .command("order")
+    .description(
+      `Order the resources changed between two commits into stages (${STAGES.join(", ")}) and matrices of at most ${MATRIX_LIMIT}. ` +
+        "With --stage, resources whose dependencies failed or did not run in this deployment (per the deployment records) are skipped.",
+    )
+    .requiredOption("--base <sha>", "base commit (40 zeros: everything at head)")
+    .requiredOption("--head <sha>", "head commit being deployed")
+    .option("--repo <dir>", "the provisioning repository checkout (git top level)", ".")
+    .option("--stage <stage>", "print the matrix of one stage")
+    .option("--batch <n>", "with --stage: only batch n (0-based) of the stage")
+    .option("--records <ref>", `records ref to read outcomes from (default ${RECORDS_BRANCH}, or <remote>/${RECORDS_BRANCH} with --fetch)`)
+    .option("--fetch <remote>", "fetch the records branch from this remote first")
+    .option("--config <file>", "configuration file (default: .protonkit/provisioning.yaml at head)")
+    .option("--no-config", "leave out roles and regions")
+    .option("--github-output", "also append matrix, count, batches, skipped and records to $GITHUB_OUTPUT")
+    .action((flags: Omit<OrderFlags, "config"> & { config?: string | false }) => {
+      const noConfig = flags.config === false;
+      order({ ...flags, config: typeof flags.config === "string" ? flags.config : undefined, noConfig });
+    });
+};
