@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { TerraformSettings } from "../terraform/cli";
 import type { ProvisioningConfig } from "./config";
+import { logName } from "./log";
 import { describeSkipped, encodeOutputs, type ProtonOutput, type TerraformOutput } from "./outputs";
 import type { DeploymentReporter, DeploymentStatus, ReportDetails } from "./reporter";
 import { backendConfigArgs, describeResource, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
@@ -93,8 +94,44 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The end of a failure text, within {@link ERROR_TAIL} characters. */
-export function failureMessage(text: string): string {
+const GOROUTINE = /^goroutine \d+ \[/;
+const REGISTER = /^\s*(r[a-z0-9]{1,3}|e[a-z]{2}|rip|rflags|eflags|cs|ds|es|fs|gs|ss|pc|lr|sp|fault)\s+0x[0-9a-f]+\s*$/i;
+const FRAME = /^(\t|\s{4,}\S|created by |\.\.\.additional frames elided\.\.\.|[\w./*()\[\]{}-]+\(.*\)$)/;
+
+/**
+ * A Go crash (a provider's or Terraform's own) with its goroutine stacks and register dump
+ * removed: those fill the end of the text, which is the part that is kept, and hide the
+ * `panic:` line that says what happened. Other text is returned as it is.
+ */
+export function condenseCrash(text: string): string {
+  if (!/^(panic: |fatal error: |SIGSEGV|SIGBUS|unexpected signal)/m.test(text) && !text.split("\n").some((l) => GOROUTINE.test(l))) return text;
+  const out: string[] = [];
+  let omitted = 0;
+  let inStack = false;
+  for (const line of text.split("\n")) {
+    if (GOROUTINE.test(line) || REGISTER.test(line)) {
+      inStack = true;
+      omitted++;
+      continue;
+    }
+    if (inStack && (line.trim() === "" || FRAME.test(line))) {
+      if (line.trim() !== "") omitted++;
+      continue;
+    }
+    if (inStack) {
+      out.push(`[stack trace and registers omitted: ${omitted} lines]`, "");
+      inStack = false;
+      omitted = 0;
+    }
+    out.push(line);
+  }
+  if (inStack) out.push(`[stack trace and registers omitted: ${omitted} lines]`);
+  return out.join("\n");
+}
+
+/** The end of a failure text, within {@link ERROR_TAIL} characters, a crash's stack left out. */
+export function failureMessage(raw: string): string {
+  const text = condenseCrash(raw);
   if (text.length <= ERROR_TAIL) return text;
   const head = text.split("\n")[0].slice(0, 200);
   const marker = `\n[... ${text.length - ERROR_TAIL} characters cut ...]\n`;
@@ -224,7 +261,7 @@ export async function reportFailure(
   const identity = readResource(ctx.repo, dir);
   const record = finalReportRecord(ctx.stateDir, identity);
   if (!options.force && record?.delivered) {
-    ctx.log(`protonkit: a final status (${record.status}) was already reported for ${identity.dir}; not overwriting it (use --force)`);
+    ctx.log(`protonkit: a final status (${record.status}) was already reported for ${logName(identity.dir)}; not overwriting it (use --force)`);
     return false;
   }
   let reporting: "proton" | "none" = "proton";

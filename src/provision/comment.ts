@@ -33,6 +33,25 @@ function safe(text: string): string {
   return text.replace(/<!--/g, "<!\u200b--").replace(/-->/g, "--\u200b>");
 }
 
+/**
+ * Inline code that holds whatever `text` holds: a fence longer than its longest backtick run,
+ * padded with spaces (CommonMark), line breaks shown as `\n`.
+ */
+export function codeSpan(text: string): string {
+  const one = safe(text).replace(/\r?\n|\r/g, "\\n");
+  const longest = Math.max(0, ...[...one.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = "`".repeat(longest + 1);
+  const pad = one.startsWith("`") || one.endsWith("`") || longest > 0 ? " " : "";
+  return `${f}${pad}${one}${pad}${f}`;
+}
+
+/** Plain heading text: Markdown and HTML specials escaped, one line. */
+export function headingText(text: string): string {
+  return safe(text)
+    .replace(/\r?\n|\r/g, " ")
+    .replace(/[\\`*_[\]#|<>~&]/g, (c) => `\\${c}`);
+}
+
 function block(lang: string, text: string): string {
   const body = safe(text);
   const f = fence(body);
@@ -45,7 +64,7 @@ const SIGN: Readonly<Record<string, string>> = { create: "+", delete: "-", updat
 export function renderSection(s: PlanSection): string {
   const lines: string[] = [];
   const icon = s.error !== undefined ? "❌" : s.summary && s.summary.add + s.summary.change + s.summary.destroy === 0 ? "⚪" : "📝";
-  lines.push(`### ${icon} \`${safe(s.dir)}\` — ${safe(s.title)}${s.action === "destroy" ? " — **destroy**" : ""}`);
+  lines.push(`### ${icon} ${codeSpan(s.dir)} — ${headingText(s.title)}${s.action === "destroy" ? " — **destroy**" : ""}`);
   lines.push("");
   if (s.error !== undefined) {
     lines.push(`**Plan failed** at \`${s.sha.slice(0, 12)}\`.`);

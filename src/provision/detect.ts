@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../errors";
 import { DEFAULT_CONFIG_PATH, loadProvisioningConfig, parseProvisioningConfig, type ProvisioningConfig } from "./config";
 import { git, splitZ, tryGit } from "./git";
+import { logName } from "./log";
 import { METADATA_FILE, parseDeploymentMetadata, type ResourceKind } from "./metadata";
 import { identifyResource, problemsOf, resolveIdentity, type ResourceIdentity } from "./resource";
 
@@ -126,7 +127,7 @@ export function detectChanges(options: DetectOptions): Matrix {
   }
   for (const gone of [...removed].sort()) {
     warn(
-      `${gone}: the resource directory was removed from the repository; protonkit cannot destroy it without its files ` +
+      `${logName(gone)}: the resource directory was removed from the repository; protonkit cannot destroy it without its files ` +
         `(Proton marks a deletion with isResourceDeleted: true and keeps the files)`,
     );
   }
@@ -163,7 +164,7 @@ export function detectChanges(options: DetectOptions): Matrix {
         region: resolved.region,
       });
     } catch (err) {
-      problems.push(...problemsOf(err).map((p) => new Problem(`${dir}: ${p.message}`, p.details)));
+      problems.push(...problemsOf(err).map((p) => new Problem(`${logName(dir)}: ${p.message}`, p.details)));
     }
   }
   if (entries.length > MAX_MATRIX_JOBS) {

@@ -4,7 +4,12 @@ import { HttpStatusError, withRetry, type RetryOptions } from "./retry";
 export interface IssueComment {
   readonly id: number;
   readonly body?: string;
+  /** Who wrote it. */
+  readonly user?: { readonly login?: string; readonly type?: string } | null;
 }
+
+/** The login GitHub gives comments written with a workflow's `GITHUB_TOKEN`. */
+export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 
 /** Options of {@link GitHubClient}. */
 export interface GitHubClientOptions {
@@ -90,6 +95,12 @@ export interface StickyOptions {
   readonly attempts?: number;
   /** Sleep between attempts; injectable. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Login of the account the comment is ours from (default {@link ACTIONS_BOT_LOGIN}; an App
+   * token writes as `<app-slug>[bot]`). A comment carrying the marker from anyone else is
+   * neither read nor edited nor deleted: anyone can paste the marker.
+   */
+  readonly author?: string;
 }
 
 /**
@@ -108,9 +119,11 @@ export async function upsertStickyComment(
 ): Promise<number> {
   const attempts = options.attempts ?? 5;
   const wait = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const author = options.author ?? ACTIONS_BOT_LOGIN;
+  const ours = (c: IssueComment): boolean => c.user?.login === author && (c.body ?? "").startsWith(marker);
   let lastId = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const mine = (await client.listComments(issue)).filter((c) => (c.body ?? "").includes(marker)).sort((a, b) => a.id - b.id);
+    const mine = (await client.listComments(issue)).filter(ours).sort((a, b) => a.id - b.id);
     const [first, ...dups] = mine;
     if (first && dups.length === 0 && isCurrent(first.body ?? "") && attempt > 1) return first.id;
     let existing = first?.body;
@@ -123,7 +136,7 @@ export async function upsertStickyComment(
       lastId = (await client.createComment(issue, body)).id;
     }
     for (const d of dups) await client.deleteComment(d.id);
-    const after = (await client.listComments(issue)).filter((c) => (c.body ?? "").includes(marker));
+    const after = (await client.listComments(issue)).filter(ours);
     if (after.length === 1 && isCurrent(after[0].body ?? "")) return after[0].id;
     await wait(200 + Math.floor(Math.random() * 800) * attempt);
   }

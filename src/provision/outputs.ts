@@ -124,3 +124,18 @@ export function describeSkipped(skipped: readonly SkippedOutput[]): string {
   if (by("null").length) parts.push(`null: ${by("null").join(", ")}`);
   return `skipped outputs: ${parts.join("; ")}`;
 }
+
+/**
+ * Checks the outputs a plan will produce against Proton's limits before anything is applied,
+ * from `terraform show -json`'s `planned_values.outputs`. An output whose value is not known
+ * until apply counts as one output (its length cannot be checked yet). Throws like
+ * {@link encodeOutputs}.
+ */
+export function checkPlannedOutputs(plan: unknown, options: EncodeOptions = {}): void {
+  const planned = (plan as { planned_values?: { outputs?: Record<string, { sensitive?: boolean; value?: unknown }> } } | null)?.planned_values?.outputs ?? {};
+  const tf: Record<string, TerraformOutput> = {};
+  for (const [key, o] of Object.entries(planned)) {
+    tf[key] = { sensitive: o.sensitive === true, value: "value" in o ? o.value : "(known after apply)" };
+  }
+  encodeOutputs(tf, options);
+}

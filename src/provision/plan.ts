@@ -5,8 +5,10 @@ import { failureMessage } from "./apply";
 import { PLAN_COMMENT_MARKER, mergeComment, parseSections, type PlanSection } from "./comment";
 import type { ProvisioningConfig } from "./config";
 import { upsertStickyComment, type GitHubClient } from "./github";
+import { checkPlannedOutputs } from "./outputs";
 import { describePlan, summarizePlan } from "./plan-summary";
 import { backendConfigArgs, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
+import { logName } from "./log";
 import { initStep, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
 
 /** What `plan` needs besides the directories. */
@@ -55,16 +57,17 @@ export async function planResource(dir: string, ctx: PlanContext): Promise<PlanS
     const identity = readResource(ctx.repo, dir);
     title = titleOf(identity);
     action = identity.action;
-    const resource = resolveIdentity(ctx.repo, identity, ctx.loadConfig());
-    ctx.log(`protonkit: planning ${identity.action === "destroy" ? "destroy of " : ""}${identity.dir} (${title}); state ${ctx.dryRun ? "local (dry run)" : `s3://${resource.backend.bucket}/${resource.backend.key}`}`);
+    const config = ctx.loadConfig();
+    const resource = resolveIdentity(ctx.repo, identity, config);
+    ctx.log(`protonkit: planning ${identity.action === "destroy" ? "destroy of " : ""}${logName(identity.dir)} (${logName(title)}); state ${ctx.dryRun ? "local (dry run)" : `s3://${resource.backend.bucket}/${resource.backend.key}`}`);
     ws = prepareWorkspace(resource, ctx.settings, ctx.dryRun);
     if (ctx.dryRun) {
       ctx.log(`protonkit: dry run: instead of terraform init ${backendConfigArgs(resource.backend).join(" ")}, a local backend in ${ws.scratch}`);
     }
     await initStep(ctx.runner, ws, identity.dir, ctx.log, ctx.initRetryWait);
-    const planArgs = ["plan", "-input=false", "-no-color", "-json", `-out=${ws.planFile}`];
-    if (ctx.dryRun) planArgs.push("-lock=false");
-    else planArgs.push("-lock-timeout=5m");
+    // Plans never lock: they write no state, are cancelled on every push, and a lock left by a
+    // killed plan would block the next apply. The plan role cannot write a lock object at all.
+    const planArgs = ["plan", "-input=false", "-no-color", "-json", "-lock=false", `-out=${ws.planFile}`];
     if (identity.action === "destroy") planArgs.push("-destroy");
     await step(ctx.runner, ws, "plan", planArgs, identity.dir);
     const shown = await step(ctx.runner, ws, "show", ["show", "-json", "-no-color", ws.planFile], identity.dir);
@@ -75,12 +78,15 @@ export async function planResource(dir: string, ctx: PlanContext): Promise<PlanS
       throw new Error(`terraform show -json printed something that is not JSON: ${message(err)}`);
     }
     const summary = summarizePlan(plan);
-    ctx.log(`protonkit: ${identity.dir}: ${describePlan(summary)}`);
-    for (const c of summary.changes) ctx.log(`  ${c.kind.padEnd(7)} ${c.address}`);
+    // Proton refuses more than 50 outputs or a value over 1024 characters: say so now, not
+    // after apply has written state.
+    if (identity.action === "apply") checkPlannedOutputs(plan, { includeSensitive: config.report_sensitive_outputs });
+    ctx.log(`protonkit: ${logName(identity.dir)}: ${describePlan(summary)}`);
+    for (const c of summary.changes) ctx.log(`  ${c.kind.padEnd(7)} ${logName(c.address)}`);
     return { dir: identity.dir, sha: ctx.headSha, title, action, summary };
   } catch (err) {
     const error = failureMessage(message(err));
-    ctx.log(`protonkit: plan of ${dir} failed:\n${error}`);
+    ctx.log(`protonkit: plan of ${logName(dir)} failed:\n${error}`);
     return { dir: dir.replace(/\/+$/, ""), sha: ctx.headSha, title, action, error };
   } finally {
     ws?.cleanup();
@@ -97,7 +103,12 @@ export async function planResources(dirs: readonly string[], ctx: PlanContext): 
 /** Where the plan comment goes. */
 export interface PublishOptions {
   /** Client and pull request number; absent means print only. */
-  readonly github?: { readonly client: GitHubClient; readonly pr: number };
+  readonly github?: {
+    readonly client: GitHubClient;
+    readonly pr: number;
+    /** Login the sticky comment must be from. @default "github-actions[bot]" */
+    readonly author?: string;
+  };
   /** Also write the body to this file. */
   readonly commentFile?: string;
   /** `$GITHUB_STEP_SUMMARY`, to append the body to. */
@@ -127,7 +138,7 @@ export async function publishPlan(sections: readonly PlanSection[], options: Pub
         PLAN_COMMENT_MARKER,
         (existing) => (body = mergeComment(existing, sections, options.sha)),
         isCurrent,
-        { sleep: options.sleep },
+        { sleep: options.sleep, author: options.github.author },
       );
     } catch (err) {
       options.log(`protonkit: comment body that could not be posted:\n${body}`);

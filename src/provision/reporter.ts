@@ -5,7 +5,7 @@ import {
 } from "@aws-sdk/client-proton";
 import { isUuid } from "./metadata";
 import type { ProtonOutput } from "./outputs";
-import { withRetry, type RetryOptions } from "./retry";
+import { FINAL_REPORT_RETRY, withRetry, type RetryOptions } from "./retry";
 
 /** Deployment status values Proton accepts. */
 export type DeploymentStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED";
@@ -82,6 +82,8 @@ export interface ProtonReporterOptions {
   readonly clientFor?: (region: string) => NotifyClient;
   /** Retry policy for transient errors. */
   readonly retry?: RetryOptions;
+  /** Retry policy for final statuses (SUCCEEDED, FAILED). @default retry with FINAL_REPORT_RETRY over it */
+  readonly finalRetry?: RetryOptions;
   /** Log sink. */
   readonly log?: (line: string) => void;
 }
@@ -124,11 +126,12 @@ export class ProtonReporter implements DeploymentReporter {
     const input = buildNotifyInput(resource, status, details);
     const log = this.options.log ?? (() => undefined);
     try {
+      const policy = status === "IN_PROGRESS" ? this.options.retry : (this.options.finalRetry ?? { ...this.options.retry, ...FINAL_REPORT_RETRY });
       await withRetry(() => this.client(region).send(new NotifyResourceDeploymentStatusChangeCommand(input)), {
-        ...this.options.retry,
+        ...policy,
         onRetry: (err, attempt, delay) => {
           log(`Proton: ${errorName(err)} on attempt ${attempt}, retrying in ${delay} ms`);
-          this.options.retry?.onRetry?.(err, attempt, delay);
+          policy?.onRetry?.(err, attempt, delay);
         },
       });
       log(`Proton: reported ${status} for ${resource.arn}${input.outputs ? ` with ${input.outputs.length} outputs` : ""}`);

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../errors";
 import { resolveEnvironmentConfig, type ProvisioningConfig, type ResolvedEnvironmentConfig } from "./config";
+import { logName } from "./log";
 import { METADATA_FILE, parseDeploymentMetadata, type DeploymentMetadata, type ResourceKind } from "./metadata";
 
 /** What one resource directory is, from its metadata and its place in the repository. */
@@ -172,7 +173,7 @@ export function backendConfigArgs(backend: BackendSettings): string[] {
 /** A one-line label like `service-instance api/web (prod) at prod/api-web`. */
 export function describeResource(r: ResourceIdentity): string {
   const name = r.service && r.kind === "service-instance" ? `${r.service}/${r.name}` : r.name;
-  return `${r.kind} ${name}${r.environment ? ` (${r.environment})` : ""} at ${r.dir}`;
+  return logName(`${r.kind} ${name}${r.environment ? ` (${r.environment})` : ""} at ${r.dir}`);
 }
 
 /** Thrown problems, re-wrapped to name the resource directory. */

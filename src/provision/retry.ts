@@ -12,6 +12,11 @@ export interface RetryOptions {
   readonly random?: () => number;
   /** Decides whether an error is worth another attempt (default {@link isTransientError}). */
   readonly isTransient?: (err: unknown) => boolean;
+  /**
+   * Retry for this long in all: no retry starts once the delays already waited plus the next
+   * one would pass it. With a horizon, `attempts` defaults to unlimited.
+   */
+  readonly horizonMs?: number;
   /** Called before each retry, e.g. to log. */
   readonly onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
@@ -89,7 +94,9 @@ export function sleep(ms: number): Promise<void> {
  * The last error is rethrown.
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = Math.max(1, options.attempts ?? 5);
+  const attempts = Math.max(1, options.attempts ?? (options.horizonMs !== undefined ? Number.POSITIVE_INFINITY : 5));
+  const horizon = options.horizonMs ?? Number.POSITIVE_INFINITY;
+  let waited = 0;
   const base = options.baseDelayMs ?? 1000;
   const max = options.maxDelayMs ?? 20000;
   const wait = options.sleep ?? sleep;
@@ -100,9 +107,19 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       return await fn(attempt);
     } catch (err) {
       if (attempt >= attempts || !transient(err)) throw err;
-      const delay = Math.round(Math.min(max, base * 2 ** (attempt - 1)) * (0.5 + random() / 2));
+      const delay = Math.round(Math.min(max, base * 2 ** Math.min(attempt - 1, 30)) * (0.5 + random() / 2));
+      if (waited + delay > horizon) throw err;
+      waited += delay;
       options.onRetry?.(err, attempt, delay);
       await wait(delay);
     }
   }
 }
+
+/**
+ * How a final status (SUCCEEDED, FAILED) is retried: for up to 15 minutes of waiting, delays
+ * of 2 s doubling to at most 60 s, each jittered to 50-100 %. A deployment left IN_PROGRESS
+ * blocks the next one in Proton, so this is worth most of a job's time; IN_PROGRESS itself
+ * keeps the short default.
+ */
+export const FINAL_REPORT_RETRY = { horizonMs: 15 * 60 * 1000, baseDelayMs: 2000, maxDelayMs: 60000 } as const;

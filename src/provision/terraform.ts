@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { initArgs, interruptTerraform, runTerraform, terraformEnv, type TerraformRun, type TerraformSettings } from "../terraform/cli";
+import { logName } from "./log";
 import { backendConfigArgs, type ResolvedResource } from "./resource";
 
 /** Runs Terraform; injectable so unit tests need neither Terraform nor AWS. */
@@ -170,7 +171,7 @@ export class TerraformStepError extends Error {
     readonly run: TerraformRun,
     readonly dir: string,
   ) {
-    super(`terraform ${step} failed in ${dir} (exit ${run.code}):\n${errorText(run)}`);
+    super(`terraform ${step} failed in ${logName(dir)} (exit ${run.code}):\n${errorText(run)}`);
     this.name = "TerraformStepError";
   }
 }

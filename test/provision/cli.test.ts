@@ -228,7 +228,7 @@ t.test("plan through the CLI: a failing plan updates the PR comment and exits 1"
   t.match(comments[0].body, /### ❌ `prod\/api-web`[\s\S]*Unsupported argument[\s\S]*bucket_prefixx/);
   t.equal(fs.readFileSync(path.join(dir, "comment.md"), "utf8"), comments[0].body);
   t.match(fs.readFileSync(env.GITHUB_STEP_SUMMARY, "utf8"), /protonkit plan/);
-  t.match(fs.readFileSync(files.FAKE_TF_LOG, "utf8"), /^plan .*-out=\S+tfplan -lock-timeout=5m$/m);
+  t.match(fs.readFileSync(files.FAKE_TF_LOG, "utf8"), /^plan .*-lock=false -out=\S+tfplan$/m);
 });
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;

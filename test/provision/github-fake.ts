@@ -4,7 +4,9 @@ import type { AddressInfo } from "node:net";
 /** A loopback GitHub REST API holding issue comments, for the sticky-comment tests. */
 export interface FakeGitHub {
   readonly url: string;
-  readonly comments: Map<number, { id: number; issue: number; body: string }>;
+  readonly comments: Map<number, { id: number; issue: number; body: string; login: string }>;
+  /** Adds a comment as someone else (a forger), bypassing the API. */
+  addComment(issue: number, body: string, login: string): number;
   readonly log: string[];
   /** Answer the next `count` requests with this status. */
   failNext(status: number, count?: number): void;
@@ -13,8 +15,9 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-export async function startFakeGitHub(token = "ghs_test"): Promise<FakeGitHub> {
-  const comments = new Map<number, { id: number; issue: number; body: string }>();
+/** The fake's API token writes as `login` (GitHub's login for a workflow's GITHUB_TOKEN by default). */
+export async function startFakeGitHub(token = "ghs_test", login = "github-actions[bot]"): Promise<FakeGitHub> {
+  const comments = new Map<number, { id: number; issue: number; body: string; login: string }>();
   const log: string[] = [];
   const failures: number[] = [];
   let next = 1000;
@@ -22,6 +25,11 @@ export async function startFakeGitHub(token = "ghs_test"): Promise<FakeGitHub> {
     url: "",
     comments,
     log,
+    addComment(issue, body, who) {
+      const id = next++;
+      comments.set(id, { id, issue, body, login: who });
+      return id;
+    },
     failNext(status, count = 1) {
       for (let i = 0; i < count; i++) failures.push(status);
     },
@@ -51,11 +59,11 @@ export async function startFakeGitHub(token = "ghs_test"): Promise<FakeGitHub> {
         const perPage = Number(url.searchParams.get("per_page") ?? 30);
         const page = Number(url.searchParams.get("page") ?? 1);
         const all = [...comments.values()].filter((c) => c.issue === issue).sort((a, b) => a.id - b.id);
-        return json(200, all.slice((page - 1) * perPage, page * perPage).map((c) => ({ id: c.id, body: c.body })));
+        return json(200, all.slice((page - 1) * perPage, page * perPage).map((c) => ({ id: c.id, body: c.body, user: { login: c.login, type: c.login.endsWith("[bot]") ? "Bot" : "User" } })));
       }
       if (m && req.method === "POST") {
         fake.beforeWrite?.();
-        const c = { id: next++, issue: Number(m[1]), body: String(body.body) };
+        const c = { id: next++, issue: Number(m[1]), body: String(body.body), login };
         comments.set(c.id, c);
         return json(201, { id: c.id, body: c.body });
       }

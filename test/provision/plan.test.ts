@@ -126,8 +126,8 @@ t.test("planResources: init with the backend, plan -out, show -json; failures be
   const out = await planResources(["prod/api-web", "prod/old", "prod/bad"], planContext(repo, tf, logs));
   t.equal(out.ok, false);
   t.same(tf.commands(), ["init", "plan", "show", "init", "plan -destroy", "show"]);
-  t.match(tf.calls[1].args.join(" "), /^plan -input=false -no-color -json -out=\S+tfplan -lock-timeout=5m$/);
-  t.equal(tf.calls[2].args[tf.calls[2].args.length - 1], tf.calls[1].args[4].slice("-out=".length), "show reads the saved plan");
+  t.match(tf.calls[1].args.join(" "), /^plan -input=false -no-color -json -lock=false -out=\S+tfplan$/);
+  t.equal(tf.calls[2].args[tf.calls[2].args.length - 1], tf.calls[1].args[5].slice("-out=".length), "show reads the saved plan");
   t.match(tf.calls[0].args.join(" "), /-backend-config=key=proton\/prod\/api-web\/terraform\.tfstate/);
   t.equal(out.sections[0].summary?.add, 2);
   t.equal(out.sections[1].action, "destroy");
@@ -145,8 +145,8 @@ t.test("the sticky comment is found and updated, or created, over the GitHub RES
   const gh = await startFakeGitHub();
   t.teardown(() => gh.close());
   const client = new GitHubClient({ token: "ghs_test", repository: "acme/provisioning", apiUrl: gh.url, retry: { sleep: async () => undefined } });
-  gh.comments.set(1, { id: 1, issue: 7, body: "LGTM" });
-  for (let i = 0; i < 120; i++) gh.comments.set(10 + i, { id: 10 + i, issue: 7, body: `noise ${i}` });
+  gh.comments.set(1, { id: 1, issue: 7, body: "LGTM", login: "alice" });
+  for (let i = 0; i < 120; i++) gh.comments.set(10 + i, { id: 10 + i, issue: 7, body: `noise ${i}`, login: "bob" });
   const logs: string[] = [];
   const section = (dir: string, add: number): PlanSection => ({
     dir,
@@ -184,7 +184,7 @@ t.test("the sticky comment is found and updated, or created, over the GitHub RES
   t.ok(sections.has("prod"), "our section survived the race");
 
   // Two marker comments (two jobs created at once) are merged into the oldest.
-  gh.comments.set(5000, { id: 5000, issue: 7, body: mergeComment(undefined, [section("api/pipeline", 1)], SHA) });
+  gh.comments.set(5000, { id: 5000, issue: 7, body: mergeComment(undefined, [section("api/pipeline", 1)], SHA), login: "github-actions[bot]" });
   await publishPlan([section("prod", 5)], { github: { client, pr: 7 }, sha: SHA, log: () => undefined, sleep: async () => undefined });
   t.equal(mine().length, 1);
   t.ok(parseSections(mine()[0].body).has("api/pipeline"));

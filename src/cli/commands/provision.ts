@@ -7,6 +7,7 @@ import { applyResource, defaultStateDir, reportFailure, type ApplyContext } from
 import { DEFAULT_CONFIG_PATH, loadProvisioningConfig, type ProvisioningConfig } from "../../provision/config";
 import { detectChanges, loadConfigAt, writeGithubOutput } from "../../provision/detect";
 import { tryGit } from "../../provision/git";
+import { logName, neutralizeCommands } from "../../provision/log";
 import { GitHubClient } from "../../provision/github";
 import { planResources, publishPlan } from "../../provision/plan";
 import { createReporter } from "../../provision/reporter";
@@ -36,6 +37,7 @@ interface PlanFlags extends CommonFlags, TerraformFlags {
   pr?: string;
   comment: boolean;
   commentFile?: string;
+  commentAuthor?: string;
   headSha?: string;
 }
 
@@ -46,7 +48,9 @@ interface ReportFailureFlags extends CommonFlags {
   stateDir?: string;
 }
 
-const log = (line: string): void => void process.stderr.write(`${line}\n`);
+// Every line goes through the guard: nothing read from the repository or printed by Terraform
+// can become a workflow command.
+const log = (line: string): void => void process.stderr.write(`${neutralizeCommands(line)}\n`);
 
 function configLoader(flags: CommonFlags): () => ProvisioningConfig {
   const repo = path.resolve(flags.repo);
@@ -132,7 +136,7 @@ export const provisionCommand: CommandModule = (program: Command) => {
       const json = JSON.stringify(matrix);
       process.stdout.write(`${json}\n`);
       writeGithubOutput(process.env.GITHUB_OUTPUT, { matrix: json, count: String(matrix.include.length) });
-      log(`protonkit: ${matrix.include.length} changed resource${matrix.include.length === 1 ? "" : "s"}${matrix.include.map((e) => `\n  ${e.action.padEnd(7)} ${e.kind.padEnd(16)} ${e.dir}`).join("")}`);
+      log(`protonkit: ${matrix.include.length} changed resource${matrix.include.length === 1 ? "" : "s"}${matrix.include.map((e) => `\n  ${e.action.padEnd(7)} ${e.kind.padEnd(16)} ${logName(e.dir)}`).join("")}`);
     });
 
   common(
@@ -171,6 +175,7 @@ export const provisionCommand: CommandModule = (program: Command) => {
     .option("--pr <number>", "pull request to comment on (default: from $GITHUB_EVENT_PATH)")
     .option("--no-comment", "do not post to the pull request")
     .option("--comment-file <file>", "also write the comment body to this file")
+    .option("--comment-author <login>", "login the sticky comment is ours from (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
     .option("--head-sha <sha>", "commit the plan is for (default: the event's pull_request.head.sha, else HEAD)")
     .action(async (flags: PlanFlags) => {
       const repo = path.resolve(flags.repo);
@@ -192,7 +197,11 @@ export const provisionCommand: CommandModule = (program: Command) => {
       const repository = process.env.GITHUB_REPOSITORY;
       const github =
         !dryRun && flags.comment && pr !== undefined && token && repository
-          ? { client: new GitHubClient({ token, repository, apiUrl: process.env.GITHUB_API_URL || undefined }), pr }
+          ? {
+              client: new GitHubClient({ token, repository, apiUrl: process.env.GITHUB_API_URL || undefined }),
+              pr,
+              author: flags.commentAuthor || process.env.PROTONKIT_COMMENT_AUTHOR || undefined,
+            }
           : undefined;
       await publishPlan(outcome.sections, { github, commentFile: flags.commentFile, stepSummary: process.env.GITHUB_STEP_SUMMARY, sha, log });
       if (!outcome.ok) {

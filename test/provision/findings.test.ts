@@ -1,0 +1,159 @@
+// Regression tests for the review of the provisioning workflow (one test per finding, named
+// after it). Each failed on the code before its fix.
+import t from "tap";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { applyResource, failureMessage, type ApplyContext } from "../../src/provision/apply";
+import { PLAN_COMMENT_MARKER, mergeComment, parseSections, renderSection } from "../../src/provision/comment";
+import { parseProvisioningConfig } from "../../src/provision/config";
+import { GitHubClient } from "../../src/provision/github";
+import { logName, neutralizeCommands } from "../../src/provision/log";
+import { planResources, publishPlan, type PlanContext } from "../../src/provision/plan";
+import { summarizePlan } from "../../src/provision/plan-summary";
+import { ProtonReporter, type NotifyClient } from "../../src/provision/reporter";
+import { FINAL_REPORT_RETRY } from "../../src/provision/retry";
+import { startFakeGitHub } from "./github-fake";
+import { CONFIG, FakeTerraform, cli, commit, envArn, instanceArn, makeRepo, tmp, writeResource } from "./helpers";
+
+const SHA = "c".repeat(40);
+
+function planContext(repo: string, tf: FakeTerraform, logs: string[], config = CONFIG): PlanContext {
+  return {
+    repo,
+    loadConfig: () => parseProvisioningConfig(config, ".protonkit/provisioning.yaml"),
+    runner: tf,
+    settings: { binary: "terraform" },
+    dryRun: false,
+    headSha: SHA,
+    log: (l) => logs.push(l),
+  };
+}
+
+t.test("finding 1: plans never take the state lock", async (t) => {
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  const tf = new FakeTerraform({ show: { stdout: "{}" } });
+  await planResources(["prod/api-web"], planContext(repo, tf, []));
+  const plan = tf.calls.find((c) => c.args[0] === "plan");
+  t.ok(plan?.args.includes("-lock=false"), "plan -lock=false");
+  t.notOk(plan?.args.some((a) => a.startsWith("-lock-timeout")), "no lock wait");
+});
+
+t.test("finding 5: a forged marker comment is neither read nor edited; headings escape backticks", async (t) => {
+  const gh = await startFakeGitHub();
+  t.teardown(() => gh.close());
+  const client = new GitHubClient({ token: "ghs_test", repository: "acme/provisioning", apiUrl: gh.url, retry: { sleep: async () => undefined } });
+  // Mallory posts a comment that looks like ours, with a section claiming a clean plan.
+  const forged = mergeComment(undefined, [{ dir: "prod", sha: SHA, title: "environment prod", action: "apply", summary: summarizePlan({}) }], SHA);
+  const forgedId = gh.addComment(7, forged, "mallory");
+  const section = { dir: "prod/api-web", sha: SHA, title: "service-instance api/web (prod)", action: "apply" as const, summary: { ...summarizePlan({}), add: 1 } };
+  await publishPlan([section], { github: { client, pr: 7 }, sha: SHA, log: () => undefined, sleep: async () => undefined });
+  t.equal(gh.comments.get(forgedId)?.body, forged, "the forged comment is untouched");
+  const ours = [...gh.comments.values()].filter((c) => c.login === "github-actions[bot]");
+  t.equal(ours.length, 1, "our own comment was created");
+  t.same([...parseSections(ours[0].body).keys()], ["prod/api-web"], "the forged section was not merged into ours");
+  t.ok(ours[0].body.startsWith(PLAN_COMMENT_MARKER));
+
+  const heading = renderSection({ ...section, dir: "prod/we`ird`` name\n### injected", title: "x` **bold** <b>" }).split("\n")[0];
+  t.equal(heading, "### 📝 ``` prod/we`ird`` name\\n### injected ``` — x\\` \\*\\*bold\\*\\* \\<b\\>");
+});
+
+t.test("finding 9: output limits are checked at plan time", async (t) => {
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  const outputs: Record<string, { sensitive: boolean; value?: unknown }> = {};
+  for (let i = 0; i < 53; i++) outputs[`o${i}`] = { sensitive: false, value: `v${i}` };
+  const many = new FakeTerraform({ show: { stdout: JSON.stringify({ planned_values: { outputs } }) } });
+  const a = await planResources(["prod/api-web"], planContext(repo, many, []));
+  t.equal(a.ok, false);
+  t.match(a.sections[0].error, /53 outputs to report; Proton accepts at most 50/);
+  const long = new FakeTerraform({ show: { stdout: JSON.stringify({ planned_values: { outputs: { doc: { sensitive: false, value: "x".repeat(2000) }, later: { sensitive: false } } } }) } });
+  const b = await planResources(["prod/api-web"], planContext(repo, long, []));
+  t.match(b.sections[0].error, /output "doc": value is 2000 characters long once encoded; Proton accepts at most 1024/);
+  const fine = new FakeTerraform({ show: { stdout: JSON.stringify({ planned_values: { outputs: { id: { sensitive: false } } } }) } });
+  t.equal((await planResources(["prod/api-web"], planContext(repo, fine, []))).ok, true, "an unknown value passes");
+});
+
+t.test("finding 10: the final status is retried for minutes with jitter; a crash keeps its panic line", async (t) => {
+  const throttled = (): NotifyClient => ({
+    send: async () => {
+      throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+    },
+  });
+  const waits: number[] = [];
+  let calls = 0;
+  const reporter = new ProtonReporter({
+    clientFor: () => ({ send: (c) => (calls++, throttled().send(c)) }),
+    retry: { sleep: async (ms) => void waits.push(ms), random: () => 0.5 },
+  });
+  const target = { arn: instanceArn("api", "web") };
+  await t.rejects(reporter.report(target, "IN_PROGRESS"));
+  const inProgress = waits.reduce((a, b) => a + b, 0);
+  t.ok(inProgress < 30000, `IN_PROGRESS keeps the short policy (${inProgress} ms)`);
+  waits.length = 0;
+  calls = 0;
+  await t.rejects(reporter.report(target, "FAILED", { statusMessage: "x" }));
+  const total = waits.reduce((a, b) => a + b, 0);
+  t.ok(total >= 10 * 60 * 1000 && total <= FINAL_REPORT_RETRY.horizonMs, `final status retried for ${Math.round(total / 1000)} s (${calls} calls)`);
+  t.ok(Math.max(...waits) <= FINAL_REPORT_RETRY.maxDelayMs);
+  const jittered: number[] = [];
+  await t.rejects(
+    new ProtonReporter({ clientFor: throttled, retry: { sleep: async (ms) => void jittered.push(ms), random: Math.random } }).report(target, "SUCCEEDED"),
+  );
+  t.ok(new Set(jittered.slice(-5)).size > 1, "delays are jittered");
+
+  const crash = [
+    "Error: Plugin did not respond",
+    "Stack trace from the terraform-provider-aws_v6.0.0 plugin:",
+    "",
+    "panic: runtime error: invalid memory address or nil pointer dereference",
+    "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a5b6c]",
+    "",
+    ...Array.from({ length: 80 }, (_, i) => [`goroutine ${i + 1} [running]:`, "github.com/hashicorp/terraform-provider-aws/internal/service/ec2.resourceVPCRead(0x1, 0x2)", "\t/go/src/vpc.go:123 +0x1f4", ""]).flat(),
+    ...["rax    0x0", "rbx    0xc000123456", "rcx    0x7f", "rip    0x4a5b6c", "rflags 0x10246", "cs     0x33", "fs     0x0", "gs     0x0"],
+  ].join("\n");
+  t.ok(crash.length > 4000);
+  const msg = failureMessage(crash);
+  t.match(msg, /panic: runtime error: invalid memory address or nil pointer dereference/);
+  t.match(msg, /\[signal SIGSEGV/);
+  t.notMatch(msg, /rax +0x0|rflags/, "no register dump");
+  t.match(msg, /stack trace and registers omitted: \d+ lines/);
+  t.equal(failureMessage("Error: plain failure"), "Error: plain failure");
+});
+
+t.test("finding 10: apply reports FAILED with the panic line of a crashed provider", async (t) => {
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  const stack = Array.from({ length: 300 }, (_, i) => `goroutine ${i} [chan receive]:\nmain.f(0x${i})\n\t/x.go:1 +0x1\n`).join("\n");
+  const tf = new FakeTerraform({ apply: { code: 1, stderr: `panic: interface conversion: nil\n\n${stack}\nrax    0x0\nrip    0x1` } });
+  const sent: string[] = [];
+  const ctx: ApplyContext = {
+    repo,
+    loadConfig: () => parseProvisioningConfig(CONFIG, ".protonkit/provisioning.yaml"),
+    reporterFor: () => ({ name: "test", report: async (_r, status, d) => void sent.push(`${status} ${d?.statusMessage ?? ""}`) }),
+    runner: tf,
+    settings: { binary: "terraform" },
+    dryRun: false,
+    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-findings-")),
+    log: () => undefined,
+  };
+  t.teardown(() => fs.rmSync(ctx.stateDir, { recursive: true, force: true }));
+  const r = await applyResource("prod/api-web", ctx);
+  t.equal(r.status, "FAILED");
+  t.match(r.statusMessage, /panic: interface conversion: nil/);
+  t.notMatch(r.statusMessage, /rip +0x1/);
+});
+
+t.test("finding 11: a newline in a directory name cannot inject a workflow command", async (t) => {
+  t.equal(logName("prod/x\n::error::pwned"), "prod/x\\n::error::pwned");
+  t.equal(neutralizeCommands("ok\n  ::add-mask::x\n##[group]y"), "ok\n»   ::add-mask::x\n» ##[group]y");
+  const repo = makeRepo(tmp(t));
+  const base = commit(repo, "base");
+  writeResource(repo, "prod/x\n::error title=pwned::injected", { arn: instanceArn("api", "x"), environmentArn: envArn("prod") });
+  const head = commit(repo, "hostile name");
+  const r = await cli(["provision", "detect", "--repo", repo, "--base", base, "--head", head]);
+  t.equal(r.code, 0, r.stderr);
+  for (const line of r.stderr.split("\n")) t.notMatch(line, /^\s*::/, `no workflow command: ${JSON.stringify(line)}`);
+  t.match(r.stderr, /prod\/x\\n::error title=pwned::injected/, "the name is shown escaped");
+});
