@@ -14,7 +14,7 @@ export const TEMPLATE_DIR = path.join(__dirname, "..", "..", "templates", "workf
 
 /**
  * Changed files that can start a run in a provisioning repository, in every layout of
- * PROTON-CONTRACT.md section 4: Proton's deployment metadata, the Terraform files and
+ * docs/PROTON-CONTRACT.md sections 4 and 10: Proton's deployment metadata, the Terraform files and
  * variables it writes, and a committed dependency lock file.
  */
 export const PROVISION_PATHS: readonly string[] = [

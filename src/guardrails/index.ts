@@ -1,5 +1,5 @@
 /**
- * Guardrails: rules that refuse to synthesize an unsafe template (DESIGN.md decision 8).
+ * Guardrails: rules that refuse to synthesize an unsafe template (docs/ARCHITECTURE.md, decision 8).
  *
  * The check reads the stack's synthesized Terraform JSON (`stack.toTerraform()`, tokens
  * resolved, escape-hatch overrides applied) plus construct metadata (paths, suppressions), so

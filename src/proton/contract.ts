@@ -1,5 +1,5 @@
 /**
- * Facts of the Proton contract (shared/PROTON-CONTRACT.md) that both sides of protonkit use:
+ * Facts of the Proton contract (docs/PROTON-CONTRACT.md) that both sides of protonkit use:
  * the bundle writer that produces bundles and the renderer that reads any bundle. No cdktf here.
  */
 

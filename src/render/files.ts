@@ -44,7 +44,7 @@ const SERVICE = (withDefault: boolean): string => `variable "service" {
 `;
 
 /**
- * Body of `proton.<kind>.variables.tf` in the newest shapes Proton wrote (contract section 4):
+ * Body of `proton.<kind>.variables.tf` in the newest shapes Proton wrote (docs/PROTON-CONTRACT.md section 4):
  * `inputs = any` so inputs keep their JSON types.
  */
 export function variablesFile(kind: ResourceKind, instanceInputsType = "any"): string {

@@ -1,6 +1,6 @@
 /**
  * Rendering: a Proton Terraform bundle + a validated spec + a deployment context produce the
- * directories Proton wrote into a provisioning repository (contract section 4).
+ * directories Proton wrote into a provisioning repository (docs/PROTON-CONTRACT.md section 4).
  */
 import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
