@@ -7,8 +7,14 @@ import { displayPath, lineOf, parseYaml } from "../support/yaml";
 import type { YamlLines } from "../support/yaml";
 import schemaJson from "./provisioning-config.schema.json";
 
-/** Where the configuration lives in a provisioning repository, relative to its root. */
+/** The older provisioning-only configuration, relative to the repository root (still read when alone). */
 export const DEFAULT_CONFIG_PATH = ".protonkit/provisioning.yaml";
+
+/** The one configuration of a platform repository, relative to its root. */
+export const PLATFORM_CONFIG_PATH = ".protonkit/platform.yaml";
+
+/** Files `.protonkit/platform.yaml` replaces; `protonkit platform migrate-config` merges them. */
+export const LEGACY_CONFIG_PATHS = [DEFAULT_CONFIG_PATH, ".protonkit/workflow.yaml"] as const;
 
 /** Absolute path of the JSON schema file, for the workflow generator to copy. */
 export const PROVISIONING_CONFIG_SCHEMA_PATH = path.join(__dirname, "provisioning-config.schema.json");
@@ -32,7 +38,30 @@ export interface EnvironmentConfig {
   readonly state_key_prefix?: string;
 }
 
-/** A validated `.protonkit/provisioning.yaml`, defaults filled in. */
+/** Where the template bundles come from (`catalog:`). */
+export interface CatalogConfig {
+  /** Path relative to the repository root, or URL, of the catalog's git repository. */
+  readonly repository: string;
+  /** Branch whose history publishes versions. @default "main" */
+  readonly ref: string;
+  /** Bundles folder in the catalog repository. @default "proton-bundles" */
+  readonly bundles: string;
+  /** Deprecated versions, `<template>:<major>` or `<template>:<major>.<minor>`. */
+  readonly deprecated: readonly string[];
+}
+
+/** Settings of the generated workflow (`workflow:`, formerly `.protonkit/workflow.yaml`). */
+export interface WorkflowConfig {
+  readonly toolkit_repository: string;
+  readonly toolkit_ref: string;
+  readonly toolkit_token_secret?: string;
+  /** @default "ubuntu-latest" */
+  readonly runs_on?: string;
+  /** @default 60 */
+  readonly timeout_minutes?: number;
+}
+
+/** A validated `.protonkit/platform.yaml` (or older `.protonkit/provisioning.yaml`), defaults filled in. */
 export interface ProvisioningConfig {
   /** Format version, always 1. */
   readonly version: 1;
@@ -44,6 +73,16 @@ export interface ProvisioningConfig {
   readonly reporting: "proton" | "none";
   /** Whether sensitive Terraform outputs are sent to Proton (default false). */
   readonly report_sensitive_outputs: boolean;
+  /** Management account in ARNs and `proton:account` (platform). */
+  readonly account_id?: string;
+  /** Region in ARNs (platform). */
+  readonly region?: string;
+  /** The branch whose pushes apply. @default "main" */
+  readonly main_branch: string;
+  /** Where the catalog comes from (platform). */
+  readonly catalog?: CatalogConfig;
+  /** Generated workflow settings. */
+  readonly workflow?: WorkflowConfig;
   /** The file it was read from, as shown in messages. */
   readonly source: string;
 }
@@ -116,13 +155,26 @@ function checkConfig(data: unknown, file: string, yaml?: YamlLines): Provisionin
     environments: Record<string, EnvironmentConfig>;
     reporting?: "proton" | "none";
     report_sensitive_outputs?: boolean;
+    account_id?: string;
+    region?: string;
+    main_branch?: string;
+    catalog?: Partial<CatalogConfig> & { repository: string };
+    workflow?: WorkflowConfig;
   };
+  const catalog = raw.catalog;
   return {
     version: raw.version,
     terraform_version: raw.terraform_version,
     environments: raw.environments,
     reporting: raw.reporting ?? "proton",
     report_sensitive_outputs: raw.report_sensitive_outputs ?? false,
+    ...(raw.account_id !== undefined ? { account_id: raw.account_id } : {}),
+    ...(raw.region !== undefined ? { region: raw.region } : {}),
+    main_branch: raw.main_branch ?? "main",
+    ...(catalog
+      ? { catalog: { repository: catalog.repository, ref: catalog.ref ?? "main", bundles: catalog.bundles ?? "proton-bundles", deprecated: catalog.deprecated ?? [] } }
+      : {}),
+    ...(raw.workflow !== undefined ? { workflow: raw.workflow } : {}),
     source: file,
   };
 }
@@ -228,4 +280,34 @@ export function resolveEnvironmentConfig(
       },
     ),
   );
+}
+
+/**
+ * The one configuration file of a repository, relative to its root: `.protonkit/platform.yaml`,
+ * else the older `.protonkit/provisioning.yaml`. `exists` tells whether a relative path exists
+ * (on disk or at a commit). Throws when the platform file and an older file both exist: two
+ * files that can disagree are refused.
+ */
+export function configPathOf(exists: (relativePath: string) => boolean): string {
+  if (!exists(PLATFORM_CONFIG_PATH)) return DEFAULT_CONFIG_PATH;
+  const legacy = LEGACY_CONFIG_PATHS.filter((p) => exists(p));
+  if (legacy.length > 0) {
+    throw new ProtonkitError(
+      legacy.map(
+        (p) =>
+          new Problem(`${PLATFORM_CONFIG_PATH} holds this configuration now; two files that can disagree are refused`, {
+            file: p,
+            fix: `run \`protonkit platform migrate-config\` once, or delete ${p} after moving its keys into ${PLATFORM_CONFIG_PATH}`,
+          }),
+      ),
+      `${PLATFORM_CONFIG_PATH}: more than one configuration source`,
+    );
+  }
+  return PLATFORM_CONFIG_PATH;
+}
+
+/** Loads the one configuration of the repository at `repo` (see {@link configPathOf}). */
+export function loadRepositoryConfig(repo: string): ProvisioningConfig {
+  const rel = configPathOf((p) => fs.existsSync(path.join(repo, p)));
+  return loadProvisioningConfig(path.join(repo, rel), rel);
 }

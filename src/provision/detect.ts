@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../errors";
-import { DEFAULT_CONFIG_PATH, loadProvisioningConfig, parseProvisioningConfig, type ProvisioningConfig } from "./config";
+import { configPathOf, loadProvisioningConfig, loadRepositoryConfig, parseProvisioningConfig, type ProvisioningConfig } from "./config";
 import { git, splitZ, tryGit } from "./git";
 import { logName } from "./log";
 import { METADATA_FILE, parseDeploymentMetadata, type ResourceKind } from "./metadata";
@@ -187,9 +187,13 @@ export function detectChanges(options: DetectOptions): Matrix {
  */
 export function loadConfigAt(repo: string, head: string, explicit?: string): ProvisioningConfig {
   if (explicit) return loadProvisioningConfig(explicit);
-  const atHead = tryGit(repo, ["show", `${head}:${DEFAULT_CONFIG_PATH}`]);
-  if (atHead.code === 0) return parseProvisioningConfig(atHead.stdout, DEFAULT_CONFIG_PATH);
-  return loadProvisioningConfig(path.join(repo, DEFAULT_CONFIG_PATH), DEFAULT_CONFIG_PATH);
+  const atHead = (p: string) => tryGit(repo, ["show", `${head}:${p}`]);
+  if (tryGit(repo, ["rev-parse", "--verify", "--quiet", `${head}^{commit}`]).code === 0) {
+    const rel = configPathOf((p) => tryGit(repo, ["cat-file", "-e", `${head}:${p}`]).code === 0);
+    const shown = atHead(rel);
+    if (shown.code === 0) return parseProvisioningConfig(shown.stdout, rel);
+  }
+  return loadRepositoryConfig(repo);
 }
 
 /** Appends `key=value` lines to the file named by `$GITHUB_OUTPUT` (values must be one line). */

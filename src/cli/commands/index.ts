@@ -4,6 +4,7 @@ import { renderCommand } from "./render";
 import { workflowCommand } from "./workflow";
 import { testCommand } from "./test";
 import { provisionCommand } from "./provision";
+import { platformCommand } from "./platform";
 import { platformOpsCommand } from "./platform-ops";
 
 /** A module that adds one command (with its subcommands) to the CLI. */
@@ -16,6 +17,7 @@ const modules: CommandModule[] = [
   workflowCommand,
   testCommand,
   provisionCommand,
+  platformCommand,
   platformOpsCommand,
 ];
 

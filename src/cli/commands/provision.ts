@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { fail } from "../../errors";
 import { terraformSettings, type TerraformFlags } from "../../terraform/cli";
 import { applyResource, defaultStateDir, reportFailure, type ApplyContext } from "../../provision/apply";
-import { DEFAULT_CONFIG_PATH, loadProvisioningConfig, type ProvisioningConfig } from "../../provision/config";
+import { PLATFORM_CONFIG_PATH, loadProvisioningConfig, loadRepositoryConfig, type ProvisioningConfig } from "../../provision/config";
 import { detectChanges, loadConfigAt, writeGithubOutput } from "../../provision/detect";
 import { tryGit } from "../../provision/git";
 import { logName, neutralizeCommands } from "../../provision/log";
@@ -55,13 +55,13 @@ const log = (line: string): void => void process.stderr.write(`${neutralizeComma
 function configLoader(flags: CommonFlags): () => ProvisioningConfig {
   const repo = path.resolve(flags.repo);
   if (typeof flags.config === "string") return () => loadProvisioningConfig(path.resolve(flags.config as string));
-  return () => loadProvisioningConfig(path.join(repo, DEFAULT_CONFIG_PATH), DEFAULT_CONFIG_PATH);
+  return () => loadRepositoryConfig(repo);
 }
 
 function common(cmd: Command): Command {
   return cmd
     .option("--repo <dir>", "the provisioning repository checkout", ".")
-    .option("--config <file>", `configuration file (default <repo>/${DEFAULT_CONFIG_PATH})`)
+    .option("--config <file>", `configuration file (default <repo>/${PLATFORM_CONFIG_PATH}, else the older <repo>/.protonkit/provisioning.yaml)`)
     .option("--dry-run", "no cloud calls: local backend instead of S3, print instead of notifying Proton or commenting, never apply");
 }
 
