@@ -17,8 +17,8 @@ import type { CatalogConfig } from "../provision/config";
 import type { Bundle } from "../render/bundle";
 import { readBundle } from "../render/bundle";
 import { LOCK_FILE } from "../proton/contract";
-import { closest } from "../spec/validate";
-import { isPlainObject } from "../spec/yaml";
+import { closest } from "../support/json-schema";
+import { isPlainObject } from "../support/yaml";
 import type { VersionRequest } from "./model";
 
 /** One published minor version. */

@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem } from "../errors";
 import { resourceNameError } from "../spec/spec";
-import { validateAgainst } from "../spec/validate";
-import type { JsonValue, PathSegment, YamlSource } from "../spec/yaml";
-import { formatPath, isPlainObject, lineOf, readYamlFile } from "../spec/yaml";
+import { validateAgainst } from "../support/json-schema";
+import type { JsonValue, PathSegment, YamlSource } from "../support/yaml";
+import { formatPath, isPlainObject, lineOf, readYamlFile } from "../support/yaml";
 import environmentSchema from "./environment.schema.json";
 import serviceSchema from "./service.schema.json";
 

@@ -8,34 +8,10 @@
  * `orders/pipeline`, `prod/components/cache`.
  */
 
-/** Status of a deployment, as Proton reported it, plus DELETED once a destroy succeeded. */
-export type DeploymentStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "DELETED";
+import type { DeploymentRecord, RecordedState } from "./records-store";
+import { lastDeployment } from "./records-store";
 
-/** Kind of a recorded resource. */
-export type RecordedKind = "environment" | "service_instance" | "pipeline" | "component";
-
-/** The last deployment of one resource directory. */
-export interface DeploymentRecord {
-  /** The resource directory. */
-  readonly dir: string;
-  readonly kind: RecordedKind;
-  readonly arn: string;
-  /** The rendered deployment id (`.proton/deployment-metadata.json`). */
-  readonly deploymentId: string;
-  /** `<template>`. */
-  readonly template: string;
-  /** `<major>.<minor>`. */
-  readonly version: string;
-  /** Commit of the platform repository that was applied. */
-  readonly commit: string;
-  readonly status: DeploymentStatus;
-  /** ISO 8601. */
-  readonly startedAt: string;
-  /** ISO 8601; absent while IN_PROGRESS. */
-  readonly endedAt?: string;
-  /** The end of the error output, for FAILED. */
-  readonly error?: string;
-}
+export type { DeploymentRecord };
 
 /** Read access to recorded state at one commit of the records. */
 export interface RecordsReader {
@@ -65,6 +41,20 @@ export function recordsFrom(data: RecordsData): RecordsReader {
     outputs: (dir) => outputs[dir],
     deployment: (dir) => deployments[dir],
     dirs: () => [...new Set([...Object.keys(outputs), ...Object.keys(deployments)])].sort(),
+  };
+}
+
+/** A {@link RecordsReader} over the store's state (`readRecords` of `./records-store`). */
+export function readerOf(state: RecordedState): RecordsReader {
+  return {
+    commit: state.commit || undefined,
+    outputs: (dir) => {
+      const r = state.resources.get(dir);
+      // A resource whose last deployment never succeeded has no outputs yet.
+      return r && r.deployments.some((d) => d.status === "SUCCEEDED") ? r.outputs : undefined;
+    },
+    deployment: (dir) => lastDeployment(state.resources.get(dir)),
+    dirs: () => [...state.resources.keys()].sort(),
   };
 }
 
