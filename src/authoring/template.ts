@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct, Node } from "constructs";
 import type { InputSet } from "./inputs";
 import { anyExpr, expr, InputRefs, inputRefs, mapExpr } from "./refs";
+import { knownNames, strict } from "./strict";
 import { fail } from "../errors";
 
 /** Proton template kinds protonkit writes. */
@@ -193,6 +194,13 @@ export abstract class ProtonTemplate extends Construct {
   protected addOutput(folder: InfrastructureFolder, name: string, description: string, value: OutputValue, options: OutputOptions, stringsOnly: boolean): void {
     const stack = this.stacks.get(folder);
     if (!stack) throw new Error(`${this.definition.name}: no ${folder} stack to add output ${name} to`);
+    const declared = this.declaredOutputs().get(folder) ?? {};
+    if (!Object.prototype.hasOwnProperty.call(declared, name)) {
+      fail(`${this.node.path}: output "${name}" is not declared in ${folder === "pipeline_infrastructure" ? "pipeline.outputs" : "outputs"} of the definition`, {
+        field: `outputs.${name}`,
+        fix: `declare it, or ${knownNames(name, Object.keys(declared))}`,
+      });
+    }
     const set = this.outputsSet.get(folder)!;
     if (set.has(name)) fail(`${this.definition.name}: output "${name}" is set twice in ${folder}`, { field: `outputs.${name}`, fix: "call output() once per declared output" });
     set.add(name);
@@ -229,13 +237,12 @@ export abstract class ProtonTemplate extends Construct {
  * and maps must name an encoding, else the template is refused with the fix.
  */
 function asProtonString(template: string, name: string, value: OutputValue, options: OutputOptions): string {
-  if (typeof value === "string") {
-    return value;
-  }
-  if (typeof value === "number" || typeof value === "boolean") return Fn.tostring(value);
   const isList = Array.isArray(value);
+  // A string token may be a list or map built by a Terraform function (Fn.concat): the encoding applies to it too.
   if (options.encode === "json") return Fn.jsonencode(value);
-  if (options.encode === "csv" && isList) return Fn.join(",", value as string[]);
+  if (options.encode === "csv" && (isList || typeof value === "string")) return Fn.join(",", isList ? (value as string[]) : Token.asList(value));
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return Fn.tostring(value);
   if (Token.isUnresolved(value) && !isList && options.encode === undefined && isResolvable(value)) {
     // A boolean or other raw reference: Terraform converts primitives with tostring().
     return Fn.tostring(value);
@@ -268,7 +275,13 @@ export interface InstanceContext<OutputName extends string> {
 }
 
 function environmentOutputsProxy<K extends string>(owner: ProtonTemplate, names: readonly K[]): { readonly [P in K]: string } {
-  const out = {} as Record<K, string>;
+  const envs = "compatibleEnvironments" in owner.definition ? owner.definition.compatibleEnvironments.map((e) => e.definition.name) : [];
+  const out = strict({} as Record<K, string>, (name, known) =>
+    fail(`${owner.node.path}: reads environment output "${name}", which ${envs.length > 1 ? `not every compatible environment (${envs.join(", ")}) declares` : `${envs.join("") || "no compatible environment"} does not declare`}`, {
+      field: `context.environmentOutputs.${name}`,
+      fix: `${knownNames(name, known)}; or declare the output in the environment template`,
+    }),
+  );
   for (const name of names) {
     Object.defineProperty(out, name, {
       enumerable: true,
@@ -287,19 +300,36 @@ function commonOutputNames(envs: readonly EnvironmentTemplateClass[]): string[] 
   return Object.keys(first.definition.outputs).filter((n) => rest.every((e) => n in e.definition.outputs)).sort();
 }
 
+/** A strict object whose unknown properties are errors naming the template and `what`. */
+export function strictMembers<T extends object>(owner: Construct, what: string, target: T): T {
+  return strict(target, (name, known) =>
+    fail(`${owner.node.path}: reads ${what}.${name}, which does not exist`, { field: `${what}.${name}`, fix: knownNames(name, known) }),
+  );
+}
+
+/** Typed input references whose unknown names are errors naming the template. */
+function strictInputs<S extends InputSet>(owner: Construct, what: string, base: string, inputs: S): InputRefs<S> {
+  return strict(inputRefs(base, inputs), (name, known) =>
+    fail(`${owner.node.path}: reads input "${name}", which the definition does not declare`, {
+      field: `${what}.${name}`,
+      fix: `${knownNames(name, known)}; or declare the input in the definition`,
+    }),
+  );
+}
+
 function instanceContext<K extends string>(owner: ProtonTemplate, envs: readonly EnvironmentTemplateClass[]): InstanceContext<K> {
-  return {
+  return strictMembers(owner, "context", {
     environmentName: expr("var.environment.name"),
     environmentAccountId: expr("var.environment.account_id"),
     serviceName: expr("var.service.name"),
     instanceName: expr("var.service_instance.name"),
-    repository: {
+    repository: strictMembers(owner, "context.repository", {
       id: expr("var.service.repository_id"),
       branch: expr("var.service.branch_name"),
       connectionArn: expr("var.service.repository_connection_arn"),
-    },
+    }),
     environmentOutputs: environmentOutputsProxy(owner, commonOutputNames(envs) as K[]),
-  };
+  });
 }
 
 /** Base class of environment templates; make one with {@link environmentTemplate}. */
@@ -315,7 +345,7 @@ export abstract class EnvironmentTemplate<I extends InputSet, O extends OutputSe
   protected constructor(scope: Construct, private readonly def: EnvironmentDefinition<I, O>) {
     super(scope, def);
     this.infrastructure = this.addStack("infrastructure");
-    this.inputs = inputRefs("var.environment.inputs", def.inputs);
+    this.inputs = strictInputs(this, "inputs", "var.environment.inputs", def.inputs);
   }
 
   /** Sets a declared output. Proton stores environment outputs as strings; see {@link OutputOptions}. */
@@ -368,7 +398,7 @@ export abstract class ServiceTemplate<
   ) {
     super(scope, def);
     this.instance = this.addStack("instance_infrastructure");
-    this.inputs = inputRefs("var.service_instance.inputs", def.inputs);
+    this.inputs = strictInputs(this, "inputs", "var.service_instance.inputs", def.inputs);
     this.context = instanceContext(this, def.compatibleEnvironments);
     if (def.pipeline) this.addStack("pipeline_infrastructure");
   }
@@ -382,7 +412,7 @@ export abstract class ServiceTemplate<
 
   /** `var.pipeline.inputs.<x>`, typed. */
   get pipelineInputs(): InputRefs<PI> {
-    return inputRefs("var.pipeline.inputs", this.def.pipeline?.inputs ?? ({} as PI));
+    return strictInputs(this, "pipelineInputs", "var.pipeline.inputs", this.def.pipeline?.inputs ?? ({} as PI));
   }
 
   /** `var.service_instances`: the list of instances, for pipeline code. */
@@ -458,7 +488,7 @@ export abstract class ComponentTemplate<O extends OutputSet, E extends Environme
   protected constructor(scope: Construct, private readonly def: ComponentDefinition<O, E>) {
     super(scope, def);
     this.infrastructure = this.addStack("infrastructure");
-    this.context = { ...instanceContext(this, def.compatibleEnvironments), componentName: expr("var.component.name") };
+    this.context = strictMembers(this, "context", { ...instanceContext(this, def.compatibleEnvironments), componentName: expr("var.component.name") });
   }
 
   /** Sets a declared component output; the attached service instance reads it. */

@@ -39,7 +39,7 @@ export const GUARDRAIL_HOOKS: BundleHooks = {
  * validations, cdktf.out for the cdktf CLI), then write versioned Proton bundles.
  */
 export async function synthesizeCatalog(options: CatalogSynthOptions): Promise<SynthResult[]> {
-  const app = new App({ outdir: options.outdir ?? process.env.CDKTF_OUTDIR ?? path.join(options.root, "cdktf.out") });
+  const app = new App({ outdir: options.outdir ?? (process.env.CDKTF_OUTDIR || path.join(options.root, "cdktf.out")) });
   const templates = options.templates.map((T) => new T(app));
   app.synth();
   const results = await writeBundles(templates, {

@@ -2,7 +2,7 @@ import { TerraformElement, TerraformStack } from "cdktf";
 import { fail } from "../errors";
 import { InfrastructureFolder, ProtonTemplate } from "../authoring/template";
 import { RESERVED_VARIABLES } from "../proton/contract";
-import { BlockPaths, scanTemplate, TfJson, toHcl } from "./hcl";
+import { BlockPaths, scanTemplate, TfJson, toHcl, unwrap } from "./hcl";
 
 /** The AWS provider every bundle pins: the version @cdktf/provider-aws 20.1.0 was generated from. */
 export const AWS_PROVIDER = { source: "hashicorp/aws", version: "~> 5.100.0" } as const;
@@ -54,11 +54,67 @@ function synthesizeFolder(template: ProtonTemplate, folder: InfrastructureFolder
       fix: 'cdktf renders a falsy right-hand operand of Op.* (0, "", false) and Token.nullValue() inside Fn.* as nothing; wrap it in literal() from src/authoring/refs',
     });
   }
+  if (template.kind !== "service") refuseUnencodedCollections(json, stack.node.path);
   configureTerraformBlock(json, template.definition.backend ?? "s3");
   const blocks = blockPaths(stack);
   const parts = splitByFile(json, paths, stack.node.path, `${name}/${folder}`);
   const files = new Map([...parts].map(([file, part]) => [file, toHcl(part, blocks)]));
   return { folder, json, blocks, parts, files };
+}
+
+/** Terraform functions whose result is a list, set, tuple, map or object. */
+const COLLECTION_FUNCTIONS = new Set([
+  "chunklist", "coalescelist", "compact", "concat", "distinct", "flatten", "formatlist", "keys", "matchkeys", "merge", "range", "regexall",
+  "reverse", "setintersection", "setproduct", "setsubtract", "setunion", "slice", "sort", "split", "tolist", "tomap", "toset", "transpose",
+  "values", "zipmap", "cidrsubnets", "fileset",
+]);
+
+/**
+ * Environment and component outputs are strings in Proton. A list or map built by a Terraform
+ * function (`Fn.concat`) reaches the output as a string token, so the authoring API cannot see
+ * its type; the resolved expression shows it.
+ */
+function refuseUnencodedCollections(json: TfJson, stackPath: string): void {
+  for (const [name, body] of Object.entries((json.output as Record<string, TfJson> | undefined) ?? {})) {
+    const value = body.value;
+    const inner = typeof value === "string" ? unwrap(value) : undefined;
+    if (Array.isArray(value) || (value !== null && typeof value === "object") || (inner !== undefined && isCollectionExpression(inner))) {
+      fail(`${stackPath}/output-${name}: output "${name}" is a list or map (${typeof value === "string" ? value.slice(0, 80) : "a literal"}), but Proton stores outputs as strings`, {
+        field: `outputs.${name}`,
+        fix: 'pass { encode: "json" } (or { encode: "csv" } for a list of strings) to output()',
+      });
+    }
+  }
+}
+
+/** Whether a Terraform expression evidently yields a collection: a literal, a for-expression, a splat or a collection function. */
+export function isCollectionExpression(expression: string): boolean {
+  let e = expression.trim();
+  const tostring = /^tostring\((.*)\)$/s.exec(e);
+  if (tostring) e = tostring[1].trim();
+  if (e.startsWith("[") || e.startsWith("{")) return true;
+  if (/^[A-Za-z_][\w.]*\[\*\]/.test(e) || /^[A-Za-z_][\w]*\.[\w.]*\.\*(\.|$)/.test(e)) return true;
+  const call = /^([a-z_]+)\(/.exec(e);
+  return call !== null && COLLECTION_FUNCTIONS.has(call[1]) && e.endsWith(")") && closesAtEnd(e, call[0].length - 1);
+}
+
+/** Whether the parenthesis opened at `open` closes at the last character (so the whole expression is the call). */
+function closesAtEnd(e: string, open: number): boolean {
+  let depth = 0;
+  for (let i = open; i < e.length; i++) {
+    const c = e[i];
+    if (c === '"') {
+      i++;
+      while (i < e.length && e[i] !== '"') i += e[i] === "\\" ? 2 : 1;
+      continue;
+    }
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      depth--;
+      if (depth === 0) return i === e.length - 1;
+    }
+  }
+  return false;
 }
 
 /** Replaces cdktf's local backend (an absolute path) and pins Terraform and the AWS provider. */

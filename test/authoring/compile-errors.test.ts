@@ -23,3 +23,9 @@ t.test("with several compatible environments only their common outputs can be re
   t.match(res.stdout, /error TS2339: Property 'cluster_name' does not exist/);
   t.equal(res.stdout.match(/error TS/g)?.length, 1);
 });
+
+t.test("the transpile-only fixture of test/bundle/run-synth.test.ts is one tsc rejects", async (t) => {
+  const res = compile("test/fixtures/synth-app/typo-app-must-fail.ts");
+  t.not(res.status, 0);
+  t.match(res.stdout, /error TS2339: Property 'vpc_identifier' does not exist/);
+});
