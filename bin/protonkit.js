@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI in place: the repository is the toolkit, no build step needed.
+// sucrase (a runtime dependency with no install script) strips types as modules load, so
+// `npm ci --omit=dev --ignore-scripts` gives a working CLI; type checking is `npm run typecheck`.
 "use strict";
-const path = require("path");
-require("ts-node").register({
-  transpileOnly: true,
-  project: path.join(__dirname, "..", "tsconfig.json"),
-});
+require("sucrase/register/ts");
 require("../src/cli/main").main(process.argv).then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write(`protonkit: ${err && err.message ? err.message : String(err)}\n`); process.exitCode = 1; },
