@@ -62,7 +62,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "platform",
     term: "platform",
-    description: "Run a platform from a git repository: desired state, rendering, recorded state, order, status.",
+    description:
+      "The platform repository: desired state under platform/, rendered into Proton's provisioning layout, with recorded outputs and deployments.",
     load: () => (program) => {
       (require("./platform") as typeof import("./platform")).platformCommand(program);
       (require("./platform-ops") as typeof import("./platform-ops")).platformOpsCommand(program);
