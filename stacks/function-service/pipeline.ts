@@ -1,12 +1,9 @@
 import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { expr } from "../../src/authoring/refs";
-import { DeliveryProps, githubPushRole, imageRepository } from "../shared/delivery";
+import { accountsPullStatement, DeliveryProps, githubPushRole, ImageDelivery } from "../shared/delivery";
 
 /** What {@link FunctionPipeline} is built from. */
 export type FunctionPipelineProps = DeliveryProps;
@@ -21,20 +18,15 @@ const PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
  * repository (chosen refs) can assume through GitHub OIDC. Deploying is changing `image_uri`
  * (or the zip's key) in the spec: the role pushes, it does not update functions.
  */
-export class FunctionPipeline extends Construct {
-  /** The image repository. */
-  readonly repository: EcrRepository;
+export class FunctionPipeline extends ImageDelivery {
   /** The role CI assumes to push images. */
   readonly pushRole: IamRole;
 
   constructor(scope: Construct, id: string, props: FunctionPipelineProps) {
-    super(scope, id);
-    const account = new DataAwsCallerIdentity(this, "account");
-    const partition = new DataAwsPartition(this, "partition");
+    super(scope, id, props);
+    const { account, partition } = this;
     const partitionAddress = `data.${partition.terraformResourceType}.${partition.friendlyUniqueId}.partition`;
     const accountAddress = `data.${account.terraformResourceType}.${account.friendlyUniqueId}.account_id`;
-
-    this.repository = imageRepository(this, props);
 
     // This account and every account an instance runs in. Lambda pulls as its service principal,
     // so the policy names it, limited to functions of those accounts; the accounts' own
@@ -60,12 +52,7 @@ export class FunctionPipeline extends Construct {
               },
             },
           },
-          {
-            Sid: "FunctionAccountsPull",
-            Effect: "Allow",
-            Principal: { AWS: expr(`[for a in local.${accounts.friendlyUniqueId} : format("arn:%s:iam::%s:root", ${partitionAddress}, a)]`) },
-            Action: PULL_ACTIONS,
-          },
+          accountsPullStatement("FunctionAccountsPull", accounts, partition, PULL_ACTIONS),
         ],
       }),
     });

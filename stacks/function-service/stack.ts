@@ -11,6 +11,7 @@ import { Input } from "../../src/authoring/inputs";
 import { expr, splat } from "../../src/authoring/refs";
 import { serviceTemplate } from "../../src/authoring/template";
 import { importEndpoints, importsInput, publishEndpoints } from "../shared/endpoints";
+import { LOG_RETENTION_CHOICES } from "../shared/log-retention";
 import { serviceTrustPolicy } from "../shared/trust-policy";
 import { webPipelineInputs } from "../shared/web-inputs";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
@@ -21,9 +22,6 @@ import { FunctionPipeline } from "./pipeline";
  * (5.100) accepts. A runtime AWS deprecates leaves this list in a new major version.
  */
 const RUNTIMES = ["python3.13", "python3.12", "nodejs22.x", "ruby3.4", "ruby3.3", "java21", "java17"] as const;
-
-/** CloudWatch Logs accepts only these retention periods (days). */
-const RETENTION_DAYS = ["1", "3", "5", "7", "14", "30", "60", "90", "180", "365", "731", "1827", "3653"] as const;
 
 /**
  * A Lambda function per service instance. The code is a zip in S3 (`code_s3_bucket` +
@@ -85,7 +83,7 @@ export class FunctionService extends serviceTemplate({
       description: "AWS_IAM: callers sign requests with SigV4. NONE: anyone on the internet can call the URL; only set it on purpose.",
       default: "AWS_IAM",
     }),
-    log_retention_days: Input.enum(["auto", ...RETENTION_DAYS], {
+    log_retention_days: Input.enum(LOG_RETENTION_CHOICES, {
       title: "Log retention (days)",
       description: "Retention of the function's log group; auto uses the environment's.",
       default: "auto",

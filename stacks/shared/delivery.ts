@@ -21,6 +21,26 @@ export interface DeliveryProps {
   readonly inputs: InputRefs<typeof webPipelineInputs>;
 }
 
+/**
+ * Base of a service's delivery construct: data sources for the pipeline account and its
+ * partition (`account`, `partition`) and the service's image repository ({@link imageRepository}).
+ */
+export abstract class ImageDelivery extends Construct {
+  /** The image repository. */
+  readonly repository: EcrRepository;
+  /** The pipeline account. */
+  protected readonly account: DataAwsCallerIdentity;
+  /** The pipeline account's partition. */
+  protected readonly partition: DataAwsPartition;
+
+  protected constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    this.account = new DataAwsCallerIdentity(this, "account");
+    this.partition = new DataAwsPartition(this, "partition");
+    this.repository = imageRepository(this, props);
+  }
+}
+
 /** What pulling an image takes. */
 export const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
 const ECR_PUSH_ACTIONS = [...ECR_PULL_ACTIONS, "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:DescribeImages"];
@@ -57,6 +77,20 @@ export function imageRepository(scope: Construct, props: DeliveryProps): EcrRepo
     }),
   });
   return repository;
+}
+
+/**
+ * A repository policy statement letting whole accounts pull: principal `arn:<partition>:iam::<a>:root`
+ * for every account `a` in the list local `accounts`.
+ */
+export function accountsPullStatement(sid: string, accounts: TerraformLocal, partition: DataAwsPartition, actions: readonly string[]): Record<string, unknown> {
+  const partitionAddress = `data.${partition.terraformResourceType}.${partition.friendlyUniqueId}.partition`;
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { AWS: expr(`[for a in local.${accounts.friendlyUniqueId} : format("arn:%s:iam::%s:root", ${partitionAddress}, a)]`) },
+    Action: actions,
+  };
 }
 
 /** How {@link githubPushRole} names and describes its role. */

@@ -1,14 +1,11 @@
 import { Fn, Op, TerraformCount, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { expr, literal } from "../../src/authoring/refs";
 import type { InputRefs } from "../../src/authoring/refs";
-import { DeliveryProps, ECR_PULL_ACTIONS, githubPushRole, imageRepository } from "./delivery";
+import { accountsPullStatement, DeliveryProps, ECR_PULL_ACTIONS, githubPushRole, ImageDelivery } from "./delivery";
 import type { webPipelineInputs, webPipelineOutputs } from "./web-inputs";
 
 /** What {@link ServicePipeline} is built from. */
@@ -21,19 +18,13 @@ export type ServicePipelineProps = DeliveryProps;
  * (chosen refs) can assume through GitHub OIDC. The role may push to this repository and
  * update/describe this service's ECS services, nothing else.
  */
-export class ServicePipeline extends Construct {
-  /** The image repository. */
-  readonly repository: EcrRepository;
+export class ServicePipeline extends ImageDelivery {
   /** The role the service's GitHub workflows assume to push images and roll the services. */
   readonly deployRole: IamRole;
 
   constructor(scope: Construct, id: string, props: ServicePipelineProps) {
-    super(scope, id);
-    const account = new DataAwsCallerIdentity(this, "account");
-    const partition = new DataAwsPartition(this, "partition");
-    const partitionAddress = `data.${partition.terraformResourceType}.${partition.friendlyUniqueId}.partition`;
-
-    this.repository = imageRepository(this, props);
+    super(scope, id, props);
+    const { account, partition } = this;
 
     // Accounts the instances run in (environments live in their own accounts) may pull.
     const instances = `var.service_instances`;
@@ -43,14 +34,7 @@ export class ServicePipeline extends Construct {
       repository: this.repository.name,
       policy: Fn.jsonencode({
         Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "InstanceAccountsPull",
-            Effect: "Allow",
-            Principal: { AWS: expr(`[for a in local.${pullers.friendlyUniqueId} : format("arn:%s:iam::%s:root", ${partitionAddress}, a)]`) },
-            Action: ECR_PULL_ACTIONS,
-          },
-        ],
+        Statement: [accountsPullStatement("InstanceAccountsPull", pullers, partition, ECR_PULL_ACTIONS)],
       }),
     });
 

@@ -1,5 +1,6 @@
 import { Input } from "../../src/authoring/inputs";
 import { importsInput } from "./endpoints";
+import { LOG_RETENTION_CHOICES } from "./log-retention";
 
 /** Task CPU units Fargate offers (1024 = one vCPU). */
 export const FARGATE_CPU = ["256", "512", "1024", "2048", "4096"] as const;
@@ -17,7 +18,7 @@ export const FARGATE_MEMORY_FOR_CPU: Readonly<Record<(typeof FARGATE_CPU)[number
 };
 
 /** Log retention choices; `auto` takes the environment's `log_retention_days` output. */
-export const SERVICE_LOG_RETENTION = ["auto", "1", "3", "5", "7", "14", "30", "60", "90", "180", "365", "731", "1827", "3653"] as const;
+export const SERVICE_LOG_RETENTION = LOG_RETENTION_CHOICES;
 
 /**
  * Instance inputs every Fargate web service template shares (public and private), declared

@@ -6,12 +6,10 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { Input } from "../../src/authoring/inputs";
 import { literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
+import { LOG_RETENTION_CHOICES } from "../shared/log-retention";
 import { Compute } from "./compute";
 import { FlowLogs } from "./flow-logs";
 import { Network } from "./network";
-
-/** CloudWatch Logs accepts only these retention periods (days). */
-const RETENTION_DAYS = ["1", "3", "5", "7", "14", "30", "60", "90", "180", "365", "731", "1827", "3653"] as const;
 
 /**
  * The Pizza&Ananas environment: one per AWS account (test, staging, production), all from this
@@ -69,7 +67,7 @@ export class VpcEcsEnvironment extends environmentTemplate({
       description: "Send VPC flow logs to CloudWatch Logs; auto enables them in staging and production.",
       default: "auto",
     }),
-    log_retention_days: Input.enum(["auto", ...RETENTION_DAYS], {
+    log_retention_days: Input.enum(LOG_RETENTION_CHOICES, {
       title: "Log retention (days)",
       description: "Retention of the environment's log groups and the default of its services; auto is 7 in test, 30 in staging, 365 in production.",
       default: "auto",
