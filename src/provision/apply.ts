@@ -20,7 +20,7 @@ export interface ApplyContext {
   /** Loads the configuration; may throw (the failure is then reported). */
   readonly loadConfig: () => ProvisioningConfig;
   /** Builds the reporter for the configured `reporting` (the CLI also honours --dry-run here). */
-  readonly reporterFor: (reporting: "proton" | "none") => DeploymentReporter;
+  readonly reporterFor: (reporting: ProvisioningConfig["reporting"]) => DeploymentReporter;
   /** Terraform runner. */
   readonly runner: TerraformRunner;
   /** Terraform settings (init flags). */
@@ -264,7 +264,7 @@ export async function reportFailure(
     ctx.log(`protonkit: a final status (${record.status}) was already reported for ${logName(identity.dir)}; not overwriting it (use --force)`);
     return false;
   }
-  let reporting: "proton" | "none" = "proton";
+  let reporting: ProvisioningConfig["reporting"] = "proton";
   try {
     reporting = ctx.loadConfig().reporting;
   } catch (err) {

@@ -69,8 +69,8 @@ export interface ProvisioningConfig {
   readonly terraform_version?: string;
   /** Entries by environment name; `"*"` is the fallback. */
   readonly environments: Readonly<Record<string, EnvironmentConfig>>;
-  /** Where status goes: `proton` (default) or `none`. */
-  readonly reporting: "proton" | "none";
+  /** Where status goes: `proton` (default; records in git too), `git` or `none`. */
+  readonly reporting: "proton" | "git" | "none";
   /** Whether sensitive Terraform outputs are sent to Proton (default false). */
   readonly report_sensitive_outputs: boolean;
   /** Management account in ARNs and `proton:account` (platform). */
@@ -104,7 +104,7 @@ const FIXES: Readonly<Record<string, string>> = {
   state_key_prefix: "remove the leading and trailing '/'",
   terraform_version: "write a version like 1.11.4",
   version: "write version: 1",
-  reporting: "write proton or none",
+  reporting: "write proton, git or none",
   report_sensitive_outputs: "write true or false",
 };
 
@@ -153,7 +153,7 @@ function checkConfig(data: unknown, file: string, yaml?: YamlLines): Provisionin
     version: 1;
     terraform_version?: string;
     environments: Record<string, EnvironmentConfig>;
-    reporting?: "proton" | "none";
+    reporting?: "proton" | "git" | "none";
     report_sensitive_outputs?: boolean;
     account_id?: string;
     region?: string;

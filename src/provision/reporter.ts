@@ -3,6 +3,7 @@ import {
   ProtonClient,
   type NotifyResourceDeploymentStatusChangeInput,
 } from "@aws-sdk/client-proton";
+import { gitReporterFromEnv, MultiReporter } from "./git-reporter";
 import { isUuid } from "./metadata";
 import type { ProtonOutput } from "./outputs";
 import { FINAL_REPORT_RETRY, withRetry, type RetryOptions } from "./retry";
@@ -32,7 +33,7 @@ export interface ReportDetails {
   readonly sensitiveKeys?: readonly string[];
 }
 
-/** Where deployment status goes: Proton's API, the console, or (later) git. */
+/** Where deployment status goes: Proton's API, git (records branch and GitHub), or the console. */
 export interface DeploymentReporter {
   /** Short name for logs. */
   readonly name: string;
@@ -177,7 +178,9 @@ export class NoopReporter implements DeploymentReporter {
 /** Options of {@link createReporter}. */
 export interface CreateReporterOptions {
   /** Configuration `reporting`. */
-  readonly reporting: "proton" | "none";
+  readonly reporting: "proton" | "none" | "git";
+  /** The repository checkout: deployment records are written there (`reporting: git`, and `proton` when it has the records remote). */
+  readonly repo?: string;
   /** Dry run: print instead of calling. */
   readonly dryRun: boolean;
   /** Environment (for `PROTONKIT_PROTON_ENDPOINT`). */
@@ -192,6 +195,14 @@ export interface CreateReporterOptions {
 export function createReporter(options: CreateReporterOptions): DeploymentReporter {
   if (options.dryRun) return new ConsoleReporter(options.log, "dry run: would notify Proton");
   if (options.reporting === "none") return new ConsoleReporter(options.log, "reporting: none; status");
-  const endpoint = (options.env ?? process.env).PROTONKIT_PROTON_ENDPOINT || undefined;
-  return new ProtonReporter({ endpoint, log: options.log, retry: options.retry });
+  const env = options.env ?? process.env;
+  const git = options.repo ? gitReporterFromEnv({ repo: options.repo, env, log: options.log, required: options.reporting === "git", retry: options.retry }) : undefined;
+  if (options.reporting === "git") {
+    if (!git) throw new Error("reporting: git needs the repository checkout");
+    return git;
+  }
+  const endpoint = env.PROTONKIT_PROTON_ENDPOINT || undefined;
+  const proton = new ProtonReporter({ endpoint, log: options.log, retry: options.retry });
+  // With Proton, outputs and records are still recorded in git, so renders and status never depend on Proton.
+  return git ? new MultiReporter([proton, git]) : proton;
 }

@@ -49,14 +49,14 @@ t.test("problems name the file, the line, the key and the fix", async (t) => {
     "    region: Europe",
     "    regoin: eu-west-1",
     "    state_bucket: acme",
-    "reporting: git",
+    "reporting: gitt",
     "",
   ].join("\n");
   const ps = problems(() => parseProvisioningConfig(bad, FILE));
   t.ok(ps.some((p) => p.startsWith(`${FILE}:5: environments.prod.apply_role_arn: must match`) && p.includes("fix:")), ps.join("\n"));
   t.ok(ps.some((p) => p.startsWith(`${FILE}:6: environments.prod.region: must match`)));
   t.ok(ps.some((p) => p.startsWith(`${FILE}:7: environments.prod.regoin: unknown key`) && p.includes("region")));
-  t.ok(ps.some((p) => p.startsWith(`${FILE}:9: reporting: must be one of "proton", "none"`)));
+  t.ok(ps.some((p) => p.startsWith(`${FILE}:9: reporting: must be one of "proton", "git", "none"`)));
   t.equal(ps.length, 4, "every problem reported once, together");
 });
 

@@ -13,6 +13,20 @@ export interface FakeGitHub {
   /** Runs before each write is applied (to simulate a concurrent writer). */
   beforeWrite?: () => void;
   close(): Promise<void>;
+  /** GitHub Deployments created, with their statuses (reporting: git mirrors). */
+  readonly deployments: FakeDeployment[];
+  /** Commit statuses posted, in order. */
+  readonly statuses: Array<{ sha: string; state: string; context: string; description: string }>;
+}
+
+/** A GitHub Deployment held by the fake. */
+export interface FakeDeployment {
+  id: number;
+  ref: string;
+  environment: string;
+  task: string;
+  payload: Record<string, unknown>;
+  statuses: Array<{ state: string; description: string }>;
 }
 
 /** The fake's API token writes as `login` (GitHub's login for a workflow's GITHUB_TOKEN by default). */
@@ -30,6 +44,8 @@ export async function startFakeGitHub(token = "ghs_test", login = "github-action
       comments.set(id, { id, issue, body, login: who });
       return id;
     },
+    deployments: [],
+    statuses: [],
     failNext(status, count = 1) {
       for (let i = 0; i < count; i++) failures.push(status);
     },
@@ -82,10 +98,47 @@ export async function startFakeGitHub(token = "ghs_test", login = "github-action
           return res.end();
         }
       }
+      if (deploymentRoutes(fake, req.method ?? "GET", url, chunks, json)) return;
       return json(404, { message: "Not Found" });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   (fake as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return fake;
+}
+
+/** Deployments, deployment statuses and commit statuses of acme/provisioning. */
+function deploymentRoutes(fake: FakeGitHub, method: string, url: URL, chunks: Buffer[], json: (status: number, body: unknown) => void): boolean {
+  const body = (chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {}) as Record<string, unknown>;
+  const p = url.pathname;
+  if (p === "/repos/acme/provisioning/deployments" && method === "GET") {
+    const q = url.searchParams;
+    const found = fake.deployments.filter((d) => (!q.get("sha") || d.ref === q.get("sha")) && (!q.get("environment") || d.environment === q.get("environment")) && (!q.get("task") || d.task === q.get("task")));
+    json(200, [...found].reverse().map((d) => ({ id: d.id, ref: d.ref, environment: d.environment, task: d.task, payload: d.payload })));
+    return true;
+  }
+  if (p === "/repos/acme/provisioning/deployments" && method === "POST") {
+    const d: FakeDeployment = { id: 5000 + fake.deployments.length, ref: String(body.ref), environment: String(body.environment), task: String(body.task ?? "deploy"), payload: (body.payload ?? {}) as Record<string, unknown>, statuses: [] };
+    fake.deployments.push(d);
+    json(201, { id: d.id });
+    return true;
+  }
+  let m = /^\/repos\/acme\/provisioning\/deployments\/(\d+)\/statuses$/.exec(p);
+  if (m && method === "POST") {
+    const d = fake.deployments.find((x) => x.id === Number(m?.[1]));
+    if (!d) {
+      json(404, { message: "Not Found" });
+      return true;
+    }
+    d.statuses.push({ state: String(body.state), description: String(body.description ?? "") });
+    json(201, { id: d.statuses.length });
+    return true;
+  }
+  m = /^\/repos\/acme\/provisioning\/statuses\/([0-9a-f]{40})$/.exec(p);
+  if (m && method === "POST") {
+    fake.statuses.push({ sha: m[1], state: String(body.state), context: String(body.context), description: String(body.description ?? "") });
+    json(201, {});
+    return true;
+  }
+  return false;
 }

@@ -105,7 +105,7 @@ function applyContext(flags: DirFlags | ReportFailureFlags, withTerraform: boole
   return {
     repo: path.resolve(flags.repo),
     loadConfig: configLoader(flags),
-    reporterFor: (reporting) => createReporter({ reporting, dryRun, log }),
+    reporterFor: (reporting) => createReporter({ reporting, dryRun, log, repo: path.resolve(flags.repo) }),
     runner: cliRunner(settings),
     settings,
     dryRun,
