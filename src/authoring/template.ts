@@ -2,18 +2,14 @@ import { Fn, IResolvable, TerraformElement, TerraformOutput, TerraformStack, Tok
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct, Node } from "constructs";
 import type { InputSet } from "./inputs";
+import { declarationProblems } from "./inputs";
 import { anyExpr, expr, InputRefs, inputRefs, mapExpr } from "./refs";
 import { knownNames, strict } from "./strict";
-import { fail } from "../errors";
+import { fail, Problem, ProtonkitError } from "../errors";
+import type { InfrastructureFolder, InputSection, TemplateKind } from "../proton/contract";
+import { nameProblems } from "../proton/names";
 
-/** Proton template kinds protonkit writes. */
-export type TemplateKind = "environment" | "service" | "component";
-
-/** Infrastructure folders of a bundle, each one Terraform root module. */
-export type InfrastructureFolder = "infrastructure" | "instance_infrastructure" | "pipeline_infrastructure";
-
-/** Sections of schema.yaml that hold inputs. */
-export type InputSection = "environment" | "service_instance" | "pipeline";
+export type { InfrastructureFolder, InputSection, TemplateKind } from "../proton/contract";
 
 /** Outputs a template declares: name to description. */
 export type OutputSet = Readonly<Record<string, string>>;
@@ -175,6 +171,19 @@ export abstract class ProtonTemplate extends Construct {
   protected constructor(scope: Construct, definition: AnyDefinition) {
     super(scope, definition.name);
     this.definition = definition;
+  }
+
+  /**
+   * Refuses a definition Proton would refuse (its name, its input declarations), naming this
+   * construct. Each kind calls it once its definition is set.
+   */
+  protected checkDefinition(): void {
+    const field = this.node.path;
+    const problems = nameProblems(this.definition.name).map((p) => new Problem(p.message, { ...p.details, field }));
+    for (const [section, inputs] of this.declaredInputs()) {
+      problems.push(...declarationProblems(section, inputs).map((m) => new Problem(m, { field, fix: "fix the input declaration" })));
+    }
+    if (problems.length > 0) throw new ProtonkitError(problems, `template ${this.definition.name} is not valid:`);
   }
 
   /** Creates the stack for a bundle folder, with the AWS provider tagging everything with Proton's tags. */
@@ -344,6 +353,7 @@ export abstract class EnvironmentTemplate<I extends InputSet, O extends OutputSe
 
   protected constructor(scope: Construct, private readonly def: EnvironmentDefinition<I, O>) {
     super(scope, def);
+    this.checkDefinition();
     this.infrastructure = this.addStack("infrastructure");
     this.inputs = strictInputs(this, "inputs", "var.environment.inputs", def.inputs);
   }
@@ -397,6 +407,7 @@ export abstract class ServiceTemplate<
     private readonly def: ServiceDefinition<I, O, E, PipelineDefinition<PI, PO> | undefined>,
   ) {
     super(scope, def);
+    this.checkDefinition();
     this.instance = this.addStack("instance_infrastructure");
     this.inputs = strictInputs(this, "inputs", "var.service_instance.inputs", def.inputs);
     this.context = instanceContext(this, def.compatibleEnvironments);
@@ -487,6 +498,7 @@ export abstract class ComponentTemplate<O extends OutputSet, E extends Environme
 
   protected constructor(scope: Construct, private readonly def: ComponentDefinition<O, E>) {
     super(scope, def);
+    this.checkDefinition();
     this.infrastructure = this.addStack("infrastructure");
     this.context = strictMembers(this, "context", { ...instanceContext(this, def.compatibleEnvironments), componentName: expr("var.component.name") });
   }

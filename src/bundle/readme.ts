@@ -3,7 +3,8 @@ import * as path from "node:path";
 import Handlebars from "handlebars";
 import YAML from "yaml";
 import type { InputDeclaration, InputSet } from "../authoring/inputs";
-import type { InputSection, InfrastructureFolder, OutputSet, TemplateKind } from "../authoring/template";
+import type { OutputSet } from "../authoring/template";
+import type { InfrastructureFolder, InputSection, TemplateKind } from "../proton/contract";
 
 /** A guardrail suppression, as listed in a README. */
 export interface SuppressionRow {

@@ -1,54 +1,5 @@
-import * as fs from "node:fs";
-import { fail } from "../errors";
-import { jsonFile, sortKeys } from "../json";
-import type { PropertySchema } from "./schema";
-
-export { LOCK_FILE } from "../proton/contract";
-
-/** What a major version offers to specs and consumers: compared to detect breaking changes. */
-export interface TemplateInterface {
-  /** Per schema section (`environment`, `service_instance`, `pipeline`): input name to schema, with `required`. */
-  readonly inputs: Record<string, Record<string, PropertySchema & { required?: boolean }>>;
-  /** Declared outputs per folder. */
-  readonly outputs: Record<string, string[]>;
-  /** Environment outputs that compatible services read (environment templates only). */
-  readonly outputsRead?: string[];
-}
-
-/** One major version in the lock. */
-export interface LockedVersion extends TemplateInterface {
-  /** Current minor version, as Proton counts it (0, 1, ...). */
-  readonly minor: number;
-  /** `sha256:` digest of the bundle's files. */
-  readonly digest: string;
-}
-
-/** The lock file: each template major version's minor version, digest and interface. */
-export interface Lock {
-  readonly lockVersion: 1;
-  readonly templates: Record<string, Record<string, LockedVersion>>;
-}
-
-/** Reads the lock, or an empty one when the file does not exist. */
-export function readLock(file: string): Lock {
-  if (!fs.existsSync(file)) return { lockVersion: 1, templates: {} };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    fail(`is not valid JSON (${(e as Error).message})`, { file, fix: "restore it from git; protonkit rewrites it on every synth" });
-  }
-  const lock = parsed as Partial<Lock>;
-  if (lock.lockVersion !== 1 || typeof lock.templates !== "object" || lock.templates === null) {
-    fail("is not a protonkit lock (expected lockVersion 1 and templates)", { file, field: "lockVersion", fix: "restore it from git" });
-  }
-  return lock as Lock;
-}
-
-/** Lock text: sorted keys, two-space indent, trailing newline. */
-export function lockJson(lock: Lock): string {
-  return jsonFile(sortKeys(lock));
-}
+import type { InputProperty } from "../proton/schema";
+import type { TemplateInterface } from "../proton/lock";
 
 /**
  * Changes from `before` to `after` that break existing specs or consumers, as sentences.
@@ -85,7 +36,7 @@ export function breakingChanges(before: TemplateInterface, after: TemplateInterf
   return out;
 }
 
-function propertyChanges(at: string, old: PropertySchema & { required?: boolean }, now: PropertySchema & { required?: boolean }): string[] {
+function propertyChanges(at: string, old: InputProperty & { required?: boolean }, now: InputProperty & { required?: boolean }): string[] {
   const out: string[] = [];
   if (!old.required && now.required) out.push(`${at}: became required`);
   if (old.type !== now.type && !(old.type === "integer" && now.type === "number")) out.push(`${at}: type changed from ${old.type} to ${now.type}`);

@@ -2,19 +2,19 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tar from "tar";
-import YAML from "yaml";
-import { declarationProblems } from "../authoring/inputs";
 import { ProtonTemplate, ServiceDefinition } from "../authoring/template";
 import { Problem, ProtonkitError } from "../errors";
-import { LOCK_FILE, TERRAFORM_MANIFEST } from "../proton/contract";
+import { checkBundle } from "../proton/bundle";
+import { MANIFEST_FILE, SCHEMA_FILE, TERRAFORM_MANIFEST } from "../proton/contract";
+import type { Lock, LockedVersion, TemplateInterface } from "../proton/lock";
+import { LOCK_FILE, lockJson, readLock } from "../proton/lock";
+import { REGISTRATION_FILE, registrationYaml } from "../proton/registration";
+import { buildSchema, property, schemaYaml } from "../proton/schema";
+import { listFiles } from "../support/files";
 import { hclDifferences } from "./hcl-check";
-import { nameProblems, quotaProblems } from "./quotas";
 import { renderReadme, SuppressionRow } from "./readme";
-import { buildSchema, property, schemaYaml } from "./schema";
 import { synthesizeTemplate } from "./synth";
-import { breakingChanges, Lock, lockJson, LockedVersion, readLock, TemplateInterface } from "./versions";
-
-export { TERRAFORM_MANIFEST };
+import { breakingChanges } from "./versions";
 
 /** A template version's files, before versioning decides its minor. */
 export interface TemplateBundle {
@@ -34,22 +34,20 @@ export interface BundleHooks {
   readonly suppressions?: (template: ProtonTemplate) => SuppressionRow[];
 }
 
-/** Builds one template's bundle in memory: schema, manifests, HCL (checked), registration, README. */
+/**
+ * Builds one template's bundle in memory: schema, manifests, HCL (checked), registration,
+ * README; then checks it with the bundle validator the reader uses too.
+ */
 export async function buildBundle(template: ProtonTemplate, outputsRead: readonly string[], hooks: BundleHooks = {}): Promise<TemplateBundle> {
   const def = template.definition;
   const where = `${def.name}/v${def.major}`;
-  const problems = [...nameProblems(def.name)];
-  for (const [section, inputs] of template.declaredInputs()) {
-    problems.push(...declarationProblems(section, inputs).map((m) => new Problem(m, { file: `stacks/${def.name}`, fix: "fix the input declaration" })));
-  }
-  if (problems.length > 0) throw new ProtonkitError(problems, `template ${def.name} is not valid:`);
   hooks.check?.(template);
 
   const files = new Map<string, string>();
   const schema = buildSchema(def.name, template.declaredInputs());
-  if (template.kind !== "component") files.set("schema/schema.yaml", schemaYaml(schema));
+  if (template.kind !== "component") files.set(SCHEMA_FILE, schemaYaml(schema));
   for (const folder of synthesizeTemplate(template)) {
-    files.set(`${folder.folder}/manifest.yaml`, TERRAFORM_MANIFEST);
+    files.set(`${folder.folder}/${MANIFEST_FILE}`, TERRAFORM_MANIFEST);
     for (const [file, hcl] of folder.files) {
       const diffs = await hclDifferences(file, hcl, folder.parts.get(file)!, folder.blocks);
       if (diffs.length > 0) {
@@ -59,11 +57,8 @@ export async function buildBundle(template: ProtonTemplate, outputsRead: readonl
     }
   }
   const compatible = template.compatibleEnvironments();
-  if (template.kind === "service") {
-    const registration: Record<string, string[]> = { compatible_environments: compatible };
-    if ((def as ServiceDefinition).directlyDefinedComponents) registration.supported_component_sources = ["DIRECTLY_DEFINED"];
-    files.set(".template-registration.yaml", YAML.stringify(registration));
-  }
+  const directlyDefinedComponents = template.kind === "service" && (def as ServiceDefinition).directlyDefinedComponents === true;
+  if (template.kind === "service") files.set(REGISTRATION_FILE, registrationYaml(compatible, directlyDefinedComponents));
   files.set(
     "README.md",
     renderReadme({
@@ -73,17 +68,18 @@ export async function buildBundle(template: ProtonTemplate, outputsRead: readonl
       kind: template.kind,
       major: def.major,
       compatibleEnvironments: compatible,
-      directlyDefinedComponents: template.kind === "service" && (def as ServiceDefinition).directlyDefinedComponents === true,
+      directlyDefinedComponents,
       inputs: template.declaredInputs(),
       outputs: template.declaredOutputs(),
       environmentOutputsRead: [...template.environmentOutputsRead].sort(),
       suppressions: hooks.suppressions?.(template) ?? [],
     }),
   );
-  const quota = quotaProblems(where, files);
-  if (quota.length > 0) throw new ProtonkitError(quota, `template ${def.name} exceeds Proton's quotas:`);
-
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const checked = checkBundle(where, sorted, { templateName: def.name, major: def.major });
+  if (checked.problems.length > 0) throw new ProtonkitError([...checked.problems, ...checked.quota], `template ${def.name} is not a valid Proton bundle:`);
+  if (checked.quota.length > 0) throw new ProtonkitError(checked.quota, `template ${def.name} exceeds Proton's quotas:`);
+
   const iface: TemplateInterface = {
     inputs: Object.fromEntries(
       [...template.declaredInputs()].map(([section, inputs]) => [
@@ -215,21 +211,6 @@ function driftProblems(bundlesDir: string, bundles: readonly TemplateBundle[], l
     for (const extra of onDisk) problems.push(new Problem("is not produced by the stack any more", { file: shown(path.join(dir, extra)) }));
   }
   return problems;
-}
-
-/** Files under `dir`, relative, sorted; empty when `dir` does not exist. */
-export function listFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else out.push(r);
-    }
-  };
-  walk("");
-  return out.sort();
 }
 
 /** Stages every bundle in a temporary folder, then swaps each `v<major>/` in and writes the lock. */

@@ -1,7 +1,28 @@
 /**
- * Facts of the Proton contract (docs/PROTON-CONTRACT.md) that both sides of protonkit use:
- * the bundle writer that produces bundles and the renderer that reads any bundle. No cdktf here.
+ * Facts of the Proton contract (docs/PROTON-CONTRACT.md) that both sides of protonkit use: the
+ * bundle writer that produces bundles and the renderer that reads any bundle. No cdktf here.
  */
+
+/** What a template bundle templates. A component is a directly defined component's infrastructure. */
+export type TemplateKind = "environment" | "service" | "component";
+
+/** The infrastructure folders of a bundle, each one Terraform root module. */
+export type InfrastructureFolder = "infrastructure" | "instance_infrastructure" | "pipeline_infrastructure";
+
+/** Every infrastructure folder, in the order bundles list them. */
+export const INFRASTRUCTURE_FOLDERS: readonly InfrastructureFolder[] = ["infrastructure", "instance_infrastructure", "pipeline_infrastructure"];
+
+/** Sections of schema.yaml that hold inputs. */
+export type InputSection = "environment" | "service_instance" | "pipeline";
+
+/** The kinds of deployed resource, as in a rendered `proton.<kind>.variables.tf`. */
+export type ResourceKind = "environment" | "service_instance" | "pipeline" | "component";
+
+/** Where a bundle keeps its schema, relative to `<template>/v<major>/`. */
+export const SCHEMA_FILE = "schema/schema.yaml";
+
+/** The manifest every infrastructure folder holds. */
+export const MANIFEST_FILE = "manifest.yaml";
 
 /** Proton's Terraform manifest, exactly. */
 export const TERRAFORM_MANIFEST = `infrastructure:
@@ -13,19 +34,3 @@ export const TERRAFORM_MANIFEST = `infrastructure:
 
 /** Proton's own variables: Proton declares them, a bundle must not. */
 export const RESERVED_VARIABLES: readonly string[] = ["environment", "service", "service_instance", "pipeline", "service_instances", "component", "proton_tags"];
-
-/** Proton's fixed quotas for a template bundle (not adjustable). */
-export const QUOTAS = {
-  bundleBytes: 5 * 1024 * 1024,
-  manifestBytes: 50 * 1024,
-  schemaBytes: 50 * 1024,
-  otherFileBytes: 200 * 1024,
-  templateFiles: 10,
-  nameLength: 100,
-} as const;
-
-/** Proton's rule for template and resource names (1..100 characters). */
-export const RESOURCE_NAME = /^[0-9A-Za-z]+[0-9A-Za-z_-]*$/;
-
-/** The lock file the bundle writer keeps at the bundles root (minor versions, digests). */
-export const LOCK_FILE = "protonkit.lock.json";

@@ -1,4 +1,5 @@
 import { Problem, ProtonkitError } from "../errors";
+import { MAX_NAME_LENGTH, RESOURCE_NAME, TEMPLATE_REF_PATTERN } from "../proton/names";
 import { validateAgainst } from "../support/json-schema";
 import type { JsonValue } from "../support/yaml";
 import { formatPath, readYamlFile } from "../support/yaml";
@@ -56,9 +57,8 @@ export const DEFAULT_ACCOUNT_ID = "111111111111";
 /** Region used when neither the context nor a flag gives one. Fit for local rendering only. */
 export const DEFAULT_REGION = "us-east-1";
 
-const NAME = "^[0-9A-Za-z]+[0-9A-Za-z_-]*$";
 const STRINGS = { type: "object", additionalProperties: { type: "string" } };
-const RESOURCE_NAMES = { pattern: NAME, maxLength: 100 };
+const RESOURCE_NAMES = { pattern: RESOURCE_NAME.source, maxLength: MAX_NAME_LENGTH };
 
 /** JSON Schema of a deployment context (the context file). */
 export const CONTEXT_SCHEMA: { [key: string]: JsonValue } = {
@@ -74,7 +74,7 @@ export const CONTEXT_SCHEMA: { [key: string]: JsonValue } = {
         type: "object",
         additionalProperties: false,
         properties: {
-          template: { type: "string", pattern: "^[0-9A-Za-z]+[0-9A-Za-z_-]*:\\d+$" },
+          template: { type: "string", pattern: TEMPLATE_REF_PATTERN },
           outputs: STRINGS,
           account_id: { type: "string", pattern: "^\\d{12}$" },
         },

@@ -1,8 +1,7 @@
 import * as crypto from "node:crypto";
-import type { InputObjectType, InputProperty } from "../spec/schema";
+import type { ResourceKind } from "../proton/contract";
+import type { InputObjectType, InputProperty } from "../proton/schema";
 
-/** The kinds of rendered resource, as in `proton.<kind>.variables.tf`. */
-export type ResourceKind = "environment" | "service_instance" | "pipeline" | "component";
 
 /** The deployment id Proton writes for a deleted resource (2023 on). */
 export const DELETED_DEPLOYMENT_ID = "<proton-resource-deleted>";

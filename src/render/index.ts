@@ -4,26 +4,29 @@
  */
 import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
-import type { InputObjectType } from "../spec/schema";
+import type { InputObjectType } from "../proton/schema";
 import type { Spec, SpecTarget } from "../spec/spec";
-import { checkSpec, resourceNameError } from "../spec/spec";
+import { checkSpec } from "../spec/spec";
+import { resourceNameError } from "../proton/names";
 import { displayPath, readYamlFile } from "../support/yaml";
 import { problemCount } from "../support/problems";
-import type { Bundle } from "./bundle";
+import type { Bundle } from "../proton/bundle";
+import type { ResourceKind } from "../proton/contract";
 import { readBundle } from "./bundle";
 import type { DeploymentContext } from "./context";
 import { contextProblems } from "./context";
 import type { PlannedResource } from "./render";
 import { planRender, writeRendered } from "./render";
 
-export { readBundle, environmentOutputReferences, LOCK_FILE } from "./bundle";
-export type { Bundle, BundleKind, FolderName, TemplateFile, TemplateFolder, EnvironmentTemplateRef, OutputReference } from "./bundle";
+export { readBundle, environmentOutputReferences } from "./bundle";
+export type { OutputReference } from "./bundle";
+export type { Bundle, BundleKind, TemplateFile, TemplateFolder } from "../proton/bundle";
 export { loadContextFile, contextProblems, CONTEXT_SCHEMA, DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
 export type { DeploymentContext, EnvironmentContext, ServiceContext, ComponentContext } from "./context";
 export { Arns, planRender, writeRendered } from "./render";
 export type { PlannedResource, RenderedFile } from "./render";
 export { DELETED_DEPLOYMENT_ID, renderedHeader, deletedHeader, variablesFile, uuidV5 } from "./files";
-export type { ResourceKind } from "./files";
+export type { ResourceKind } from "../proton/contract";
 
 /** What to render and where. */
 export interface RenderOptions {
@@ -44,7 +47,7 @@ export interface RenderOptions {
 
 /** One resource directory written by {@link render}. */
 export interface RenderedResource {
-  kind: "environment" | "service_instance" | "pipeline" | "component";
+  kind: ResourceKind;
   /** Environment, instance, service (pipeline) or component name. */
   name: string;
   /** Absolute path. */

@@ -5,11 +5,11 @@ import { Problem } from "../errors";
 import type { ServiceInstanceSpec, Spec } from "../spec/spec";
 import type { JsonObject, JsonValue } from "../support/yaml";
 import { displayPath, lineOf } from "../support/yaml";
-import type { Bundle, TemplateFolder } from "./bundle";
+import type { Bundle, TemplateFolder } from "../proton/bundle";
 import { environmentOutputReferences } from "./bundle";
 import type { DeploymentContext, EnvironmentContext } from "./context";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
-import type { ResourceKind } from "./files";
+import type { ResourceKind } from "../proton/contract";
 import { DELETED_DEPLOYMENT_ID, deletedHeader, jsonFile, pipelineInstanceInputsType, renderedHeader, sortKeys, uuidV5, variablesFile } from "./files";
 
 /** One file of a rendered resource directory. */

@@ -1,25 +1,11 @@
 import { Problem, ProtonkitError } from "../errors";
-import type { InputObjectType } from "./schema";
-import { objectSchema } from "./schema";
+import type { InputObjectType } from "../proton/schema";
+import { objectSchema } from "../proton/schema";
 import { closest, validateAgainst } from "../support/json-schema";
 import type { JsonObject, PathSegment, YamlSource } from "../support/yaml";
 import { describeValue, isPlainObject, readYamlFile } from "../support/yaml";
 import { byLine, problemAt, problemCount } from "../support/problems";
-import { RESOURCE_NAME } from "../proton/contract";
-
-/** Resource names (templates, environments, services, instances, components), per Proton's quota. */
-export const RESOURCE_NAME_PATTERN = RESOURCE_NAME;
-
-/**
- * Why `name` is not a valid Proton resource name, or undefined when it is. The message has
- * the form `expected ..., found ...`.
- */
-export function resourceNameError(name: unknown): string | undefined {
-  if (typeof name !== "string") return `expected a resource name (string), found ${describeValue(name)}`;
-  if (name.length < 1 || name.length > 100) return `expected a resource name of 1..100 characters, found ${name.length} characters`;
-  if (!RESOURCE_NAME_PATTERN.test(name)) return `expected a resource name matching ^[0-9A-Za-z]+[0-9A-Za-z_-]*$, found ${JSON.stringify(name)}`;
-  return undefined;
-}
+import { resourceNameError } from "../proton/names";
 
 /** The kinds of spec Proton accepts (the value of `proton:`). */
 export type SpecKind = "EnvironmentSpec" | "ServiceSpec";

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { scanHcl, type HclBlock } from "./hcl-scan";
+import type { ResourceKind } from "../proton/contract";
 
 /**
  * Baseline checks protonkit runs on every rendered Terraform directory, on top of a template's
@@ -20,7 +21,7 @@ import { scanHcl, type HclBlock } from "./hcl-scan";
  */
 
 /** The resource kinds the renderer produces. */
-export type ResourceKind = "environment" | "service_instance" | "pipeline" | "component";
+export type { ResourceKind } from "../proton/contract";
 
 /** Tag keys that must be present in `var.proton_tags` for each kind. */
 export const REQUIRED_PROTON_TAG_KEYS: Readonly<Record<ResourceKind, readonly string[]>> = {

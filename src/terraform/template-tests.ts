@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fail, Problem, ProtonkitError } from "../errors";
+import type { TemplateKind } from "../proton/contract";
 import {
   BASELINE_TEST_FILE,
   baselineTestFile,
@@ -49,7 +50,7 @@ export interface RenderedDirectory {
 export interface BundleInfo {
   readonly templateName: string;
   readonly major: number | string;
-  readonly kind: "environment" | "service" | "component";
+  readonly kind: TemplateKind;
 }
 
 /**

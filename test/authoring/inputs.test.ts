@@ -1,7 +1,7 @@
 import t from "tap";
 import { declarationProblems, Input, InputSet, SpecOf, valueProblem } from "../../src/authoring/inputs";
 import type { InputSection } from "../../src/authoring/template";
-import { buildSchema, schemaYaml } from "../../src/bundle/schema";
+import { buildSchema, schemaYaml } from "../../src/proton/schema";
 
 const inputs = {
   name: Input.string({ title: "Name", description: "A name.", pattern: "^[a-z]+$", minLength: 2, maxLength: 8, required: true }),

@@ -2,7 +2,8 @@ import t from "tap";
 import { Construct } from "constructs";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { environmentTemplate } from "../../src/authoring/template";
-import { nameProblems, QUOTAS, quotaProblems } from "../../src/bundle/quotas";
+import { nameProblems } from "../../src/proton/names";
+import { QUOTAS, quotaProblems } from "../../src/proton/quotas";
 import { bundleOf, tempDir } from "../support/synth";
 
 const files = (entries: [string, number][]) => new Map(entries.map(([f, n]) => [f, "x".repeat(n)]));

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import t, { Test } from "tap";
 import { Input } from "../../src/authoring/inputs";
-import { readLock } from "../../src/bundle/versions";
+import { readLock } from "../../src/proton/lock";
 import { ProtonkitError } from "../../src/errors";
 import { makeEnvironment, makeService } from "../support/env-factory";
 import { readTree, synthTo, tempDir } from "../support/synth";

@@ -4,7 +4,7 @@ import t from "tap";
 import type { Test } from "tap";
 import { ProtonkitError } from "../../src/errors";
 import { loadContextFile, render } from "../../src/render";
-import { displayPath } from "../../src/spec";
+import { displayPath } from "../../src/support/yaml";
 import type { BadCase } from "./fixtures/bad-cases";
 import { BAD_CASES } from "./fixtures/bad-cases";
 import { runCli, tmpDir } from "./fixtures/helpers";

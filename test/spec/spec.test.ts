@@ -3,20 +3,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import t from "tap";
 import { ProtonkitError } from "../../src/errors";
-import {
-  checkSpec,
-  closest,
-  formatPath,
-  lineOf,
-  loadSpec,
-  objectSchema,
-  parseSchema,
-  parseYamlText,
-  propertySchema,
-  readSchema,
-  resourceNameError,
-} from "../../src/spec";
-import type { InputObjectType, SpecTarget, YamlSource } from "../../src/spec";
+import { resourceNameError } from "../../src/proton/names";
+import { objectSchema, propertySchema } from "../../src/proton/schema";
+import type { InputObjectType } from "../../src/proton/schema";
+import { parseSchema, readSchema } from "../../src/proton/schema-read";
+import { checkSpec, loadSpec } from "../../src/spec";
+import type { SpecTarget } from "../../src/spec";
+import { closest } from "../../src/support/json-schema";
+import { formatPath, lineOf, parseYamlText } from "../../src/support/yaml";
+import type { YamlSource } from "../../src/support/yaml";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 process.chdir(ROOT);

@@ -1,7 +1,13 @@
 import { Problem } from "../errors";
-import { QUOTAS, RESOURCE_NAME } from "../proton/contract";
 
-export { QUOTAS };
+/** Proton's fixed quotas for a template bundle (not adjustable). */
+export const QUOTAS = {
+  bundleBytes: 5 * 1024 * 1024,
+  manifestBytes: 50 * 1024,
+  schemaBytes: 50 * 1024,
+  otherFileBytes: 200 * 1024,
+  templateFiles: 10,
+} as const;
 
 /** Checks a bundle's files (path relative to `<template>/v<major>/`) against Proton's quotas. */
 export function quotaProblems(bundleDir: string, files: ReadonlyMap<string, string>): Problem[] {
@@ -25,13 +31,5 @@ export function quotaProblems(bundleDir: string, files: ReadonlyMap<string, stri
   if (total > QUOTAS.bundleBytes) {
     problems.push(new Problem(`is ${total} bytes; Proton allows at most ${QUOTAS.bundleBytes} bytes per bundle`, { file: bundleDir, fix: "split the template" }));
   }
-  return problems;
-}
-
-/** Problems with a template name. */
-export function nameProblems(name: string): Problem[] {
-  const problems: Problem[] = [];
-  if (!RESOURCE_NAME.test(name)) problems.push(new Problem(`template name "${name}" does not match ${RESOURCE_NAME.source}`, { field: "name", fix: "use letters, digits, '-' and '_', starting with a letter or digit" }));
-  if (name.length > QUOTAS.nameLength) problems.push(new Problem(`template name is ${name.length} characters; Proton allows at most ${QUOTAS.nameLength}`, { field: "name", fix: "shorten it" }));
   return problems;
 }

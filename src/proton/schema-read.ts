@@ -1,54 +1,10 @@
 import { Problem, ProtonkitError } from "../errors";
 import { KNOWN_FORMATS, validateAgainst } from "../support/json-schema";
-import type { JsonSchema } from "../support/json-schema";
+import { problemAt, problemCount } from "../support/problems";
 import type { JsonObject, JsonValue, PathSegment, YamlSource } from "../support/yaml";
-import { formatPath, isPlainObject, jsonTypeOf, lineOf, readYamlFile } from "../support/yaml";
-
-/** Input types Proton handles: primitives and arrays of primitives. */
-export type InputTypeName = "string" | "number" | "integer" | "boolean" | "array";
-
-/** One input of a schema type (an OpenAPI 3.0 Schema Object, the subset Proton uses). */
-export interface InputProperty {
-  readonly type: InputTypeName;
-  readonly title?: string;
-  readonly description?: string;
-  readonly default?: JsonValue;
-  readonly enum?: readonly JsonValue[];
-  readonly pattern?: string;
-  readonly format?: string;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  /** OpenAPI 3.0 form: a boolean that makes `minimum` exclusive. */
-  readonly exclusiveMinimum?: boolean;
-  readonly exclusiveMaximum?: boolean;
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly uniqueItems?: boolean;
-  /** Element schema of an array (a primitive). */
-  readonly items?: InputProperty;
-}
-
-/** A named `type: object` entry under `schema.types`. */
-export interface InputObjectType {
-  readonly name: string;
-  readonly description?: string;
-  readonly properties: Readonly<Record<string, InputProperty>>;
-  readonly required: readonly string[];
-}
-
-/** A parsed `schema/schema.yaml`. */
-export interface TemplateSchema {
-  /** Absolute path of schema.yaml. */
-  readonly file: string;
-  readonly displayFile: string;
-  readonly environmentInputType?: InputObjectType;
-  readonly serviceInputType?: InputObjectType;
-  readonly pipelineInputType?: InputObjectType;
-  readonly types: Readonly<Record<string, InputObjectType>>;
-}
-
+import { isPlainObject, jsonTypeOf, readYamlFile } from "../support/yaml";
+import type { InputObjectType, InputProperty, TemplateSchema } from "./schema";
+import { objectSchema } from "./schema";
 
 const PRIMITIVES = ["string", "number", "integer", "boolean"] as const;
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
@@ -70,20 +26,16 @@ export function readSchema(file: string): TemplateSchema {
   if (!source) throw new ProtonkitError(problems, `${problems[0]?.details.file ?? file}: schema cannot be read`);
   const out = parseSchema(source);
   if (out.problems.length > 0) {
-    throw new ProtonkitError(out.problems, `${source.displayFile}: ${count(out.problems.length)} in the template schema`);
+    throw new ProtonkitError(out.problems, `${source.displayFile}: ${problemCount(out.problems.length)} in the template schema`);
   }
   return out.schema as TemplateSchema;
-}
-
-function count(n: number): string {
-  return n === 1 ? "1 problem" : `${n} problems`;
 }
 
 /** Parses a schema document; returns the schema only when there were no problems. */
 export function parseSchema(source: YamlSource): { schema?: TemplateSchema; problems: Problem[] } {
   const problems: Problem[] = [];
   const at = (segments: PathSegment[], message: string, fix?: string): void => {
-    problems.push(new Problem(message, { file: source.displayFile, line: lineOf(source, segments), field: formatPath(segments), fix }));
+    problems.push(problemAt(source, segments, message, fix));
   };
   const root = source.value;
   if (!isPlainObject(root) || !isPlainObject(root.schema)) {
@@ -268,27 +220,4 @@ function parseProperty(raw: unknown, where: PathSegment[], at: At, isItem: boole
   if (!ok) return undefined;
   const prop = { ...(raw as Record<string, JsonValue>), type } as unknown as InputProperty;
   return items ? { ...prop, items } : prop;
-}
-
-
-/** Translates one input (OpenAPI 3.0 subset) into JSON Schema draft-07. */
-export function propertySchema(prop: InputProperty): JsonSchema {
-  const out: JsonSchema = { type: prop.type };
-  const copy = ["enum", "pattern", "format", "minLength", "maxLength", "minItems", "maxItems", "uniqueItems", "default"] as const;
-  for (const key of copy) {
-    const value = prop[key];
-    if (value !== undefined) out[key] = value as JsonValue;
-  }
-  // OpenAPI 3.0 exclusive bounds are booleans beside minimum/maximum; draft-07 wants numbers.
-  if (prop.minimum !== undefined) out[prop.exclusiveMinimum ? "exclusiveMinimum" : "minimum"] = prop.minimum;
-  if (prop.maximum !== undefined) out[prop.exclusiveMaximum ? "exclusiveMaximum" : "maximum"] = prop.maximum;
-  if (prop.items) out.items = propertySchema(prop.items);
-  return out;
-}
-
-/** Translates an input type into a closed JSON Schema object (unknown inputs are errors). */
-export function objectSchema(type: InputObjectType): JsonSchema {
-  const properties: JsonSchema = {};
-  for (const name of Object.keys(type.properties)) properties[name] = propertySchema(type.properties[name]);
-  return { type: "object", properties, required: [...type.required], additionalProperties: false };
 }
