@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem } from "../errors";
-import { resourceNameError } from "../spec/spec";
+import { resourceNameError } from "../proton/names";
 import { validateAgainst } from "../support/json-schema";
 import type { JsonValue, PathSegment, YamlSource } from "../support/yaml";
 import { formatPath, isPlainObject, lineOf, readYamlFile } from "../support/yaml";
