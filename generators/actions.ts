@@ -40,6 +40,21 @@ export const PINNED_ACTIONS = {
     tag: "v5.0.5",
     commit: "27d5ce7f107fe9357f9df03efb73ab90386fccae",
   },
+  "setup-node": {
+    repository: "actions/setup-node",
+    tag: "v7.0.0",
+    commit: "820762786026740c76f36085b0efc47a31fe5020",
+  },
+  "amazon-ecr-login": {
+    repository: "aws-actions/amazon-ecr-login",
+    tag: "v2.1.7",
+    commit: "03f1aad4c6c7ffd436567f42f9384779290529bd",
+  },
+  "setup-pack": {
+    repository: "buildpacks/github-actions/setup-pack",
+    tag: "v6.1.0",
+    commit: "36416a96be10a6cc7170e7c9c63656d4092f78b2",
+  },
 } as const satisfies Record<string, PinnedAction>;
 
 /** A short action name known to {@link PINNED_ACTIONS}. */

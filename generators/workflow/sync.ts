@@ -105,7 +105,7 @@ const OWNED_NOTE_TOOLKIT_CI =
   "written by `protonkit workflow toolkit-ci` from templates/workflows/toolkit-ci.yml.hbs; edit the template, not this file";
 
 /** An owned file: where it goes, its content without marker, how the marker is written. */
-interface OwnedFile {
+export interface OwnedFile {
   readonly path: string;
   readonly body: string;
   readonly style: OwnedStyle;
@@ -133,7 +133,8 @@ function checkRepo(repo: string): string {
   return abs;
 }
 
-function readIfExists(file: string): string | undefined {
+/** A file's text, or undefined when it does not exist. */
+export function readIfExists(file: string): string | undefined {
   try {
     return fs.readFileSync(file, "utf8");
   } catch (err) {
@@ -148,7 +149,7 @@ function differingKeys(a: WorkflowSettings, b: WorkflowSettings): string[] {
 }
 
 /** Decides the fate of one owned file given what is on disk. */
-function planOwned(root: string, file: OwnedFile, force: boolean): { result: FileResult; write?: FileWrite } {
+export function planOwned(root: string, file: OwnedFile, force: boolean): { result: FileResult; write?: FileWrite } {
   const content = stampOwned(file.body, file.style, file.note);
   const existing = readIfExists(path.join(root, file.path));
   if (existing === undefined) return { result: { path: file.path, status: "created" }, write: { relativePath: file.path, content } };
@@ -164,13 +165,15 @@ function planOwned(root: string, file: OwnedFile, force: boolean): { result: Fil
   return { result: { path: file.path, status: "skipped", reason } };
 }
 
-function finish(root: string, planned: { result: FileResult; write?: FileWrite }[], check: boolean): FileResult[] {
+/** Writes the planned files atomically (unless `check`) and returns the results sorted by path. */
+export function finish(root: string, planned: { result: FileResult; write?: FileWrite }[], check: boolean): FileResult[] {
   const writes = planned.flatMap((p) => (p.write ? [p.write] : []));
   if (!check && writes.length > 0) writeFilesAtomically(root, writes);
   return planned.map((p) => p.result).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function isInSync(files: readonly FileResult[]): boolean {
+/** Whether nothing was (or would be) created, updated or skipped. */
+export function isInSync(files: readonly FileResult[]): boolean {
   return files.every((f) => f.status === "unchanged" || f.status === "kept" || f.status === "missing");
 }
 

@@ -69,6 +69,12 @@ export const COMMANDS: readonly CommandEntry[] = [
       (require("./platform-ops") as typeof import("./platform-ops")).platformOpsCommand(program);
     },
   },
+  {
+    name: "pipeline",
+    term: "pipeline",
+    description: "Generate and update an application repository's delivery pipeline (GitHub Actions or GitLab CI).",
+    load: () => (require("./pipeline") as typeof import("./pipeline")).pipelineCommand,
+  },
 ];
 
 /** Registers every command, loading every module (tests and docs use the full tree). */

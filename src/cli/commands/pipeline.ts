@@ -1,0 +1,73 @@
+import type { Command } from "commander";
+import { syncPipeline, type PipelineFlags, type PipelineSyncResult } from "../../../generators/pipeline/sync";
+import type { CommandModule } from "./index";
+
+interface InitFlags extends PipelineFlags {
+  repo: string;
+  platform?: string;
+  stage?: string[];
+  force?: boolean;
+}
+
+interface UpdateFlags {
+  repo: string;
+  force?: boolean;
+  check?: boolean;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** One line per file, then what the pipeline builds and in which order it promotes. */
+function report(result: PipelineSyncResult): void {
+  for (const f of result.files) process.stdout.write(`${f.status.padEnd(9)} ${f.path}${f.reason ? ` (${f.reason})` : ""}\n`);
+  const m = result.model;
+  process.stdout.write(`build: ${m.settings.artifact === "zip" ? "zip" : m.build.kind === "dockerfile" ? "Dockerfile" : "Cloud Native Buildpacks (Paketo)"}, language ${m.build.language}\n`);
+  process.stdout.write(`promotion: ${m.stages.map((s) => `${s.environment}${s.approval ? " (approval)" : ""}`).join(" -> ")}\n`);
+}
+
+/**
+ * `protonkit pipeline init|update`: generates an application repository's delivery pipeline
+ * (GitHub Actions or GitLab CI). See generators/README.md.
+ */
+export const pipelineCommand: CommandModule = (program: Command) => {
+  const pipeline = program.command("pipeline").description("Generate and update an application repository's delivery pipeline (GitHub Actions or GitLab CI).");
+
+  pipeline
+    .command("init")
+    .description("Write .protonkit/pipeline.yaml (when missing), the CI file and the deploy script into an application repository.")
+    .requiredOption("--repo <dir>", "the application repository (top level of a git checkout)")
+    .option("--service <name>", "the Proton service this repository delivers")
+    .option("--scm <github|gitlab>", "where the code lives")
+    .option("--platform <dir>", "a checkout of the platform repository: template, instances, tiers and the unit-test command come from platform/")
+    .option("--template <name>", "public-web-service, private-web-service or function-service (from the platform repository when given)")
+    .option("--account <id>", "AWS account of the pipeline (ECR repository, pipeline role)")
+    .option("--region <region>", "AWS region (default eu-west-1)")
+    .option("--platform-repository <owner/name>", "GitHub repository where deployed artifacts are recorded (default: the platform checkout's origin)")
+    .option("--platform-branch <branch>", "branch of the platform repository (default main)")
+    .option("--main-branch <branch>", "branch whose pushes build and deploy (default main)")
+    .option("--unit-test <command>", "unit-test command (default: the pipeline spec's unit_test_command, else the language's)")
+    .option("--artifact <image|zip>", "what a function-service ships (default: zip without a Dockerfile)")
+    .option("--package-command <command>", "zip: command that writes the zip")
+    .option("--package-path <path>", "zip: the zip it writes (default dist/function.zip)")
+    .option("--code-bucket <bucket>", "zip: S3 bucket the zip is uploaded to")
+    .option("--stage <env:instance:tier[:account]>", "a deployment (repeatable; instead of --platform)", collect)
+    .option("--force", "overwrite owned files even when they were edited")
+    .action((flags: InitFlags) => {
+      const { repo, platform, stage, force, ...rest } = flags;
+      report(syncPipeline({ repo, mode: "init", platform, force, flags: { ...rest, stages: stage } }));
+    });
+
+  pipeline
+    .command("update")
+    .description("Re-render the files protonkit owns from .protonkit/pipeline.yaml; edited files are kept unless --force.")
+    .requiredOption("--repo <dir>", "the application repository (top level of a git checkout)")
+    .option("--force", "overwrite owned files even when they were edited")
+    .option("--check", "write nothing; exit 1 when any file would be created, updated or is skipped")
+    .action((flags: UpdateFlags) => {
+      const result = syncPipeline({ repo: flags.repo, mode: "update", force: flags.force, check: flags.check });
+      report(result);
+      if (flags.check && !result.inSync) process.exitCode = 1;
+    });
+};
