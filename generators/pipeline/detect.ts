@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fail } from "../../src/errors";
-import { displayPath } from "../../src/spec/yaml";
+import { displayPath } from "../../src/support/yaml";
 
 /** Languages the Paketo builder builds without a Dockerfile. */
 export const BUILDPACK_LANGUAGES = ["java", "node", "python", "ruby"] as const;

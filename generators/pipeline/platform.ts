@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../../src/errors";
-import { displayPath, isPlainObject, lineOf, readYamlFile } from "../../src/spec/yaml";
+import { displayPath, isPlainObject, lineOf, readYamlFile } from "../../src/support/yaml";
 import { TIERS } from "./stages";
 
 /** Settings the platform repository supplies, as raw values for validation. */

@@ -4,7 +4,7 @@
  * `update` reads it and never rewrites it.
  */
 import { Problem, ProtonkitError } from "../../src/errors";
-import { isPlainObject, lineOf, parseYamlText, type PathSegment, type YamlSource } from "../../src/spec/yaml";
+import { isPlainObject, lineOf, parseYamlText, type PathSegment, type YamlSource } from "../../src/support/yaml";
 import { TIERS, type Stage, type Tier } from "./stages";
 
 /** Where the settings live, relative to the application repository root. */

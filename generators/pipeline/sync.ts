@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../../src/errors";
-import { displayPath, type PathSegment } from "../../src/spec/yaml";
+import { displayPath, type PathSegment } from "../../src/support/yaml";
 import { finish, isInSync, planOwned, readIfExists, type FileResult, type OwnedFile } from "../workflow/sync";
 import type { FileWrite } from "../write";
 import { BUILDPACK_LANGUAGES, LANGUAGE_NAMES, detectLanguage, planBuild, type BuildPlan } from "./detect";
