@@ -1,5 +1,6 @@
 import { parse } from "@cdktf/hcl2json";
-import { BlockPaths, canonicalTemplate, isBareReference, isBlock, TfJson, unwrap } from "./hcl";
+import { BlockPaths, isBareReference, isBlock, TfJson, unwrap } from "./hcl";
+import { templateMeaning } from "./hcl-meaning";
 
 /**
  * Proves that HCL means what the Terraform JSON means: parses the HCL back (HashiCorp's HCL
@@ -84,7 +85,7 @@ function compare(expected: unknown, actual: unknown, path: string, diffs: string
     for (const k of [...keys].sort()) compare((expected as TfJson)[k], (actual as TfJson)[k], path ? `${path}.${k}` : k, diffs);
     return;
   }
-  if (typeof expected === "string" && typeof actual === "string" && canonicalTemplate(expected) === canonicalTemplate(actual)) return;
+  if (typeof expected === "string" && typeof actual === "string" && templateMeaning(expected) === templateMeaning(actual)) return;
   if (expected !== actual) diffs.push(`${path}: expected ${JSON.stringify(expected)}, HCL reads back ${JSON.stringify(actual)}`);
 }
 

@@ -226,7 +226,8 @@ function closingBrace(s: string, start: number): number {
   throw new Error(`HCL writer: unterminated interpolation in ${JSON.stringify(s)}`);
 }
 
-function closingQuote(s: string, start: number): number {
+/** Index of the `"` closing a string literal whose content starts at `start`, skipping escapes and interpolations. */
+export function closingQuote(s: string, start: number): number {
   let i = start;
   while (i < s.length) {
     if (s[i] === "\\") {
@@ -256,32 +257,6 @@ function stringExpression(s: string): string {
   return `"${scanTemplate(s)
     .map((p) => (p.kind === "literal" ? escape(p.text) : `${p.kind === "interpolation" ? "$" : "%"}{${spaceBraces(p.text)}}`))
     .join("")}"`;
-}
-
-/**
- * A template string with the whitespace inside its interpolations removed, outside string
- * literals. Two strings that agree after this differ only in layout, not in meaning.
- */
-export function canonicalTemplate(s: string): string {
-  return scanTemplate(s)
-    .map((p) => (p.kind === "literal" ? p.text : `${p.kind === "interpolation" ? "$" : "%"}{${squash(p.text)}}`))
-    .join("");
-}
-
-function squash(expression: string): string {
-  let out = "";
-  let i = 0;
-  while (i < expression.length) {
-    if (expression[i] === '"') {
-      const end = closingQuote(expression, i + 1);
-      out += `"${canonicalTemplate(expression.slice(i + 1, end))}"`;
-      i = end + 1;
-    } else {
-      if (!/\s/.test(expression[i])) out += expression[i];
-      i++;
-    }
-  }
-  return out;
 }
 
 /**

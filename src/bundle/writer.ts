@@ -51,7 +51,10 @@ export async function buildBundle(template: ProtonTemplate, outputsRead: readonl
     for (const [file, hcl] of folder.files) {
       const diffs = await hclDifferences(file, hcl, folder.parts.get(file)!, folder.blocks);
       if (diffs.length > 0) {
-        throw new Error(`${where}/${folder.folder}/${file}: the HCL does not mean what cdktf synthesized (a protonkit bug, please report it):\n  ${diffs.join("\n  ")}`);
+        throw new ProtonkitError(
+          diffs.map((d) => new Problem(d, { file: `proton-bundles/${where}/${folder.folder}/${file}` })),
+          `${template.node.path}: the HCL written for ${folder.folder}/${file} does not read back as what cdktf synthesized. This is a protonkit bug; please report it with these lines:`,
+        );
       }
       files.set(`${folder.folder}/${file}`, hcl);
     }

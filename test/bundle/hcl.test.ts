@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import t from "tap";
-import { canonicalTemplate, scanTemplate, spaceBraces, toHcl, unwrap } from "../../src/bundle/hcl";
+import { scanTemplate, spaceBraces, toHcl, unwrap } from "../../src/bundle/hcl";
 import { hclDifferences } from "../../src/bundle/hcl-check";
+import { templateMeaning } from "../../src/bundle/hcl-meaning";
 
 const blocks = new Set(["resource.aws_security_group.ingress", "provider.aws.default_tags", "resource.aws_lb_listener.default_action", "resource.aws_lb_listener.default_action.forward", "resource.aws_lb_listener.default_action.forward.target_group"]);
 
@@ -56,7 +57,28 @@ t.test("template scanning finds interpolations, directives and escapes", async (
 
 t.test("object braces are spaced as terraform fmt does, strings untouched", async (t) => {
   t.equal(spaceBraces('jsonencode({"a" = "{x}", "b" = {}})'), 'jsonencode({ "a" = "{x}", "b" = {} })');
-  t.equal(canonicalTemplate("${f( a , b )} keep  spaces"), "${f(a,b)} keep  spaces");
+});
+
+t.test("the parse-back check compares meaning, not spelling", async (t) => {
+  const same = (a: string, b: string) => t.equal(templateMeaning(a), templateMeaning(b), `${a} means ${b}`);
+  same("${f( a , b )} keep  spaces", "${f(a,b)} keep  spaces");
+  t.not(templateMeaning("${f(a)} keep  spaces"), templateMeaning("${f(a)} keep spaces"), "literal text keeps its spaces");
+  // @cdktf/hcl2json reads a conditional inside a string back as a directive.
+  same('svc-${var.x ? "a" : "b"}', "svc-%{if var.x}a%{else}b%{endif}");
+  same('svc-${var.y ? var.z : ""}', "svc-%{if var.y}${var.z}%{endif}");
+  same('x-${var.q == "1" ? "on\\"x" : var.w}', 'x-%{if var.q == "1"}on"x%{else}${var.w}%{endif}');
+  same('${a ? "p-${b ? "1" : "2"}" : "q"}-z', "%{if a}p-%{if b}1%{else}2%{endif}%{else}q%{endif}-z");
+  t.not(templateMeaning('svc-${var.x ? "a" : "b"}'), templateMeaning("svc-%{if var.x}b%{else}a%{endif}"), "branches matter");
+  // Layout: an expression laid over several lines, as the HCL writer does for long literals.
+  same('${jsonencode({"a" = 1, "b" = ["x", "y"]})}', '${jsonencode({\n  "a" = 1\n  "b" = [\n    "x",\n    "y",\n  ]\n})}');
+  t.not(templateMeaning('${jsonencode({"a" = 1, "b" = 2})}'), templateMeaning('${jsonencode({"a" = 1, "b" = 3})}'));
+});
+
+t.test("a conditional inside a string passes the parse-back check", async (t) => {
+  const withConditional = { resource: { aws_s3_bucket: { b: { bucket: 'logs-${var.environment.outputs.tier == "production" ? "keep" : "drop"}-${var.service.name}', tags: { Mode: 'm-${var.x ? "a" : ""}' } } } } };
+  const hcl = toHcl(withConditional, new Set());
+  t.match(hcl, /bucket = "logs-\$\{var\.environment\.outputs\.tier == "production" \? "keep" : "drop"\}-\$\{var\.service\.name\}"/);
+  t.same(await hclDifferences("x.tf", hcl, withConditional, new Set()), []);
 });
 
 t.test("HCL output is what terraform fmt leaves, and parses back to the same meaning", async (t) => {
