@@ -1,4 +1,4 @@
-// The synth program as people run it: `npm run synth` (ts-node --transpile-only main.ts) and
+// The synth program as people run it: `npm run synth` (main.ts transpiled, not type-checked) and
 // `cdktf synth` (cdktf-cli runs the same app). Errors are printed once, without stack traces.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
