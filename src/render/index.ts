@@ -15,16 +15,19 @@ import type { ResourceKind } from "../proton/contract";
 import { readBundle } from "./bundle";
 import type { DeploymentContext } from "./context";
 import { contextProblems } from "./context";
-import type { PlannedResource } from "./render";
-import { planRender, writeRendered } from "./render";
+import type { PlannedResource } from "./plan";
+import { planRender } from "./plan";
+import { writeRendered } from "./write";
 
 export { readBundle, environmentOutputReferences } from "./bundle";
 export type { OutputReference } from "./bundle";
 export type { Bundle, BundleKind, TemplateFile, TemplateFolder } from "../proton/bundle";
 export { loadContextFile, contextProblems, CONTEXT_SCHEMA, DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
 export type { DeploymentContext, EnvironmentContext, ServiceContext, ComponentContext } from "./context";
-export { Arns, planRender, writeRendered } from "./render";
-export type { PlannedResource, RenderedFile } from "./render";
+export { Arns } from "./arns";
+export { planRender } from "./plan";
+export type { PlannedResource, RenderedFile } from "./plan";
+export { writeRendered } from "./write";
 export { DELETED_DEPLOYMENT_ID, renderedHeader, deletedHeader, variablesFile, uuidV5 } from "./files";
 export type { ResourceKind } from "../proton/contract";
 
