@@ -51,3 +51,126 @@ export function event(resource: string, status: DeploymentEvent["status"], extra
     ...extra,
   };
 }
+
+/** Writes a file, creating its directory. */
+export function put(root: string, file: string, content: string): void {
+  const p = path.join(root, file);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, content);
+}
+
+/** A catalog git repository whose lock-file history publishes the given versions, one commit per entry. */
+export function catalogRepo(dir: string, history: ReadonlyArray<Record<string, Record<string, number>>>): string {
+  execFileSync("git", ["init", "-q", "-b", "main", dir]);
+  git(dir, "config", "user.name", "Test");
+  git(dir, "config", "user.email", "test@example.com");
+  for (const entry of history) {
+    const templates: Record<string, Record<string, { minor: number; digest: string }>> = {};
+    for (const [template, majors] of Object.entries(entry)) {
+      templates[template] = Object.fromEntries(Object.entries(majors).map(([major, minor]) => [major, { minor, digest: `sha256:${template}-${major}-${minor}` }]));
+    }
+    put(dir, "proton-bundles/protonkit.lock.json", `${JSON.stringify({ templates }, null, 2)}\n`);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", "publish");
+  }
+  return dir;
+}
+
+/** A platform repository: configuration naming `catalog`, and desired-state files. */
+export function platformRepo(dir: string, catalog: string, files: Readonly<Record<string, string>>): string {
+  execFileSync("git", ["init", "-q", "-b", "main", dir]);
+  git(dir, "config", "user.name", "Test");
+  git(dir, "config", "user.email", "test@example.com");
+  put(
+    dir,
+    ".protonkit/platform.yaml",
+    `version: 1
+account_id: "123456789012"
+region: us-east-1
+catalog:
+  repository: ${catalog}
+environments:
+  "*":
+    plan_role_arn: arn:aws:iam::123456789012:role/plan
+    apply_role_arn: arn:aws:iam::123456789012:role/apply
+    region: us-east-1
+    state_bucket: acme-state
+`,
+  );
+  for (const [f, content] of Object.entries(files)) put(dir, f, content);
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "platform");
+  return dir;
+}
+
+/** Runs the CLI in this process, capturing stdout and stderr. */
+export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import("../../src/cli/main");
+  let out = "";
+  let err = "";
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  const exitCode = process.exitCode;
+  try {
+    return { code: await main(["node", "protonkit", ...args]), out, err };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    process.exitCode = exitCode;
+  }
+}
+
+/** Desired state of a small platform: two environments, two services (one with a pipeline and a component), imports. */
+export const PLATFORM_FILES: Readonly<Record<string, string>> = {
+  "platform/environments/prod.yaml": `template: pizza-env
+version: "1"
+tier: production
+spec:
+  proton: EnvironmentSpec
+  spec:
+    vpc_cidr: 10.0.0.0/16
+`,
+  "platform/environments/test.yaml": `template: pizza-env
+version: "1.0"
+tier: test
+spec:
+  proton: EnvironmentSpec
+  spec:
+    vpc_cidr: 10.1.0.0/16
+`,
+  "platform/services/orders.yaml": `template: pizza-svc
+version: "1"
+owner: orders
+repository: { id: acme/orders, branch: main }
+components:
+  alarms: { instance: web, template: pizza-alarm, version: "1" }
+spec:
+  proton: ServiceSpec
+  pipeline:
+    dockerfile: Dockerfile
+  instances:
+    - name: web
+      environment: prod
+      spec:
+        image: orders:1
+        imports: [billing/api=BILLING]
+    - name: web-test
+      environment: test
+      spec:
+        image: orders:1
+`,
+  "platform/services/billing.yaml": `template: pizza-svc
+version: "1"
+owner: billing
+repository: { id: acme/billing, branch: main }
+spec:
+  proton: ServiceSpec
+  instances:
+    - name: api
+      environment: prod
+      spec:
+        image: billing:7
+`,
+};

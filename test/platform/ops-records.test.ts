@@ -118,7 +118,7 @@ t.test("concurrent processes pushing to one remote all land", async (t) => {
   const storeModule = path.resolve(__dirname, "../../src/platform/records-store.ts");
   fs.writeFileSync(
     script,
-    `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+    `require(${JSON.stringify(require.resolve("sucrase/register/ts"))});
 const { RecordsStore } = require(${JSON.stringify(storeModule)});
 const [repo, id, n] = process.argv.slice(2);
 (async () => {

@@ -5,6 +5,10 @@ import { loadConfigAt, writeGithubOutput } from "../../provision/detect";
 import { changedEntries, recordedOutcome, type OrderEntry } from "../../platform/order-changes";
 import { MATRIX_LIMIT, STAGES, planAll, planStage, type Stage } from "../../platform/order";
 import { RECORDS_BRANCH, RecordsStore, readRecords, resolveCommit } from "../../platform/records-store";
+import { Catalog } from "../../platform/catalog";
+import { loadPlatformConfig } from "../../platform/config";
+import { loadDesiredState } from "../../platform/model";
+import { catalogVersions, formatStatus, platformStatus, type PlatformStatus } from "../../platform/status";
 import type { CommandModule } from "./index";
 
 interface OrderFlags {
@@ -78,6 +82,51 @@ function order(flags: OrderFlags): void {
   }
 }
 
+interface StatusFlags {
+  repo: string;
+  records?: string;
+  fetch?: string;
+  now?: string;
+  json?: boolean;
+}
+
+/** The records ref to read: as given, else the remote-tracking branch when fetched, else the local branch. */
+function recordsRef(repo: string, flags: { records?: string; fetch?: string }): string {
+  if (flags.records) return flags.records;
+  if (flags.fetch) {
+    new RecordsStore({ repo, remote: flags.fetch }).fetch();
+    return `refs/remotes/${flags.fetch}/${RECORDS_BRANCH}`;
+  }
+  const tracking = `refs/remotes/origin/${RECORDS_BRANCH}`;
+  return resolveCommit(repo, tracking) ? tracking : RECORDS_BRANCH;
+}
+
+function clock(now: string | undefined): Date {
+  if (now === undefined) return new Date();
+  const d = new Date(now);
+  if (Number.isNaN(d.getTime())) fail(`expected an ISO 8601 time, found "${now}"`, { field: "--now", fix: "write e.g. 2026-11-30T12:00:00Z" });
+  return d;
+}
+
+/** Reads desired state, catalog and records of a platform repository and builds its status. */
+export function loadStatus(flags: StatusFlags): PlatformStatus {
+  const repo = path.resolve(flags.repo);
+  const { state, problems } = loadDesiredState(repo);
+  for (const p of problems) process.stderr.write(`protonkit: warning: ${p.toString()} (left out of the status)\n`);
+  const config = loadPlatformConfig(repo);
+  const catalog = Catalog.open(repo, config.catalog as NonNullable<typeof config.catalog>);
+  const records = readRecords(repo, recordsRef(repo, flags));
+  return platformStatus(state, catalogVersions(catalog), records, clock(flags.now));
+}
+
+function statusOptions(cmd: Command): Command {
+  return cmd
+    .option("--repo <dir>", "the platform repository checkout", ".")
+    .option("--records <ref>", `records ref (default origin/${RECORDS_BRANCH} when fetched, else ${RECORDS_BRANCH})`)
+    .option("--fetch <remote>", "fetch the records branch from this remote first")
+    .option("--now <time>", "the time ages are computed at, ISO 8601 (default: now)");
+}
+
 /** `protonkit platform order|status|page|adopt`: the operations side of the platform. */
 export const platformOpsCommand: CommandModule = (program: Command) => {
   const platform = platformGroup(program);
@@ -100,5 +149,16 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
     .action((flags: Omit<OrderFlags, "config"> & { config?: string | false }) => {
       const noConfig = flags.config === false;
       order({ ...flags, config: typeof flags.config === "string" ? flags.config : undefined, noConfig });
+    });
+
+  statusOptions(
+    platform
+      .command("status")
+      .description("Print what is deployed where: every resource's template and version, the latest available, its last deployment, status and age (failures first). Reads only git: no credentials, no network."),
+  )
+    .option("--json", "print JSON instead of a table")
+    .action((flags: StatusFlags) => {
+      const status = loadStatus(flags);
+      process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
     });
 };
