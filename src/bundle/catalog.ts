@@ -55,7 +55,7 @@ export async function synthesizeCatalog(options: CatalogSynthOptions): Promise<S
 /** One line per template version, for people. */
 export function formatResults(results: readonly SynthResult[], check: boolean): string {
   const rows = results.map((r) => {
-    const what = check ? "up to date" : r.status === "unchanged" ? "unchanged" : r.status === "new" ? "new" : "changed, new minor version";
+    const what = check ? "up to date" : r.status === "unchanged" ? "unchanged" : r.status === "new" ? "new" : "changed, new minor version (published once committed on main)";
     return `${`${r.name} v${r.major}.${r.minor}`.padEnd(40)} ${what} (${r.files} files)`;
   });
   return rows.join("\n") + "\n";

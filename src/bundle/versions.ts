@@ -1,5 +1,9 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fail } from "../errors";
 import type { InputProperty } from "../proton/schema";
-import type { TemplateInterface } from "../proton/lock";
+import { Lock, LockedVersion, readLock, TemplateInterface } from "../proton/lock";
 
 /**
  * Changes from `before` to `after` that break existing specs or consumers, as sentences.
@@ -61,4 +65,64 @@ function propertyChanges(at: string, old: InputProperty & { required?: boolean }
   if (old.items && now.items) out.push(...propertyChanges(`${at}[]`, old.items, now.items));
   if (old.default !== undefined && now.default === undefined && !now.required) out.push(`${at}: default removed, so specs that relied on it change meaning`);
   return out;
+}
+
+/** Where the published lock was read from, for messages. */
+export interface PublishedLock {
+  readonly lock: Lock;
+  /** `main:proton-bundles/protonkit.lock.json`, or the file's path when not in git. */
+  readonly source: string;
+}
+
+/** Refs tried, in order, for what is published: the main branch, its remote copy, then HEAD. */
+const PUBLISHED_REFS = ["main", "origin/main", "HEAD"];
+
+/**
+ * The lock as published. Published means committed on the main branch, so the lock is read
+ * from git (`main`, else `origin/main`, else `HEAD`); a lock file not yet committed there
+ * publishes nothing. Outside git the file on disk counts as published.
+ */
+export function readPublishedLock(lockFile: string): PublishedLock {
+  const dir = path.dirname(path.resolve(lockFile));
+  const git = (...args: string[]) => spawnSync("git", ["-C", fs.existsSync(dir) ? dir : path.dirname(dir), ...args], { encoding: "utf8" });
+  const top = git("rev-parse", "--show-toplevel");
+  if (top.error || top.status !== 0) return { lock: readLock(lockFile), source: lockFile };
+  const ref = PUBLISHED_REFS.find((r) => git("rev-parse", "--verify", "--quiet", `${r}^{commit}`).status === 0);
+  if (!ref) return { lock: { lockVersion: 1, templates: {} }, source: "git (no commits yet)" };
+  const rel = path.relative(fs.realpathSync(top.stdout.trim()), path.join(fs.realpathSync(path.dirname(dir)), path.basename(dir), path.basename(lockFile))).split(path.sep).join("/");
+  const source = `${ref}:${rel}`;
+  const shown = git("show", source);
+  if (shown.status !== 0) return { lock: { lockVersion: 1, templates: {} }, source };
+  let data: unknown;
+  try {
+    data = JSON.parse(shown.stdout);
+  } catch (e) {
+    fail(`is not valid JSON (${(e as Error).message})`, { file: source, fix: "fix the lock file committed on the main branch" });
+  }
+  const lock = data as Partial<Lock> | null;
+  if (!lock || lock.lockVersion !== 1 || typeof lock.templates !== "object" || lock.templates === null) {
+    fail("is not a protonkit lock (expected lockVersion 1 and templates)", { file: source, field: "lockVersion", fix: "fix the lock file committed on the main branch" });
+  }
+  return { lock: lock as Lock, source };
+}
+
+/** The version a template major gets for its content. */
+export interface VersionDecision {
+  readonly minor: number;
+  /** `unchanged`: the published content; `changed`: one minor above the published one; `new`: nothing published. */
+  readonly status: "new" | "changed" | "unchanged";
+  /** Breaking changes against the published interface; the version is refused when any. */
+  readonly breaking: readonly string[];
+}
+
+/**
+ * Same content, same version. A published minor is never reused or changed, so content that
+ * differs from the published minor `p` is `p + 1`, however many synths it took and even when
+ * it equals an older published minor's content. `p + 1` is not published, so it may change
+ * until it is.
+ */
+export function decideVersion(published: LockedVersion | undefined, digest: string, iface: TemplateInterface): VersionDecision {
+  if (!published) return { minor: 0, status: "new", breaking: [] };
+  if (published.digest === digest) return { minor: published.minor, status: "unchanged", breaking: [] };
+  return { minor: published.minor + 1, status: "changed", breaking: breakingChanges(published, iface) };
 }

@@ -14,7 +14,7 @@ import { listFiles } from "../support/files";
 import { hclDifferences } from "./hcl-check";
 import { renderReadme, SuppressionRow } from "./readme";
 import { synthesizeTemplate } from "./synth";
-import { breakingChanges } from "./versions";
+import { decideVersion, readPublishedLock } from "./versions";
 
 /** A template version's files, before versioning decides its minor. */
 export interface TemplateBundle {
@@ -124,8 +124,9 @@ export interface SynthResult {
 }
 
 /**
- * Synthesizes every template into `bundlesDir`, versioning them the way Proton does: same
- * content keeps its minor version, changed content gets the next minor, a breaking change is
+ * Synthesizes every template into `bundlesDir`, versioning them the way Proton does: the
+ * published content (the lock on the main branch, see {@link readPublishedLock}) keeps its
+ * minor version, other content gets the one next minor (see {@link decideVersion}), a breaking change is
  * refused unless the major version was raised (then a new `v<major>/` is written beside the
  * old one). Nothing is written unless every template succeeds.
  */
@@ -142,31 +143,20 @@ export async function writeBundles(templates: readonly ProtonTemplate[], options
     bundles.push(await buildBundle(t, outputsReadBy(t, templates), options.hooks));
   }
 
+  const published = readPublishedLock(lockFile).lock;
   const results: SynthResult[] = [];
   const refused: Problem[] = [];
   for (const b of bundles) {
-    const previous = lock.templates[b.name]?.[String(b.major)];
-    let minor = 0;
-    let status: SynthResult["status"] = "new";
-    if (previous) {
-      if (previous.digest === b.digest) {
-        minor = previous.minor;
-        status = "unchanged";
-      } else {
-        const breaking = breakingChanges(previous, b.iface);
-        if (breaking.length > 0) {
-          refused.push(
-            new Problem(`breaking changes in ${b.name} v${b.major}:\n      ${breaking.join("\n      ")}`, {
-              file: `stacks/${b.name}`,
-              field: "major",
-              fix: `raise major to ${latestMajor(lock, b.name) + 1}; v${b.major}/ stays as it is for existing deployments`,
-            }),
-          );
-          continue;
-        }
-        minor = previous.minor + 1;
-        status = "changed";
-      }
+    const { minor, status, breaking } = decideVersion(published.templates[b.name]?.[String(b.major)], b.digest, b.iface);
+    if (breaking.length > 0) {
+      refused.push(
+        new Problem(`breaking changes in ${b.name} v${b.major}:\n      ${breaking.join("\n      ")}`, {
+          file: `stacks/${b.name}`,
+          field: "major",
+          fix: `raise major to ${Math.max(latestMajor(lock, b.name), latestMajor(published, b.name)) + 1}; v${b.major}/ stays as it is for existing deployments`,
+        }),
+      );
+      continue;
     }
     const entry: LockedVersion = { minor, digest: b.digest, ...b.iface };
     next.templates[b.name] = { ...(next.templates[b.name] ?? {}), [String(b.major)]: entry };
@@ -241,11 +231,18 @@ function writeAtomically(bundlesDir: string, bundles: readonly TemplateBundle[],
   }
 }
 
-/** One reproducible `.tar.gz` per template version, for S3-based registration. */
+/**
+ * One reproducible `.tar.gz` per template version, for S3-based registration. Tarballs of
+ * other versions are removed: dist/ holds what the bundles are now.
+ */
 function writeTarballs(bundlesDir: string, distDir: string, results: readonly SynthResult[]): void {
   fs.mkdirSync(distDir, { recursive: true });
+  const written = new Set<string>();
   for (const r of results) {
     const cwd = path.join(bundlesDir, r.name, `v${r.major}`);
-    tar.create({ gzip: { level: 9 }, portable: true, mtime: new Date(0), noDirRecurse: true, sync: true, cwd, file: path.join(distDir, `${r.name}-v${r.major}.${r.minor}.tar.gz`) }, listFiles(cwd));
+    const file = `${r.name}-v${r.major}.${r.minor}.tar.gz`;
+    tar.create({ gzip: { level: 9 }, portable: true, mtime: new Date(0), noDirRecurse: true, sync: true, cwd, file: path.join(distDir, file) }, listFiles(cwd));
+    written.add(file);
   }
+  for (const file of fs.readdirSync(distDir)) if (/-v\d+\.\d+\.tar\.gz$/.test(file) && !written.has(file)) fs.rmSync(path.join(distDir, file));
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import t, { Test } from "tap";
@@ -105,4 +106,63 @@ t.test("--check fails on drift and passes when bundles are current", async (t) =
   await t.rejects(synthTo([env], bundles, { check: true }), /README\.md: differs/);
   fs.writeFileSync(path.join(bundles, "versioned-env", "v1", "infrastructure", "stray.tf"), "");
   await t.rejects(synthTo([env], bundles, { check: true }), /stray\.tf: is not produced by the stack any more/);
+});
+
+/** A git repository on branch main whose proton-bundles/ and dist/ the tests synthesize into. */
+function repo(t: Test): { bundles: string; dist: string; commit(message: string): void } {
+  const root = tempDir(t);
+  const git = (...args: string[]) => {
+    const r = spawnSync("git", ["-C", root, "-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(r.stderr);
+  };
+  git("init", "-q", "-b", "main");
+  return {
+    bundles: path.join(root, "proton-bundles"),
+    dist: path.join(root, "dist"),
+    commit: (message) => {
+      git("add", "proton-bundles");
+      git("commit", "-q", "-m", message);
+    },
+  };
+}
+
+const versions = (r: { minor: number; status: string }[]) => r.map((x) => `${x.minor} ${x.status}`);
+const lockedDigest = (bundles: string) => readLock(path.join(bundles, "protonkit.lock.json")).templates["versioned-env"]["1"].digest;
+
+t.test("repeated synths of one change bump the minor once over what main has; going back to it gives its version back", async (t) => {
+  const { bundles, dist, commit } = repo(t);
+  const synth = (value: string) => synthTo([makeEnvironment({ inputs: base, value })], bundles, { distDir: dist });
+  t.same(versions(await synth("a")), ["0 new"]);
+  commit("publish 1.0");
+  const published = lockedDigest(bundles);
+  t.same(versions(await synth("b")), ["1 changed"]);
+  t.same(versions(await synth("b")), ["1 changed"], "the same change again: still 1.1");
+  t.same(versions(await synth("c")), ["1 changed"], "another unpublished change reuses 1.1");
+  t.same(fs.readdirSync(dist), ["versioned-env-v1.1.tar.gz"], "no stale tarballs");
+  t.same(versions(await synth("a")), ["0 unchanged"], "back to the published content: 1.0 again");
+  t.equal(lockedDigest(bundles), published);
+  t.same(fs.readdirSync(dist), ["versioned-env-v1.0.tar.gz"]);
+});
+
+t.test("a published minor is never reused: reverting after 1.1 is published gives 1.2 with 1.0's content", async (t) => {
+  const { bundles, commit } = repo(t);
+  const synth = (value: string) => synthTo([makeEnvironment({ inputs: base, value })], bundles);
+  await synth("a");
+  commit("publish 1.0");
+  const first = lockedDigest(bundles);
+  t.same(versions(await synth("b")), ["1 changed"]);
+  commit("publish 1.1");
+  t.same(versions(await synth("b")), ["1 unchanged"]);
+  t.same(versions(await synth("a")), ["2 changed"]);
+  t.equal(lockedDigest(bundles), first, "1.2 has 1.0's content");
+  t.same(versions(await synth("a")), ["2 changed"], "and stays 1.2 until published");
+});
+
+t.test("a breaking change is judged against what main has, not against an unpublished synth", async (t) => {
+  const { bundles, commit } = repo(t);
+  await synthTo([makeEnvironment({ inputs: base })], bundles);
+  commit("publish 1.0");
+  // An unpublished synth adds an optional input; taking it away again breaks nothing published.
+  await synthTo([makeEnvironment({ inputs: { ...base, extra: Input.boolean({ default: true }) } })], bundles);
+  t.same(versions(await synthTo([makeEnvironment({ inputs: base })], bundles)), ["0 unchanged"]);
 });
