@@ -117,12 +117,6 @@ export interface OutputOptions {
 /** A value a template passes to an output. */
 export type OutputValue = string | number | boolean | readonly string[] | readonly number[] | IResolvable | Readonly<Record<string, unknown>>;
 
-/** One output a template set, as recorded for the bundle writer. */
-export interface RecordedOutput {
-  readonly name: string;
-  readonly description: string;
-}
-
 export { RESERVED_VARIABLES } from "../proton/contract";
 
 /**

@@ -80,11 +80,6 @@ export function finalReportRecord(stateDir: string, r: ResourceIdentity): FinalR
   }
 }
 
-/** True when a final status was already delivered for this deployment of this resource. */
-export function finalStatusReported(stateDir: string, r: ResourceIdentity): boolean {
-  return finalReportRecord(stateDir, r)?.delivered === true;
-}
-
 function recordFinal(stateDir: string, r: ResourceIdentity, record: FinalReportRecord): void {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(markerPath(stateDir, r), JSON.stringify(record), { mode: 0o600 });

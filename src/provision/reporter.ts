@@ -169,12 +169,6 @@ export class ConsoleReporter implements DeploymentReporter {
   }
 }
 
-/** Reports nothing. */
-export class NoopReporter implements DeploymentReporter {
-  readonly name = "none";
-  async report(): Promise<void> {}
-}
-
 /** Options of {@link createReporter}. */
 export interface CreateReporterOptions {
   /** Configuration `reporting`. */
