@@ -75,6 +75,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: "Generate and update an application repository's delivery pipeline (GitHub Actions or GitLab CI).",
     load: () => (require("./pipeline") as typeof import("./pipeline")).pipelineCommand,
   },
+  {
+    name: "entitlements",
+    term: "entitlements",
+    description: "Team entitlements of the platform repository: pull-request checks and the generated CODEOWNERS.",
+    load: () => (require("./entitlements") as typeof import("./entitlements")).entitlementsCommand,
+  },
 ];
 
 /** Registers every command, loading every module (tests and docs use the full tree). */
