@@ -8,11 +8,10 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { Input } from "../../src/authoring/inputs";
 import { expr, literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
-import { SecureBucket } from "../shared/secure-bucket";
+import { bucketLifecycle, SecureBucket } from "../shared/secure-bucket";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, githubTrustPolicy } from "../shared/trust-policy";
 
 /**
@@ -105,19 +104,14 @@ export class AccountBootstrap extends environmentTemplate({
       ),
     ).asString;
     const state = new SecureBucket(stack, "state", { bucket: bucketName, versioned: true });
-    new S3BucketLifecycleConfiguration(stack, "state_lifecycle", {
-      bucket: state.bucket.id,
-      dependsOn: [state.versioning],
-      rule: [
-        {
-          id: "expire-old-state-versions",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: inputs.noncurrent_state_days }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
-    });
+    bucketLifecycle(stack, "state_lifecycle", state, [
+      {
+        id: "expire-old-state-versions",
+        status: "Enabled",
+        noncurrentVersionExpiration: [{ noncurrentDays: inputs.noncurrent_state_days }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      },
+    ]);
 
     // --------------------------------------------------------------------- GitHub identity
     const github = new Construct(stack, "github");

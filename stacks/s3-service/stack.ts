@@ -1,10 +1,9 @@
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { Input } from "../../src/authoring/inputs";
 import { serviceTemplate } from "../../src/authoring/template";
 import { publishEndpoints } from "../shared/endpoints";
-import { SecureBucket } from "../shared/secure-bucket";
+import { bucketLifecycle, SecureBucket } from "../shared/secure-bucket";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 
 /**
@@ -66,32 +65,25 @@ export class S3Service extends serviceTemplate({
     // Literals go on the left of Op.*: cdktf 0.21 renders a falsy right operand (0, "", false) as `undefined`.
     const noncurrentDays = inputs.noncurrent_expiration_days;
     const iaDays = inputs.transition_to_ia_days;
-    new S3BucketLifecycleConfiguration(this.instance, "lifecycle", {
-      bucket: storage.bucket.id,
-      // Rules need versioning to exist first (S3 rejects noncurrent rules on a bucket that never had it).
-      dependsOn: [storage.versioning],
-      rule: [
-        {
-          id: "abort-incomplete-multipart-uploads",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
+    bucketLifecycle(
+      this.instance,
+      "lifecycle",
+      storage,
+      [
+        { id: "abort-incomplete-multipart-uploads", status: "Enabled", abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
         {
           // Disabled, not absent, when off: rules keep their place and the input toggles them.
           id: "expire-noncurrent-versions",
           status: Fn.conditional(Op.lt(0, noncurrentDays), "Enabled", "Disabled"),
-          filter: [{ prefix: "" }],
           noncurrentVersionExpiration: [{ noncurrentDays: Fn.max([noncurrentDays, 1]) }],
         },
         {
           id: "transition-to-standard-ia",
           status: Fn.conditional(Op.lt(0, iaDays), "Enabled", "Disabled"),
-          filter: [{ prefix: "" }],
           transition: [{ days: Fn.max([iaDays, 30]), storageClass: "STANDARD_IA" }],
         },
       ],
-      lifecycle: {
+      {
         precondition: [
           {
             condition: Op.or(Op.eq(0, iaDays), Op.lte(30, iaDays)),
@@ -103,7 +95,7 @@ export class S3Service extends serviceTemplate({
           },
         ],
       },
-    });
+    );
 
     const endpoints = { bucket_name: storage.bucket.bucket, bucket_arn: storage.bucket.arn };
     publishEndpoints(this.instance, context, endpoints);

@@ -1,6 +1,7 @@
-import { Fn, IResolvable, Op, Token } from "cdktf";
+import { Fn, IResolvable, Op, TerraformResourceLifecycle, Token } from "cdktf";
 import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -104,4 +105,27 @@ export class SecureBucket extends Construct {
     });
     this.policy = new S3BucketPolicy(this, "policy", { bucket: bucketId, policy });
   }
+}
+
+/** One lifecycle rule of {@link bucketLifecycle}: a provider rule whose `filter` may be left out. */
+export type BucketRule = Omit<S3BucketLifecycleConfigurationRule, "filter"> & Partial<Pick<S3BucketLifecycleConfigurationRule, "filter">>;
+
+/**
+ * Lifecycle rules of a {@link SecureBucket}, created once its versioning is (S3 rejects
+ * noncurrent-version rules on a bucket that never had versioning). A rule without `filter`
+ * covers the whole bucket. `lifecycle` (default none) holds preconditions on the inputs.
+ */
+export function bucketLifecycle(
+  scope: Construct,
+  id: string,
+  target: SecureBucket,
+  rules: readonly BucketRule[],
+  lifecycle?: TerraformResourceLifecycle,
+): S3BucketLifecycleConfiguration {
+  return new S3BucketLifecycleConfiguration(scope, id, {
+    bucket: target.bucket.id,
+    dependsOn: [target.versioning],
+    rule: rules.map((r) => ({ filter: [{ prefix: "" }], ...r })),
+    lifecycle,
+  });
 }
