@@ -79,7 +79,11 @@ export interface BooleanInput extends InputBase<boolean> {
   readonly type: "boolean";
 }
 
-/** Item schema of an array input: primitives only (Proton's console handles no more). */
+/**
+ * Item schema of an array input: primitives only (Proton's console handles no more). Each
+ * constraint means what it means on the matching input type, and is absent (no limit) by
+ * default.
+ */
 export type ArrayItem =
   | { readonly type: "string"; readonly pattern?: string; readonly minLength?: number; readonly maxLength?: number; readonly enum?: readonly string[] }
   | { readonly type: "number" | "integer"; readonly minimum?: number; readonly maximum?: number }
