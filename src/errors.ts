@@ -3,13 +3,25 @@
  * to fix it, so the CLI can print it without a stack trace and exit non-zero.
  */
 export interface ProblemDetails {
-  /** File the problem is in, relative to the working directory where possible. */
+  /**
+   * File the problem is in, relative to the working directory where possible.
+   * @default - no file (a flag or a value given in code)
+   */
   readonly file?: string;
-  /** 1-based line in that file, when known. */
+  /**
+   * 1-based line in that file.
+   * @default - not known
+   */
   readonly line?: number;
-  /** Field path inside the file or object, e.g. `spec.instances[0].name`. */
+  /**
+   * Field path inside the file or object, e.g. `spec.instances[0].name`.
+   * @default - the whole file or object
+   */
   readonly field?: string;
-  /** What the user should do about it. */
+  /**
+   * What the user should do about it.
+   * @default - no fix printed
+   */
   readonly fix?: string;
 }
 

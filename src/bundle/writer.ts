@@ -28,9 +28,15 @@ export interface TemplateBundle {
 
 /** Hooks the bundle writer calls per template; guardrails plug in here. */
 export interface BundleHooks {
-  /** Throws when a stack breaks a guardrail. */
+  /**
+   * Throws when a stack breaks a guardrail.
+   * @default - no check
+   */
   readonly check?: (template: ProtonTemplate) => void;
-  /** Guardrail suppressions to list in the README. */
+  /**
+   * Guardrail suppressions to list in the README.
+   * @default - none listed
+   */
   readonly suppressions?: (template: ProtonTemplate) => SuppressionRow[];
 }
 
@@ -107,10 +113,20 @@ export function digestOf(files: ReadonlyMap<string, string>): string {
 export interface WriteOptions {
   /** `proton-bundles/` */
   readonly bundlesDir: string;
-  /** Where `.tar.gz` bundles go (`dist/`); omit to skip. */
+  /**
+   * Where `.tar.gz` bundles go (`dist/`).
+   * @default - no tarballs
+   */
   readonly distDir?: string;
-  /** Compare with what is on disk and write nothing; fail on any difference. */
+  /**
+   * Compare with what is on disk and write nothing; fail on any difference.
+   * @default false
+   */
   readonly check?: boolean;
+  /**
+   * Guardrail hooks run per template.
+   * @default - none
+   */
   readonly hooks?: BundleHooks;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The one bundle validator. A bundle is checked as a map of its files (path relative to
  * `<template>/v<major>/` to content): the writer checks what it is about to write, the reader
- * what it has read. See docs/PROTON-CONTRACT.md, "Template bundles".
+ * what it has read. See docs/PROTON-CONTRACT.md, section "1. Template bundles".
  */
 import * as path from "node:path";
 import { Problem } from "../errors";

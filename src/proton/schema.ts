@@ -1,7 +1,8 @@
 /**
- * The schema.yaml model: the OpenAPI 3.0 subset Proton takes for template inputs. The bundle
- * writer builds it from input declarations; readers parse it (see schema-read.ts) and check
- * specs against its JSON-schema translation.
+ * The schema.yaml model (docs/PROTON-CONTRACT.md, section "2. schema.yaml"): the OpenAPI 3.0
+ * subset Proton takes for template inputs. The bundle writer builds it from input
+ * declarations; readers parse it (see schema-read.ts) and check specs against its JSON-schema
+ * translation.
  */
 import YAML from "yaml";
 import type { InputDeclaration, InputSet } from "../authoring/inputs";

@@ -7,24 +7,50 @@ import { problemAt, problemCount } from "../support/problems";
 
 /** What one environment looks like to the resources deployed into it. */
 export interface EnvironmentContext {
-  /** The environment's template, `<name>:<major>`; checked against a service template's compatible environments. */
+  /**
+   * The environment's template, `<name>:<major>`; checked against a service template's compatible environments.
+   * @default - unknown: a service instance deployed here is refused, an environment render is not checked
+   */
   readonly template?: string;
-  /** The environment's Terraform outputs (strings only, as Proton stores them). */
+  /**
+   * The environment's Terraform outputs (strings only, as Proton stores them).
+   * @default - none
+   */
   readonly outputs?: Readonly<Record<string, string>>;
-  /** Account the environment deploys into, when not the management account. */
+  /**
+   * Account the environment deploys into, when not the management account.
+   * @default - the context's account_id
+   */
   readonly account_id?: string;
 }
 
 /** The service's source repository, as `var.service` carries it. */
 export interface ServiceContext {
+  /**
+   * `var.service.repository_id`.
+   * @default ""
+   */
   readonly repository_id?: string;
+  /**
+   * `var.service.repository_connection_arn`.
+   * @default ""
+   */
   readonly repository_connection_arn?: string;
+  /**
+   * `var.service.branch_name`.
+   * @default ""
+   */
   readonly branch_name?: string;
 }
 
 /** A component attached to a service instance. */
 export interface ComponentContext {
+  /** The component's name. */
   readonly name: string;
+  /**
+   * The component's outputs, as the instance reads them.
+   * @default - none
+   */
   readonly outputs?: Readonly<Record<string, string>>;
 }
 
@@ -33,22 +59,50 @@ export interface ComponentContext {
  * account, the environments and the service. Keys are snake_case, as in the context file.
  */
 export interface DeploymentContext {
-  /** Management account (ARNs, `proton:account`). Defaults to {@link DEFAULT_ACCOUNT_ID} (local rendering only). */
+  /**
+   * Management account (ARNs, `proton:account`).
+   * @default {@link DEFAULT_ACCOUNT_ID} (fit for local rendering only)
+   */
   readonly account_id?: string;
-  /** Region of the ARNs. Defaults to {@link DEFAULT_REGION} (local rendering only). */
+  /**
+   * Region of the ARNs.
+   * @default {@link DEFAULT_REGION} (fit for local rendering only)
+   */
   readonly region?: string;
-  /** Environments by name. A service instance's environment must be here (compatibility, outputs). */
+  /**
+   * Environments by name. A service instance's environment must be here (compatibility, outputs).
+   * @default - none
+   */
   readonly environments?: Readonly<Record<string, EnvironmentContext>>;
+  /**
+   * The service's source repository.
+   * @default - every field ""
+   */
   readonly service?: ServiceContext;
-  /** Components by the name of the service instance they are attached to. */
+  /**
+   * Components by the name of the service instance they are attached to.
+   * @default - none
+   */
   readonly components?: Readonly<Record<string, ComponentContext>>;
-  /** Outputs of service instances by instance name (the pipeline's `service_instances[*].outputs`). */
+  /**
+   * Outputs of service instances by instance name (the pipeline's `service_instances[*].outputs`).
+   * @default - none
+   */
   readonly instance_outputs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Fixed deployment id (a UUID) for every rendered resource; default: derived from ARN and content. */
+  /**
+   * Fixed deployment id (a UUID) for every rendered resource.
+   * @default - derived from the ARN and the rendered content
+   */
   readonly deployment_id?: string;
-  /** Template minor version; default: the bundle's protonkit.lock.json entry, else 0. */
+  /**
+   * Template minor version.
+   * @default - the bundle's protonkit.lock.json entry, else 0
+   */
   readonly template_minor?: number;
-  /** Render a deletion (isResourceDeleted, `<proton-resource-deleted>`, deletion headers). */
+  /**
+   * Render a deletion (isResourceDeleted, `<proton-resource-deleted>`, deletion headers).
+   * @default false
+   */
   readonly deleted?: boolean;
 }
 

@@ -43,8 +43,8 @@ const SERVICE = (withDefault: boolean): string => `variable "service" {
 `;
 
 /**
- * Body of `proton.<kind>.variables.tf` in the newest shapes Proton wrote (docs/PROTON-CONTRACT.md section 4):
- * `inputs = any` so inputs keep their JSON types.
+ * Body of `proton.<kind>.variables.tf` in the newest shapes Proton wrote (docs/PROTON-CONTRACT.md,
+ * section "4. A rendered resource directory"): `inputs = any` so inputs keep their JSON types.
  */
 export function variablesFile(kind: ResourceKind, instanceInputsType = "any"): string {
   switch (kind) {

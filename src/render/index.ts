@@ -1,6 +1,7 @@
 /**
  * Rendering: a Proton Terraform bundle + a validated spec + a deployment context produce the
- * directories Proton wrote into a provisioning repository (docs/PROTON-CONTRACT.md section 4).
+ * directories Proton wrote into a provisioning repository (docs/PROTON-CONTRACT.md, section
+ * "4. A rendered resource directory").
  */
 import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
@@ -41,10 +42,20 @@ export interface RenderOptions {
   name: string;
   /** Root of the provisioning repository to write into. */
   outDir: string;
+  /**
+   * What Proton knew about the account, environments and service.
+   * @default {} (local defaults for account and region)
+   */
   context?: DeploymentContext;
-  /** Service specs: render only these instances (and no pipeline unless `pipeline` is true). */
+  /**
+   * Service specs: render only these instances (and no pipeline unless `pipeline` is true).
+   * @default - every instance and the pipeline
+   */
   instances?: readonly string[];
-  /** With `instances`: render the pipeline too. */
+  /**
+   * With `instances`: render the pipeline too.
+   * @default false
+   */
   pipeline?: boolean;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Rendering in memory: one planner per bundle kind turns a checked bundle, a checked spec and
  * a deployment context into the resource directories Proton would write
- * (docs/PROTON-CONTRACT.md, section 4).
+ * (docs/PROTON-CONTRACT.md, section "4. A rendered resource directory").
  */
 import * as crypto from "node:crypto";
 import { Problem } from "../errors";

@@ -15,11 +15,20 @@ export interface SpecTarget {
   readonly kind: SpecKind;
   /** For messages, e.g. `environment template vpc-env:1`. */
   readonly templateLabel: string;
-  /** Fix printed when the spec has the other known kind (default: use a matching template). */
+  /**
+   * Fix printed when the spec has the other known kind.
+   * @default - render it with a template of its kind
+   */
   readonly kindFix?: string;
-  /** EnvironmentSpec: the environment input type (an empty type when the schema has none). */
+  /**
+   * EnvironmentSpec: the environment input type.
+   * @default - no inputs allowed
+   */
   readonly environmentInputs?: InputObjectType;
-  /** ServiceSpec: the instance input type; undefined means inputs are not checked (component bundles). */
+  /**
+   * ServiceSpec: the instance input type.
+   * @default - inputs are not checked (component bundles)
+   */
   readonly instanceInputs?: InputObjectType;
   /**
    * ServiceSpec: whether a `pipeline:` section is allowed and what it holds. `inputs`
