@@ -4,6 +4,7 @@
  * `update` reads it and never rewrites it.
  */
 import { Problem, ProtonkitError } from "../../src/errors";
+import { MAX_NAME_LENGTH, RESOURCE_NAME as NAME } from "../../src/proton/names";
 import { isPlainObject, lineOf, parseYamlText, type PathSegment, type YamlSource } from "../../src/support/yaml";
 import { TIERS, type Stage, type Tier } from "./stages";
 
@@ -57,7 +58,6 @@ export interface PipelineSettings {
   readonly stages: readonly Stage[];
 }
 
-const NAME = /^[0-9A-Za-z]+[0-9A-Za-z_-]*$/;
 const REPO = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
 const BRANCH = /^[A-Za-z0-9._/-]{1,200}$/;
 const KEYS = [
@@ -112,7 +112,7 @@ export function validatePipelineSettings(data: unknown, file: string, where: Whe
       if (required) add([key], "is required", fix);
     } else if (!ok(v)) add([key], `${message}, found ${JSON.stringify(v)}`, fix);
   };
-  need("service", (v) => isString(v) && NAME.test(v) && v.length <= 100, "must be a Proton service name", "write the service's name as in platform/services/<name>.yaml");
+  need("service", (v) => isString(v) && NAME.test(v) && v.length <= MAX_NAME_LENGTH, "must be a Proton service name", "write the service's name as in platform/services/<name>.yaml");
   need("template", (v) => (APPLICATION_TEMPLATES as readonly unknown[]).includes(v), `must be one of ${APPLICATION_TEMPLATES.join(", ")}`, "write the service's template");
   need("scm", (v) => (SCMS as readonly unknown[]).includes(v), "must be github or gitlab", "write github or gitlab");
   need("account", (v) => isString(v) && /^[0-9]{12}$/.test(v), "must be a 12-digit AWS account id (quoted)", 'write e.g. account: "123456789012"');
