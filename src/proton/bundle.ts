@@ -47,12 +47,16 @@ interface BundleBase {
   readonly lockedMinor?: number;
 }
 
-/** An environment template: `infrastructure/` and a schema declaring `environment_input_type`. */
-export interface EnvironmentBundle extends BundleBase {
-  readonly kind: "environment";
+/** A bundle of one `infrastructure/` folder: an environment or a component. */
+interface InfrastructureBundle extends BundleBase {
   readonly infrastructure: TemplateFolder;
   readonly instanceInfrastructure?: undefined;
   readonly pipelineInfrastructure?: undefined;
+}
+
+/** An environment template: `infrastructure/` and a schema declaring `environment_input_type`. */
+export interface EnvironmentBundle extends InfrastructureBundle {
+  readonly kind: "environment";
 }
 
 /** A service template: `instance_infrastructure/`, maybe `pipeline_infrastructure/`. */
@@ -69,11 +73,8 @@ export interface ServiceBundle extends BundleBase {
  * schema is absent or declares neither `environment_input_type` nor `service_input_type`
  * (components have no inputs of their own; they read the instance's).
  */
-export interface ComponentBundle extends BundleBase {
+export interface ComponentBundle extends InfrastructureBundle {
   readonly kind: "component";
-  readonly infrastructure: TemplateFolder;
-  readonly instanceInfrastructure?: undefined;
-  readonly pipelineInfrastructure?: undefined;
 }
 
 /** A checked Proton Terraform template bundle (`<template>/v<major>/`), by kind. */

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
 import { newAjv, pathOf } from "../support/json-schema";
+import { readTextFile } from "../support/files";
 import { displayPath, lineOf, parseYaml } from "../support/yaml";
 import type { YamlLines } from "../support/yaml";
 import schemaJson from "./provisioning-config.schema.json";
@@ -113,18 +114,16 @@ const FIXES: Readonly<Record<string, string>> = {
  * problem as `<file>:<line>: <field>: <message> (fix: ...)`.
  */
 export function loadProvisioningConfig(file: string, display: string = displayPath(file)): ProvisioningConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
+  const read = readTextFile(file);
+  if ("code" in read) {
     throw new ProtonkitError(
-      new Problem(`cannot read the provisioning configuration (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      new Problem(`cannot read the provisioning configuration (${read.code})`, {
         file: display,
         fix: `create ${DEFAULT_CONFIG_PATH} in the provisioning repository (see src/provision/README.md), or pass --config`,
       }),
     );
   }
-  return parseProvisioningConfig(text, display);
+  return parseProvisioningConfig(read.text, display);
 }
 
 /** Parses and validates configuration text; `file` names it in messages. */

@@ -15,3 +15,12 @@ export function listFiles(dir: string): string[] {
   walk("");
   return out.sort();
 }
+
+/** A text file's content, or the error code (`ENOENT`, `EISDIR`, ...) it could not be read with. */
+export function readTextFile(file: string): { readonly text: string } | { readonly code: string } {
+  try {
+    return { text: fs.readFileSync(file, "utf8") };
+  } catch (err) {
+    return { code: (err as NodeJS.ErrnoException).code ?? String(err) };
+  }
+}

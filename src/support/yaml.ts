@@ -1,8 +1,8 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import type { Node } from "yaml";
 import { Problem } from "../errors";
+import { readTextFile } from "./files";
 
 /** A JSON value as specs, schemas and rendered files carry it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -37,16 +37,12 @@ export function displayPath(file: string): string {
  * each with its line) rather than as an exception, so callers can report them with others.
  */
 export function readYamlFile(file: string, what: string): { source?: YamlSource; problems: Problem[] } {
-  const displayFile = displayPath(file);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? String(err)})`;
-    return { problems: [new Problem(`${what} ${reason}`, { file: displayFile, fix: `pass the path of an existing ${what}` })] };
+  const read = readTextFile(file);
+  if ("code" in read) {
+    const reason = read.code === "ENOENT" ? "does not exist" : read.code === "EISDIR" ? "is a directory" : `cannot be read (${read.code})`;
+    return { problems: [new Problem(`${what} ${reason}`, { file: displayPath(file), fix: `pass the path of an existing ${what}` })] };
   }
-  return parseYamlText(text, file, what);
+  return parseYamlText(read.text, file, what);
 }
 
 /** A parsed YAML document with its line counter and its syntax errors (first line of each, with its line). */
