@@ -5,6 +5,8 @@
  * parses the result back and proves it means the same as the JSON.
  */
 
+import { layoutExpression } from "./hcl-layout";
+
 /** A Terraform JSON document (one file's worth). */
 export type TfJson = Record<string, unknown>;
 
@@ -66,7 +68,7 @@ function renderBody(body: TfJson, path: string, indent: number, blocks: BlockPat
   }
   attrs.sort(([a], [b]) => rank(a) - rank(b) || compare(a, b));
   const lines = attributeLines(
-    attrs.map(([k, v]) => [k, isBareReference(k, blockType) ? raw(v) : value(v, indent)]),
+    attrs.map(([k, v]) => [k, isBareReference(k, blockType) ? raw(v) : value(v, indent, indent * 2 + objectKey(k).length + 3)]),
     indent,
   );
   nested.sort(([a], [b]) => (a === "lifecycle" ? 1 : 0) - (b === "lifecycle" ? 1 : 0) || compare(a, b));
@@ -135,13 +137,17 @@ function attributeLines(attrs: [string, Rendered][], indent: number): string[] {
   return lines;
 }
 
-function value(v: unknown, indent: number): Rendered {
+/** `lead`: characters before the value on its first line (indentation, key and ` = `). */
+function value(v: unknown, indent: number, lead: number): Rendered {
   if (v === null) return { lines: ["null"] };
   if (typeof v === "boolean" || typeof v === "number") return { lines: [String(v)] };
-  if (typeof v === "string") return { lines: [stringExpression(v)] };
+  if (typeof v === "string") {
+    const bare = unwrap(v);
+    return { lines: bare !== undefined && !bare.includes("\n") ? layoutExpression(bare, indent, lead) : [stringExpression(v)] };
+  }
   if (Array.isArray(v)) {
     if (v.length === 0) return { lines: ["[]"] };
-    const items = v.map((x) => value(x, indent + 1));
+    const items = v.map((x) => value(x, indent + 1, (indent + 1) * 2));
     const inline = items.every((i) => i.lines.length === 1) && !v.some((x) => typeof x === "object" && x !== null);
     const oneLine = `[${items.map((i) => i.lines[0]).join(", ")}]`;
     if (inline && oneLine.length + indent * 2 <= 100) return { lines: [oneLine] };
@@ -157,7 +163,7 @@ function value(v: unknown, indent: number): Rendered {
     const entries = Object.entries(v as TfJson);
     if (entries.length === 0) return { lines: ["{}"] };
     const body = attributeLines(
-      entries.map(([k, x]) => [k, value(x, indent + 1)]),
+      entries.map(([k, x]) => [k, value(x, indent + 1, (indent + 1) * 2 + objectKey(k).length + 3)]),
       indent + 1,
     );
     return { lines: ["{", ...body, `${pad(indent)}}`] };

@@ -104,3 +104,32 @@ t.test("the parse-back check catches HCL that means something else", async (t) =
 t.test("unsupported top-level keys are refused", async (t) => {
   t.throws(() => toHcl({ moved: {} }, blocks), /unsupported top-level key "moved"/);
 });
+
+t.test("long object and list literals are laid out over several lines, terraform fmt clean, meaning kept", async (t) => {
+  const policy =
+    '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Sid" = "ReadBucket", "Effect" = "Allow", "Action" = ["s3:GetObject", "s3:ListBucket"], "Resource" = [aws_s3_bucket.b.arn, "${aws_s3_bucket.b.arn}/*"], "Condition" = {"Bool" = {"aws:SecureTransport" = "true"}}}, {"Effect" = "Allow", "Action" = "kms:Decrypt", "Resource" = "*"}]})}';
+  const long = {
+    resource: {
+      aws_iam_policy: { p: { name: "p", policy: policy } },
+      aws_ssm_parameter: {
+        q: {
+          name: "q",
+          value: '${join(",", concat(["alpha-one-two-three", "beta-four-five-six", "gamma-seven-eight-nine"], [for s in var.list : upper(s)]))}',
+          type: "${var.short}",
+        },
+      },
+    },
+    locals: { endpoints: '${merge([for key, found in data.aws_ssm_parameters_by_path.imports : {for i, name in found.names : format("%s_%s", upper(key), upper(replace(basename(name), "/[^0-9A-Za-z]+/", "_"))) => found.values[i]}]...)}' },
+  };
+  const hcl = toHcl(long, new Set());
+  t.matchSnapshot(hcl, "laid-out HCL");
+  t.match(hcl, /policy = jsonencode\(\{\n    "Version" = "2012-10-17"\n    "Statement" = \[\n      \{\n        "Sid"       = "ReadBucket"\n        "Effect"    = "Allow"/, "one key per line, aligned");
+  t.match(hcl, /\n  \}\)\n/, "the only argument hugs: }) closes jsonencode({");
+  t.match(hcl, /\n  type = var\.short\n/, "short values stay on one line");
+  t.ok(hcl.split("\n").every((l) => l.length <= 100), "no line over 100 characters");
+  t.same(await hclDifferences("x.tf", hcl, long, new Set()), [], "parses back to the same meaning");
+  const fmt = spawnSync("terraform", ["fmt", "-check", "-no-color", "-"], { input: hcl, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "", CHECKPOINT_DISABLE: "1" } });
+  t.equal(fmt.status, 0, `terraform fmt -check: ${fmt.stdout}${fmt.stderr}`);
+  const reformatted = spawnSync("terraform", ["fmt", "-no-color", "-"], { input: hcl, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "", CHECKPOINT_DISABLE: "1" } });
+  t.equal(reformatted.stdout, hcl, "terraform fmt changes nothing");
+});

@@ -100,3 +100,47 @@ output "url" {
 }
 
 `
+
+exports[`test/bundle/hcl.test.ts > TAP > long object and list literals are laid out over several lines, terraform fmt clean, meaning kept > laid-out HCL 1`] = `
+locals {
+  endpoints = merge([
+    for key, found in data.aws_ssm_parameters_by_path.imports : {
+      for i, name in found.names : format(
+        "%s_%s",
+        upper(key),
+        upper(replace(basename(name), "/[^0-9A-Za-z]+/", "_")),
+      ) => found.values[i]
+    }
+  ]...)
+}
+
+resource "aws_iam_policy" "p" {
+  name = "p"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"       = "ReadBucket"
+        "Effect"    = "Allow"
+        "Action"    = ["s3:GetObject", "s3:ListBucket"]
+        "Resource"  = [aws_s3_bucket.b.arn, "\${aws_s3_bucket.b.arn}/*"]
+        "Condition" = { "Bool" = { "aws:SecureTransport" = "true" } }
+      },
+      { "Effect" = "Allow", "Action" = "kms:Decrypt", "Resource" = "*" },
+    ]
+  })
+}
+
+resource "aws_ssm_parameter" "q" {
+  name = "q"
+  type = var.short
+  value = join(
+    ",",
+    concat(
+      ["alpha-one-two-three", "beta-four-five-six", "gamma-seven-eight-nine"],
+      [for s in var.list : upper(s)],
+    ),
+  )
+}
+
+`

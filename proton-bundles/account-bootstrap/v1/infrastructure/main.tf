@@ -1,5 +1,8 @@
 locals {
-  oidc_provider_arn = one(concat(aws_iam_openid_connect_provider.github_oidc_provider[*].arn, data.aws_iam_openid_connect_provider.github_existing_oidc_provider[*].arn))
+  oidc_provider_arn = one(concat(
+    aws_iam_openid_connect_provider.github_oidc_provider[*].arn,
+    data.aws_iam_openid_connect_provider.github_existing_oidc_provider[*].arn,
+  ))
   state_bucket_name = ("" == var.environment.inputs.state_bucket_name) ? join("-", [var.environment.inputs.name_prefix, "tfstate", data.aws_caller_identity.account.account_id, data.aws_region.region.name]) : var.environment.inputs.state_bucket_name
 }
 

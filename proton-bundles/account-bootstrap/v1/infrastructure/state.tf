@@ -13,7 +13,19 @@ resource "aws_s3_bucket_ownership_controls" "state_ownership" {
 
 resource "aws_s3_bucket_policy" "state_policy" {
   bucket = aws_s3_bucket.state_bucket.id
-  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "DenyInsecureTransport", "Effect" = "Deny", "Principal" = "*", "Action" = "s3:*", "Resource" = [aws_s3_bucket.state_bucket.arn, "${aws_s3_bucket.state_bucket.arn}/*"], "Condition" = { "Bool" = { "aws:SecureTransport" = "false" } } }] })
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"       = "DenyInsecureTransport"
+        "Effect"    = "Deny"
+        "Principal" = "*"
+        "Action"    = "s3:*"
+        "Resource"  = [aws_s3_bucket.state_bucket.arn, "${aws_s3_bucket.state_bucket.arn}/*"]
+        "Condition" = { "Bool" = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
 }
 
 resource "aws_s3_bucket_public_access_block" "state_public_access" {

@@ -8,7 +8,15 @@ resource "aws_dynamodb_table" "table" {
   write_capacity              = (var.service_instance.inputs.billing_mode == "PROVISIONED") ? var.service_instance.inputs.write_capacity : null
 
   dynamic "attribute" {
-    for_each = toset(concat([{ "name" = var.service_instance.inputs.partition_key, "type" = var.service_instance.inputs.partition_key_type }], (try(var.service_instance.inputs.sort_key, null) != null) ? [{ "name" = try(var.service_instance.inputs.sort_key, null), "type" = var.service_instance.inputs.sort_key_type }] : []))
+    for_each = toset(concat(
+      [
+        {
+          "name" = var.service_instance.inputs.partition_key
+          "type" = var.service_instance.inputs.partition_key_type
+        },
+      ],
+      (try(var.service_instance.inputs.sort_key, null) != null) ? [{ "name" = try(var.service_instance.inputs.sort_key, null), "type" = var.service_instance.inputs.sort_key_type }] : [],
+    ))
     iterator = each
 
     content {

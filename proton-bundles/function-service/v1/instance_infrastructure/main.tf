@@ -1,6 +1,14 @@
 locals {
-  function_name      = substr(join("-", [var.service.name, var.service_instance.name]), 0, 64)
-  imported_endpoints = merge([for key, found in data.aws_ssm_parameters_by_path.imports : { for i, name in found.names : format("%s_%s", length(split("=", key)) > 1 ? split("=", key)[1] : upper(replace(key, "/[^0-9A-Za-z]+/", "_")), upper(replace(basename(name), "/[^0-9A-Za-z]+/", "_"))) => found.values[i] }]...)
+  function_name = substr(join("-", [var.service.name, var.service_instance.name]), 0, 64)
+  imported_endpoints = merge([
+    for key, found in data.aws_ssm_parameters_by_path.imports : {
+      for i, name in found.names : format(
+        "%s_%s",
+        length(split("=", key)) > 1 ? split("=", key)[1] : upper(replace(key, "/[^0-9A-Za-z]+/", "_")),
+        upper(replace(basename(name), "/[^0-9A-Za-z]+/", "_")),
+      ) => found.values[i]
+    }
+  ]...)
 }
 
 data "aws_ssm_parameters_by_path" "imports" {
@@ -33,12 +41,22 @@ resource "aws_lambda_function" "function" {
   reserved_concurrent_executions = var.service_instance.inputs.reserved_concurrency
   role                           = aws_iam_role.access_role.arn
   runtime                        = (try(var.service_instance.inputs.image_uri, null) != null) ? null : var.service_instance.inputs.runtime
-  s3_bucket                      = (try(var.service_instance.inputs.image_uri, null) != null) ? null : try(var.service_instance.inputs.code_s3_bucket, null)
-  s3_key                         = (try(var.service_instance.inputs.image_uri, null) != null) ? null : try(var.service_instance.inputs.code_s3_key, null)
-  timeout                        = var.service_instance.inputs.timeout_seconds
+  s3_bucket = (try(var.service_instance.inputs.image_uri, null) != null) ? null : try(
+    var.service_instance.inputs.code_s3_bucket,
+    null,
+  )
+  s3_key  = (try(var.service_instance.inputs.image_uri, null) != null) ? null : try(var.service_instance.inputs.code_s3_key, null)
+  timeout = var.service_instance.inputs.timeout_seconds
 
   environment {
-    variables = merge(local.imported_endpoints, { "PROTONKIT_ENVIRONMENT" = var.environment.name, "PROTONKIT_SERVICE" = var.service.name, "PROTONKIT_INSTANCE" = var.service_instance.name })
+    variables = merge(
+      local.imported_endpoints,
+      {
+        "PROTONKIT_ENVIRONMENT" = var.environment.name
+        "PROTONKIT_SERVICE"     = var.service.name
+        "PROTONKIT_INSTANCE"    = var.service_instance.name
+      },
+    )
   }
 
   logging_config {
@@ -80,7 +98,13 @@ resource "aws_lambda_permission" "public_url" {
 }
 
 resource "aws_ssm_parameter" "endpoints" {
-  for_each    = merge({ "function_arn" = aws_lambda_function.function.arn, "function_name" = aws_lambda_function.function.function_name }, var.service_instance.inputs.function_url ? { "url" = try(aws_lambda_function_url.url[0].function_url, "") } : {})
+  for_each = merge(
+    {
+      "function_arn"  = aws_lambda_function.function.arn
+      "function_name" = aws_lambda_function.function.function_name
+    },
+    var.service_instance.inputs.function_url ? { "url" = try(aws_lambda_function_url.url[0].function_url, "") } : {},
+  )
   description = "protonkit endpoint ${each.key} of ${var.service.name}/${var.service_instance.name}"
   name        = "/protonkit/${var.environment.name}/${var.service.name}/${var.service_instance.name}/${each.key}"
   type        = "String"

@@ -3,7 +3,31 @@ data "aws_caller_identity" "delivery_account" {}
 data "aws_partition" "delivery_partition" {}
 
 resource "aws_ecr_lifecycle_policy" "delivery_lifecycle" {
-  policy     = jsonencode({ "rules" = [{ "rulePriority" = 1, "description" = "Expire untagged images after 7 days", "selection" = { "tagStatus" = "untagged", "countType" = "sinceImagePushed", "countUnit" = "days", "countNumber" = 7 }, "action" = { "type" = "expire" } }, { "rulePriority" = 2, "description" = "Keep the newest tagged images", "selection" = { "tagStatus" = "any", "countType" = "imageCountMoreThan", "countNumber" = var.pipeline.inputs.keep_images }, "action" = { "type" = "expire" } }] })
+  policy = jsonencode({
+    "rules" = [
+      {
+        "rulePriority" = 1
+        "description"  = "Expire untagged images after 7 days"
+        "selection" = {
+          "tagStatus"   = "untagged"
+          "countType"   = "sinceImagePushed"
+          "countUnit"   = "days"
+          "countNumber" = 7
+        }
+        "action" = { "type" = "expire" }
+      },
+      {
+        "rulePriority" = 2
+        "description"  = "Keep the newest tagged images"
+        "selection" = {
+          "tagStatus"   = "any"
+          "countType"   = "imageCountMoreThan"
+          "countNumber" = var.pipeline.inputs.keep_images
+        }
+        "action" = { "type" = "expire" }
+      },
+    ]
+  })
   repository = aws_ecr_repository.delivery_repository.name
 }
 
@@ -21,19 +45,109 @@ resource "aws_ecr_repository" "delivery_repository" {
 }
 
 resource "aws_ecr_repository_policy" "delivery_pull_access" {
-  policy     = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "LambdaPull", "Effect" = "Allow", "Principal" = { "Service" = "lambda.amazonaws.com" }, "Action" = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "Condition" = { "StringLike" = { "aws:sourceArn" = [for a in local.delivery_function_accounts : format("arn:%s:lambda:*:%s:function:*", data.aws_partition.delivery_partition.partition, a)] } } }, { "Sid" = "FunctionAccountsPull", "Effect" = "Allow", "Principal" = { "AWS" = [for a in local.delivery_function_accounts : format("arn:%s:iam::%s:root", data.aws_partition.delivery_partition.partition, a)] }, "Action" = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] }] })
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"       = "LambdaPull"
+        "Effect"    = "Allow"
+        "Principal" = { "Service" = "lambda.amazonaws.com" }
+        "Action"    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+        "Condition" = {
+          "StringLike" = {
+            "aws:sourceArn" = [
+              for a in local.delivery_function_accounts : format(
+                "arn:%s:lambda:*:%s:function:*",
+                data.aws_partition.delivery_partition.partition,
+                a,
+              )
+            ]
+          }
+        }
+      },
+      {
+        "Sid"    = "FunctionAccountsPull"
+        "Effect" = "Allow"
+        "Principal" = {
+          "AWS" = [
+            for a in local.delivery_function_accounts : format(
+              "arn:%s:iam::%s:root",
+              data.aws_partition.delivery_partition.partition,
+              a,
+            )
+          ]
+        }
+        "Action" = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+      },
+    ]
+  })
   repository = aws_ecr_repository.delivery_repository.name
 }
 
 resource "aws_iam_role" "delivery_push_role" {
-  assume_role_policy   = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Federated" = coalesce(var.pipeline.inputs.oidc_provider_arn, format("arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com", data.aws_partition.delivery_partition.partition, data.aws_caller_identity.delivery_account.account_id)) }, "Action" = "sts:AssumeRoleWithWebIdentity", "Condition" = { "StringEquals" = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }, "StringLike" = { "token.actions.githubusercontent.com:sub" = [for r in local.delivery_push_refs : format("repo:%s:%s", local.delivery_github_repository, r)] } } }] })
+  assume_role_policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Effect" = "Allow"
+        "Principal" = {
+          "Federated" = coalesce(
+            var.pipeline.inputs.oidc_provider_arn,
+            format(
+              "arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com",
+              data.aws_partition.delivery_partition.partition,
+              data.aws_caller_identity.delivery_account.account_id,
+            ),
+          )
+        }
+        "Action" = "sts:AssumeRoleWithWebIdentity"
+        "Condition" = {
+          "StringEquals" = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
+          "StringLike" = {
+            "token.actions.githubusercontent.com:sub" = [
+              for r in local.delivery_push_refs : format(
+                "repo:%s:%s",
+                local.delivery_github_repository,
+                r,
+              )
+            ]
+          }
+        }
+      },
+    ]
+  })
   description          = "GitHub Actions of ${local.delivery_github_repository} push images of function service ${var.service.name}."
   max_session_duration = 3600
   name                 = substr(join("-", ["protonkit", var.service.name, "push"]), 0, 64)
 }
 
 resource "aws_iam_role_policy" "delivery_push" {
-  name   = "push-images"
-  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "EcrLogin", "Effect" = "Allow", "Action" = ["ecr:GetAuthorizationToken"], "Resource" = "*" }, { "Sid" = "PushToServiceRepository", "Effect" = "Allow", "Action" = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:DescribeImages"], "Resource" = aws_ecr_repository.delivery_repository.arn }] })
-  role   = aws_iam_role.delivery_push_role.id
+  name = "push-images"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"      = "EcrLogin"
+        "Effect"   = "Allow"
+        "Action"   = ["ecr:GetAuthorizationToken"]
+        "Resource" = "*"
+      },
+      {
+        "Sid"    = "PushToServiceRepository"
+        "Effect" = "Allow"
+        "Action" = [
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:InitiateLayerUpload",
+          "ecr:UploadLayerPart",
+          "ecr:CompleteLayerUpload",
+          "ecr:PutImage",
+          "ecr:DescribeImages",
+        ]
+        "Resource" = aws_ecr_repository.delivery_repository.arn
+      },
+    ]
+  })
+  role = aws_iam_role.delivery_push_role.id
 }

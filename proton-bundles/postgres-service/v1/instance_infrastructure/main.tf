@@ -1,5 +1,13 @@
 locals {
-  identifier = substr(lower(replace(join("-", ["pg", var.service.name, var.service_instance.name]), "/[^0-9A-Za-z]+/", "-")), 0, 63)
+  identifier = substr(
+    lower(replace(
+      join("-", ["pg", var.service.name, var.service_instance.name]),
+      "/[^0-9A-Za-z]+/",
+      "-",
+    )),
+    0,
+    63,
+  )
 }
 
 resource "aws_db_instance" "database" {

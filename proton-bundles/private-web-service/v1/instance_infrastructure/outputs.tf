@@ -5,7 +5,11 @@ output "deploy_role_arn" {
 
 output "dns_name" {
   description = "Fully qualified DNS name in the environment's private namespace."
-  value       = format("%s.%s", aws_service_discovery_service.network_discovery.name, var.environment.outputs.namespace_name)
+  value = format(
+    "%s.%s",
+    aws_service_discovery_service.network_discovery.name,
+    var.environment.outputs.namespace_name,
+  )
 }
 
 output "ecs_service_arn" {
@@ -40,5 +44,13 @@ output "task_role_arn" {
 
 output "url" {
   description = "Internal URL of the service: http://<dns_name>.<namespace>:<port>."
-  value       = format("http://%s:%d", format("%s.%s", aws_service_discovery_service.network_discovery.name, var.environment.outputs.namespace_name), var.service_instance.inputs.port)
+  value = format(
+    "http://%s:%d",
+    format(
+      "%s.%s",
+      aws_service_discovery_service.network_discovery.name,
+      var.environment.outputs.namespace_name,
+    ),
+    var.service_instance.inputs.port,
+  )
 }

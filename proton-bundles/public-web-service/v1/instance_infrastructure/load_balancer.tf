@@ -3,9 +3,12 @@ resource "aws_lb" "load_balancer_alb" {
   enable_deletion_protection = false
   internal                   = false
   load_balancer_type         = "application"
-  name                       = trimsuffix(substr(replace(format("%s-%s", var.service.name, var.service_instance.name), "_", "-"), 0, 32), "-")
-  security_groups            = [aws_security_group.load_balancer_security_group.id]
-  subnets                    = jsondecode(var.environment.outputs.public_subnet_ids)
+  name = trimsuffix(
+    substr(replace(format("%s-%s", var.service.name, var.service_instance.name), "_", "-"), 0, 32),
+    "-",
+  )
+  security_groups = [aws_security_group.load_balancer_security_group.id]
+  subnets         = jsondecode(var.environment.outputs.public_subnet_ids)
 }
 
 resource "aws_lb_listener" "load_balancer_http_forward" {

@@ -88,7 +88,36 @@ resource "aws_ecs_service" "service_service" {
 }
 
 resource "aws_ecs_task_definition" "service_task" {
-  container_definitions    = jsonencode([{ "name" = "app", "image" = var.service_instance.inputs.image, "essential" = true, "readonlyRootFilesystem" = false, "portMappings" = [{ "containerPort" = var.service_instance.inputs.port, "protocol" = "tcp", "name" = "http", "appProtocol" = "http" }], "environment" = [for k in sort(keys(local.service_container_environment)) : { name = k, value = local.service_container_environment[k] }], "logConfiguration" = { "logDriver" = "awslogs", "options" = { "awslogs-group" = aws_cloudwatch_log_group.service_logs.name, "awslogs-region" = data.aws_region.service_region.name, "awslogs-stream-prefix" = "app" } } }])
+  container_definitions = jsonencode([
+    {
+      "name"                   = "app"
+      "image"                  = var.service_instance.inputs.image
+      "essential"              = true
+      "readonlyRootFilesystem" = false
+      "portMappings" = [
+        {
+          "containerPort" = var.service_instance.inputs.port
+          "protocol"      = "tcp"
+          "name"          = "http"
+          "appProtocol"   = "http"
+        },
+      ]
+      "environment" = [
+        for k in sort(keys(local.service_container_environment)) : {
+          name  = k
+          value = local.service_container_environment[k]
+        }
+      ]
+      "logConfiguration" = {
+        "logDriver" = "awslogs"
+        "options" = {
+          "awslogs-group"         = aws_cloudwatch_log_group.service_logs.name
+          "awslogs-region"        = data.aws_region.service_region.name
+          "awslogs-stream-prefix" = "app"
+        }
+      }
+    },
+  ])
   cpu                      = var.service_instance.inputs.cpu
   execution_role_arn       = var.environment.outputs.task_execution_role_arn
   family                   = "${var.service.name}-${var.service_instance.name}"
@@ -104,29 +133,87 @@ resource "aws_ecs_task_definition" "service_task" {
 
   lifecycle {
     precondition {
-      condition     = contains(lookup({ "256" = ["512", "1024", "2048"], "512" = ["1024", "2048", "3072", "4096"], "1024" = ["2048", "3072", "4096", "5120", "6144", "7168", "8192"], "2048" = ["4096", "5120", "6144", "7168", "8192", "12288", "16384"], "4096" = ["8192", "12288", "16384", "30720"] }, var.service_instance.inputs.cpu, []), var.service_instance.inputs.memory)
+      condition = contains(
+        lookup(
+          {
+            "256"  = ["512", "1024", "2048"]
+            "512"  = ["1024", "2048", "3072", "4096"]
+            "1024" = ["2048", "3072", "4096", "5120", "6144", "7168", "8192"]
+            "2048" = ["4096", "5120", "6144", "7168", "8192", "12288", "16384"]
+            "4096" = ["8192", "12288", "16384", "30720"]
+          },
+          var.service_instance.inputs.cpu,
+          [],
+        ),
+        var.service_instance.inputs.memory,
+      )
       error_message = "Fargate does not offer this memory size for this CPU size: see the memory input's description for the valid pairs."
     }
   }
 }
 
 resource "aws_iam_role" "service_deploy_role" {
-  assume_role_policy   = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Federated" = format("arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com", data.aws_partition.service_partition.partition, var.environment.account_id) }, "Action" = "sts:AssumeRoleWithWebIdentity", "Condition" = { "StringEquals" = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com", "token.actions.githubusercontent.com:sub" = format("repo:%s:environment:%s", var.service.repository_id, var.environment.name) } } }] })
+  assume_role_policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Effect" = "Allow"
+        "Principal" = {
+          "Federated" = format(
+            "arn:%s:iam::%s:oidc-provider/token.actions.githubusercontent.com",
+            data.aws_partition.service_partition.partition,
+            var.environment.account_id,
+          )
+        }
+        "Action" = "sts:AssumeRoleWithWebIdentity"
+        "Condition" = {
+          "StringEquals" = {
+            "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+            "token.actions.githubusercontent.com:sub" = format(
+              "repo:%s:environment:%s",
+              var.service.repository_id,
+              var.environment.name,
+            )
+          }
+        }
+      },
+    ]
+  })
   description          = "GitHub Actions of the service's repository roll ${var.service.name}-${var.service_instance.name} (job environment ${var.environment.name})."
   max_session_duration = 3600
   name                 = substr("protonkit-${var.service.name}-${var.service_instance.name}-deploy", 0, 64)
 }
 
 resource "aws_iam_role" "service_task_role" {
-  assume_role_policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Service" = "ecs-tasks.amazonaws.com" }, "Action" = "sts:AssumeRole", "Condition" = { "StringEquals" = { "aws:SourceAccount" = var.environment.account_id } } }] })
-  description        = "Role of the application in ${var.service.name}-${var.service_instance.name}'s tasks; permissions come from the attached component."
-  name               = substr("${var.service.name}-${var.service_instance.name}-task", 0, 64)
+  assume_role_policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Effect"    = "Allow"
+        "Principal" = { "Service" = "ecs-tasks.amazonaws.com" }
+        "Action"    = "sts:AssumeRole"
+        "Condition" = { "StringEquals" = { "aws:SourceAccount" = var.environment.account_id } }
+      },
+    ]
+  })
+  description = "Role of the application in ${var.service.name}-${var.service_instance.name}'s tasks; permissions come from the attached component."
+  name        = substr("${var.service.name}-${var.service_instance.name}-task", 0, 64)
 }
 
 resource "aws_iam_role_policy" "service_deploy_policy" {
-  name   = "roll-ecs-service"
-  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "RollThisService", "Effect" = "Allow", "Action" = ["ecs:UpdateService", "ecs:DescribeServices"], "Resource" = aws_ecs_service.service_service.id }] })
-  role   = aws_iam_role.service_deploy_role.id
+  name = "roll-ecs-service"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"      = "RollThisService"
+        "Effect"   = "Allow"
+        "Action"   = ["ecs:UpdateService", "ecs:DescribeServices"]
+        "Resource" = aws_ecs_service.service_service.id
+      },
+    ]
+  })
+  role = aws_iam_role.service_deploy_role.id
 }
 
 resource "aws_iam_role_policy_attachment" "service_component_policy" {

@@ -1,5 +1,9 @@
 resource "aws_s3_bucket" "storage_bucket" {
-  bucket_prefix = substr(lower(replace(join("-", [var.service.name, var.service_instance.name]), "/[^0-9A-Za-z-]+/", "-")), 0, 36)
+  bucket_prefix = substr(
+    lower(replace(join("-", [var.service.name, var.service_instance.name]), "/[^0-9A-Za-z-]+/", "-")),
+    0,
+    36,
+  )
   force_destroy = false
 }
 
@@ -13,7 +17,19 @@ resource "aws_s3_bucket_ownership_controls" "storage_ownership" {
 
 resource "aws_s3_bucket_policy" "storage_policy" {
   bucket = aws_s3_bucket.storage_bucket.id
-  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "DenyInsecureTransport", "Effect" = "Deny", "Principal" = "*", "Action" = "s3:*", "Resource" = [aws_s3_bucket.storage_bucket.arn, "${aws_s3_bucket.storage_bucket.arn}/*"], "Condition" = { "Bool" = { "aws:SecureTransport" = "false" } } }] })
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"       = "DenyInsecureTransport"
+        "Effect"    = "Deny"
+        "Principal" = "*"
+        "Action"    = "s3:*"
+        "Resource"  = [aws_s3_bucket.storage_bucket.arn, "${aws_s3_bucket.storage_bucket.arn}/*"]
+        "Condition" = { "Bool" = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
 }
 
 resource "aws_s3_bucket_public_access_block" "storage_public_access" {

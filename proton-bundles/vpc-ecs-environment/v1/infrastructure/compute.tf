@@ -19,9 +19,21 @@ resource "aws_ecs_cluster_capacity_providers" "compute_capacity_providers" {
 }
 
 resource "aws_iam_role" "compute_task_execution_role" {
-  assume_role_policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Service" = "ecs-tasks.amazonaws.com" }, "Action" = "sts:AssumeRole", "Condition" = { "StringEquals" = { "aws:SourceAccount" = data.aws_caller_identity.account.account_id } } }] })
-  description        = "Shared ECS task execution role: pulls images and writes container logs for every service of the environment."
-  name               = substr("${var.environment.name}-ecs-task-execution", 0, 64)
+  assume_role_policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Effect"    = "Allow"
+        "Principal" = { "Service" = "ecs-tasks.amazonaws.com" }
+        "Action"    = "sts:AssumeRole"
+        "Condition" = {
+          "StringEquals" = { "aws:SourceAccount" = data.aws_caller_identity.account.account_id }
+        }
+      },
+    ]
+  })
+  description = "Shared ECS task execution role: pulls images and writes container logs for every service of the environment."
+  name        = substr("${var.environment.name}-ecs-task-execution", 0, 64)
 }
 
 resource "aws_iam_role_policy_attachment" "compute_task_execution_policy" {

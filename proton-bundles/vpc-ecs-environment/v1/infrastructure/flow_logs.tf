@@ -18,15 +18,44 @@ resource "aws_flow_log" "flow_logs_vpc" {
 }
 
 resource "aws_iam_role" "flow_logs_role" {
-  count              = local.flow_logs_enabled ? 1 : 0
-  assume_role_policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Service" = "vpc-flow-logs.amazonaws.com" }, "Action" = "sts:AssumeRole", "Condition" = { "StringEquals" = { "aws:SourceAccount" = data.aws_caller_identity.account.account_id } } }] })
-  description        = "Lets VPC Flow Logs deliver to the environment's flow log group."
-  name               = substr("${var.environment.name}-vpc-flow-logs", 0, 64)
+  count = local.flow_logs_enabled ? 1 : 0
+  assume_role_policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Effect"    = "Allow"
+        "Principal" = { "Service" = "vpc-flow-logs.amazonaws.com" }
+        "Action"    = "sts:AssumeRole"
+        "Condition" = {
+          "StringEquals" = { "aws:SourceAccount" = data.aws_caller_identity.account.account_id }
+        }
+      },
+    ]
+  })
+  description = "Lets VPC Flow Logs deliver to the environment's flow log group."
+  name        = substr("${var.environment.name}-vpc-flow-logs", 0, 64)
 }
 
 resource "aws_iam_role_policy" "flow_logs_delivery" {
-  count  = local.flow_logs_enabled ? 1 : 0
-  name   = "deliver-flow-logs"
-  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Action" = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"], "Resource" = [element(aws_cloudwatch_log_group.flow_logs_log_group[*].arn, 0), "${element(aws_cloudwatch_log_group.flow_logs_log_group[*].arn, 0)}:*"] }] })
-  role   = element(aws_iam_role.flow_logs_role[*].id, 0)
+  count = local.flow_logs_enabled ? 1 : 0
+  name  = "deliver-flow-logs"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Effect" = "Allow"
+        "Action" = [
+          "logs:CreateLogStream",
+          "logs:PutLogEvents",
+          "logs:DescribeLogGroups",
+          "logs:DescribeLogStreams",
+        ]
+        "Resource" = [
+          element(aws_cloudwatch_log_group.flow_logs_log_group[*].arn, 0),
+          "${element(aws_cloudwatch_log_group.flow_logs_log_group[*].arn, 0)}:*",
+        ]
+      },
+    ]
+  })
+  role = element(aws_iam_role.flow_logs_role[*].id, 0)
 }

@@ -137,8 +137,13 @@ resource "aws_vpc_endpoint" "network_interface_endpoint" {
   for_each            = toset(toset(local.interface_endpoints))
   private_dns_enabled = true
   security_group_ids  = [element(aws_security_group.network_endpoint_security_group[*].id, 0)]
-  service_name        = format("%s.%s.%s", data.aws_partition.partition.reverse_dns_prefix, data.aws_region.region.name, each.value)
-  subnet_ids          = aws_subnet.network_private[*].id
+  service_name = format(
+    "%s.%s.%s",
+    data.aws_partition.partition.reverse_dns_prefix,
+    data.aws_region.region.name,
+    each.value,
+  )
+  subnet_ids = aws_subnet.network_private[*].id
   tags = {
     Name = format("%s-%s", var.environment.name, each.value)
   }
@@ -148,7 +153,11 @@ resource "aws_vpc_endpoint" "network_interface_endpoint" {
 
 resource "aws_vpc_endpoint" "network_s3_endpoint" {
   route_table_ids = aws_route_table.network_private_routes[*].id
-  service_name    = format("%s.%s.s3", data.aws_partition.partition.reverse_dns_prefix, data.aws_region.region.name)
+  service_name = format(
+    "%s.%s.s3",
+    data.aws_partition.partition.reverse_dns_prefix,
+    data.aws_region.region.name,
+  )
   tags = {
     Name = "${var.environment.name}-s3"
   }
