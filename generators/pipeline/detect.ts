@@ -42,7 +42,7 @@ export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
 /** Unit-test command per language, when the settings name none. */
 export const DEFAULT_UNIT_TEST: Readonly<Record<BuildpackLanguage, { readonly command: string; readonly image: string }>> = {
   node: { command: "npm ci && npm test", image: "node:22" },
-  python: { command: "python -m unittest discover", image: "python:3.13" },
+  python: { command: "python3 -m unittest discover", image: "python:3.13" },
   ruby: { command: "bundle install && bundle exec rake test", image: "ruby:3.4" },
   java: { command: "mvn -B test", image: "maven:3-eclipse-temurin-21" },
 };
