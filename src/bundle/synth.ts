@@ -54,6 +54,15 @@ function synthesizeFolder(template: ProtonTemplate, folder: InfrastructureFolder
       fix: 'cdktf renders a falsy right-hand operand of Op.* (0, "", false) and Token.nullValue() inside Fn.* as nothing; wrap it in literal() from src/authoring/refs',
     });
   }
+  const undefinedText = undefinedInText(json, "");
+  if (undefinedText.length > 0) {
+    const at = undefinedText[0];
+    const owner = paths.get(at.split(".").slice(0, 3).join("."));
+    fail(`${owner ?? stack.node.path}: ${at} has the text "undefined" in it, where JavaScript read something that does not exist into a string`, {
+      field: `${name}/${folder}`,
+      fix: "check the names read in that string (a typo in a property, or a value read before it was set)",
+    });
+  }
   if (template.kind !== "service") refuseUnencodedCollections(json, stack.node.path);
   configureTerraformBlock(json, template.definition.backend ?? "s3");
   const blocks = blockPaths(stack);
@@ -152,6 +161,16 @@ function droppedOperands(v: unknown, at: string): string[] {
   }
   if (Array.isArray(v)) return v.flatMap((x, i) => droppedOperands(x, `${at}[${i}]`));
   if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => droppedOperands(x, at ? `${at}.${k}` : k));
+  return [];
+}
+
+/** JSON paths of strings whose literal text has "undefined" as a word of a name or path (`/protonkit/undefined/x`). */
+function undefinedInText(v: unknown, at: string): string[] {
+  if (typeof v === "string") {
+    return scanTemplate(v).some((p) => p.kind === "literal" && /(^|[/:_.,=\s-])undefined($|[/:_.,=\s-])/.test(p.text)) ? [at] : [];
+  }
+  if (Array.isArray(v)) return v.flatMap((x, i) => undefinedInText(x, `${at}[${i}]`));
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => undefinedInText(x, at ? `${at}.${k}` : k));
   return [];
 }
 

@@ -103,3 +103,15 @@ t.test("a list built by a Terraform function is refused as an environment output
   const [r] = await synthTo([env(() => Fn.concat([["a"], ["b"]]), { encode: "json" })], `${dir}/proton-bundles`);
   t.equal(r.name, "list-env", "encoded, it is fine");
 });
+
+t.test("the text undefined inside a string is refused, naming the construct", async (t) => {
+  const own: Record<string, string> = {};
+  await refused(
+    t,
+    service((s) => {
+      new SsmParameter(s.instance, "p", { name: `/protonkit/${own.typo}/settings`, type: "String", value: "v" });
+      s.output("queue_url", "u");
+    }),
+    [/loose-service\/loose-service-instance-infrastructure\/p: resource\.aws_ssm_parameter\.p\.name has the text "undefined" in it/],
+  );
+});
