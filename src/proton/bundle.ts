@@ -8,7 +8,7 @@ import { Problem } from "../errors";
 import { problemAt } from "../support/problems";
 import type { PathSegment, YamlSource } from "../support/yaml";
 import { displayPath, isPlainObject, parseYamlText } from "../support/yaml";
-import type { InfrastructureFolder } from "./contract";
+import type { InfrastructureFolder, TemplateKind } from "./contract";
 import { INFRASTRUCTURE_FOLDERS, MANIFEST_FILE, RESERVED_VARIABLES, SCHEMA_FILE, TERRAFORM_MANIFEST } from "./contract";
 import type { EnvironmentTemplateRef } from "./names";
 import { resourceNameError } from "./names";
@@ -80,9 +80,6 @@ export interface ComponentBundle extends InfrastructureBundle {
 /** A checked Proton Terraform template bundle (`<template>/v<major>/`), by kind. */
 export type Bundle = EnvironmentBundle | ServiceBundle | ComponentBundle;
 
-/** What a bundle templates. */
-export type BundleKind = Bundle["kind"];
-
 /** The outcome of {@link checkBundle}: the bundle when nothing is wrong. */
 export interface BundleCheck {
   readonly bundle?: Bundle;
@@ -136,7 +133,7 @@ export function checkBundle(dir: string, files: ReadonlyMap<string, string>, id:
     add("schema is missing", SCHEMA_FILE, "add schema/schema.yaml declaring service_input_type (and pipeline_input_type when there is a pipeline)");
   }
 
-  let kind: BundleKind;
+  let kind: TemplateKind;
   if (hasInstance) {
     kind = "service";
     if (schema && !schema.serviceInputType) add("a service template's schema must declare service_input_type", SCHEMA_FILE, "add `service_input_type: <TypeName>` under schema", "schema.service_input_type");

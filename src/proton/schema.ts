@@ -44,6 +44,9 @@ export interface InputObjectType {
   readonly required: readonly string[];
 }
 
+/** The input type of a section the schema does not declare: no inputs at all. */
+export const NO_INPUTS: InputObjectType = { name: "(none)", properties: {}, required: [] };
+
 /** A parsed `schema/schema.yaml`. */
 export interface TemplateSchema {
   /** Absolute path of schema.yaml. */

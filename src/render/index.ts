@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
-import type { InputObjectType } from "../proton/schema";
+import { NO_INPUTS } from "../proton/schema";
 import type { Spec, SpecTarget } from "../spec/spec";
 import { checkSpec } from "../spec/spec";
 import { resourceNameError } from "../proton/names";
@@ -22,7 +22,7 @@ import { writeRendered } from "./write";
 
 export { readBundle, environmentOutputReferences } from "./bundle";
 export type { OutputReference } from "./bundle";
-export type { Bundle, BundleKind, TemplateFile, TemplateFolder } from "../proton/bundle";
+export type { Bundle, TemplateFile, TemplateFolder } from "../proton/bundle";
 export { loadContextFile, contextProblems, CONTEXT_SCHEMA, DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
 export type { DeploymentContext, EnvironmentContext, ServiceContext, ComponentContext } from "./context";
 export { Arns } from "./arns";
@@ -70,8 +70,6 @@ export interface RenderedResource {
   relativeDir: string;
 }
 
-const EMPTY_TYPE: InputObjectType = { name: "(none)", properties: {}, required: [] };
-
 /** The spec a bundle takes and the types it is checked against. */
 export function specTarget(bundle: Bundle): SpecTarget {
   const id = `${bundle.templateName}:${bundle.major}`;
@@ -83,7 +81,7 @@ export function specTarget(bundle: Bundle): SpecTarget {
         kind: "ServiceSpec",
         templateLabel: `service template ${id}`,
         instanceInputs: bundle.schema?.serviceInputType,
-        pipeline: { allowed: bundle.pipelineInfrastructure !== undefined, inputs: bundle.schema?.pipelineInputType ?? EMPTY_TYPE },
+        pipeline: { allowed: bundle.pipelineInfrastructure !== undefined, inputs: bundle.schema?.pipelineInputType ?? NO_INPUTS },
       };
     case "component":
       return {

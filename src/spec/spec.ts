@@ -1,6 +1,6 @@
 import { Problem, ProtonkitError } from "../errors";
 import type { InputObjectType } from "../proton/schema";
-import { objectSchema } from "../proton/schema";
+import { NO_INPUTS, objectSchema } from "../proton/schema";
 import { closest, validateAgainst } from "../support/json-schema";
 import type { JsonObject, PathSegment, YamlSource } from "../support/yaml";
 import { describeValue, isPlainObject, readYamlFile } from "../support/yaml";
@@ -64,8 +64,6 @@ export interface ServiceSpec {
 
 /** Either kind of validated spec. */
 export type Spec = EnvironmentSpec | ServiceSpec;
-
-const EMPTY_TYPE: InputObjectType = { name: "(none)", properties: {}, required: [] };
 
 /**
  * Reads a spec file and validates it against `target`: YAML syntax, the `proton:` kind, the
@@ -131,7 +129,7 @@ export function checkSpec(source: YamlSource, target: SpecTarget): { spec?: Spec
   };
 
   if (target.kind === "EnvironmentSpec") {
-    const values = inputs(root.spec, ["spec"], target.environmentInputs ?? EMPTY_TYPE, "environment");
+    const values = inputs(root.spec, ["spec"], target.environmentInputs ?? NO_INPUTS, "environment");
     return problems.length ? { problems: byLine(problems) } : { problems, spec: { kind: "EnvironmentSpec", source, inputs: values } };
   }
 
