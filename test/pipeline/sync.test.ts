@@ -1,4 +1,5 @@
 /** `pipeline init|update`: settings from the platform repository or flags, owned files, refusals. */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import t from "tap";
@@ -124,4 +125,26 @@ t.test("stages: ordered by tier, then environment and instance; several instance
     ["deploy-prod", "deploy-pre", true],
   ]);
   t.throws(() => orderStages([{ environment: "a", instance: "i", tier: "test" }, { environment: "b", instance: "i", tier: "staging" }], "f"), /listed twice/);
+});
+
+t.test("protonkit pipeline init and update --check through the CLI", async (t) => {
+  const repo = nodeApp(t, true);
+  const bin = path.join(__dirname, "..", "..", "bin", "protonkit.js");
+  const cli = (...args: string[]): { status: number | null; out: string } => {
+    const r = spawnSync(process.execPath, [bin, "pipeline", ...args], { encoding: "utf8" });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+  const init = cli("init", "--repo", repo, "--service", "orders", "--scm", "gitlab", "--template", "private-web-service", "--account", "123456789012", "--platform-repository", "acme/platform", "--unit-test", "npm test", "--stage", "prod:orders-prod:production", "--stage", "dev:orders-dev:test");
+  t.equal(init.status, 0, init.out);
+  t.match(init.out, /created\s+\.gitlab-ci\.yml/);
+  t.match(init.out, /build: Dockerfile, language node/);
+  t.match(init.out, /promotion: dev -> prod \(approval\)/);
+  t.equal(cli("update", "--repo", repo, "--check").status, 0);
+  fs.appendFileSync(path.join(repo, ".gitlab-ci.yml"), "# edit\n");
+  const check = cli("update", "--repo", repo, "--check");
+  t.equal(check.status, 1);
+  t.match(check.out, /skipped\s+\.gitlab-ci\.yml \(user-modified/);
+  const bad = cli("init", "--repo", path.join(repo, "missing"), "--service", "x");
+  t.equal(bad.status, 1);
+  t.match(bad.out, /--repo: the application repository does not exist/);
 });

@@ -1,6 +1,7 @@
 /** The teams model: validation with file, line and field; globs; the seed's entitlements. */
 import t from "tap";
 import { ProtonkitError } from "../../src/errors";
+import { parseProvisioningConfig } from "../../src/provision/config";
 import { entitlementsFromConfigText, globToRegExp, mayDeployTo, mayUseTemplate, teamNamed } from "../../src/platform/teams";
 import { CONFIG } from "./teams-helpers";
 
@@ -49,4 +50,10 @@ entitlements:
   t.match(lines.join("\n"), /p\.yaml:6: entitlements\.teams\.team-a: |entitlements\.teams\.team-a\.directory_group: is required/);
   t.match(lines.join("\n"), /p\.yaml:7: entitlements\.teams\.team-a\.github_team: must be org\/team-slug/);
   t.match(lines.join("\n"), /p\.yaml:8: entitlements\.teams\.team-a\.templates: must be a non-empty list of globs/);
+});
+
+t.test("the platform configuration's schema accepts the entitlements key", async (t) => {
+  const text = `${CONFIG}environments:\n  test:\n    plan_role_arn: arn:aws:iam::123456789012:role/p\n    apply_role_arn: arn:aws:iam::123456789012:role/a\n    region: eu-west-1\n    state_bucket: b-test\n`;
+  t.doesNotThrow(() => parseProvisioningConfig(text, ".protonkit/platform.yaml"));
+  t.ok(entitlementsFromConfigText(text, ".protonkit/platform.yaml"));
 });
