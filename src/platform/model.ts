@@ -9,8 +9,9 @@ import * as path from "node:path";
 import { Problem } from "../errors";
 import { resourceNameError } from "../proton/names";
 import { validateAgainst } from "../support/json-schema";
-import type { JsonValue, PathSegment, YamlSource } from "../support/yaml";
-import { formatPath, isPlainObject, lineOf, readYamlFile } from "../support/yaml";
+import type { JsonValue, YamlSource } from "../support/yaml";
+import { problemAt } from "../support/problems";
+import { isPlainObject, readYamlFile } from "../support/yaml";
 import environmentSchema from "./environment.schema.json";
 import serviceSchema from "./service.schema.json";
 
@@ -113,11 +114,6 @@ const FIXES: Readonly<Record<string, string>> = {
   owner: "write the owning team's name",
   proton: "paste the Proton spec unchanged under spec:",
 };
-
-/** A problem at `segments` of `source`. */
-export function problemAt(source: YamlSource, segments: readonly PathSegment[], message: string, fix?: string): Problem {
-  return new Problem(message, { file: source.displayFile, line: lineOf(source, segments), field: segments.length ? formatPath(segments) : undefined, fix });
-}
 
 /** The `spec:` node of a file as a source of its own, so spec problems keep the file's lines. */
 function subSource(source: YamlSource, key: string): YamlSource {

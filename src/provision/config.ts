@@ -25,6 +25,8 @@ export const PROVISIONING_CONFIG_SCHEMA: Readonly<Record<string, unknown>> = sch
 
 /** Settings for the environments one entry of `environments:` applies to. */
 export interface EnvironmentConfig {
+  /** Account the environment deploys into (var.environment.account_id); default: the top-level account_id. */
+  readonly account_id?: string;
   /** IAM role the plan job assumes (read-only plus state read). */
   readonly plan_role_arn: string;
   /** IAM role the apply job assumes. */

@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { migrateConfig, PLATFORM_CONFIG_PATH } from "../../platform/config";
+import type { PlatformPlan } from "../../platform";
+import { renderPlatform } from "../../platform";
 import type { CommandModule } from "./index";
 
 /** Flags every `platform` subcommand takes. */
@@ -16,7 +18,27 @@ interface MigrateFlags extends RepoFlags {
   region?: string;
 }
 
+interface RenderFlags extends RepoFlags {
+  check?: boolean;
+  records?: string;
+  fetch?: boolean;
+}
+
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** What a render did (or, with --check, found), one line per resource directory that changed. */
+function printPlan(plan: PlatformPlan, check: boolean): void {
+  out(`catalog at ${plan.catalogCommit.slice(0, 12)}, records at ${plan.recordsCommit ? plan.recordsCommit.slice(0, 12) : "(none recorded)"}`);
+  const changed = new Set([...plan.writes.keys(), ...plan.removes].map((p) => p.replace(/\/(\.proton\/)?[^/]+$/, "")));
+  for (const r of plan.resources) {
+    if (!changed.has(r.dir)) continue;
+    out(r.deleted ? `deleting ${r.dir}/ (isResourceDeleted: the apply destroys it)` : `${check ? "stale" : "wrote"} ${r.dir}/ (${r.kind} ${r.name}, ${r.version ?? ""})`);
+  }
+  for (const dir of plan.removed) out(`removed ${dir}/ (its destroy is recorded)`);
+  for (const p of plan.pending) out(`pending ${p.dir}/: ${p.reason}`);
+  for (const w of plan.warnings) process.stderr.write(`protonkit: warning: ${w}\n`);
+  out(`${plan.writes.size} file${plan.writes.size === 1 ? "" : "s"} ${check ? "differ" : "written"}, ${plan.removes.length} removed; ${plan.resources.length} resource directories`);
+}
 
 function repoOption(cmd: Command): Command {
   return cmd.option("--repo <dir>", "the platform repository checkout", ".");
@@ -32,7 +54,22 @@ export const platformCommand: CommandModule = (program: Command) => {
     program.commands.find((c) => c.name() === "platform") ??
     program.command("platform").description("The platform repository: desired state under platform/, rendered into Proton's provisioning layout, with recorded outputs and deployments.");
 
-  // render and upgrade: registered here.
+  repoOption(
+    platform
+      .command("render")
+      .description(
+        "Render every environment, service instance, pipeline and component of platform/ into Proton's provisioning layout, from the catalog's published versions and the recorded outputs. " +
+          "Writes only files that change; refuses the whole run on any problem, listing every one, and writes nothing.",
+      )
+      .option("--check", "write nothing; fail when the committed render differs from the desired state")
+      .option("--records <ref>", "the records branch or commit to read outputs and deployments from", "protonkit/records")
+      .option("--fetch", "fetch a catalog given by URL before rendering (otherwise the cached clone is used)"),
+  ).action((flags: RenderFlags) => {
+    const plan = renderPlatform({ root: path.resolve(flags.repo), check: flags.check, recordsRef: flags.records, fetch: flags.fetch });
+    printPlan(plan, flags.check === true);
+  });
+
+  // upgrade: registered here.
 
   repoOption(
     platform

@@ -1,0 +1,531 @@
+/**
+ * Rendering a whole platform: desired state + catalog + recorded outputs give every resource
+ * directory of Proton's provisioning layout (`<env>/`, `<env>/<service>-<instance>/`,
+ * `<service>/pipeline/`, `<env>/components/<component>/`). Pure: no cloud call, the same
+ * inputs give the same bytes. Any problem refuses the whole run, listing every problem.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Problem, ProtonkitError } from "../errors";
+import { jsonFile } from "../json";
+import type { ProvisioningConfig } from "../provision/config";
+import type { Bundle, DeploymentContext, EnvironmentContext, PlannedResource, RenderedFile, ResourceKind, TemplateFolder } from "../render";
+import { DELETED_DEPLOYMENT_ID, deletedHeader, environmentOutputReferences, planRender, specTarget, uuidV5 } from "../render";
+import type { ServiceInstanceSpec, Spec } from "../spec/spec";
+import { checkSpec } from "../spec/spec";
+import { problemAt, problemCount } from "../support/problems";
+import type { PathSegment, YamlSource } from "../support/yaml";
+import { isPlainObject } from "../support/yaml";
+import type { Catalog, PublishedVersion } from "./catalog";
+import type { DesiredState, EnvironmentState, ServiceState, VersionRequest } from "./model";
+import { loadDesiredState } from "./model";
+import type { RecordsReader } from "./records";
+
+/** The metadata file every rendered directory holds. */
+export const METADATA_FILE = ".proton/deployment-metadata.json";
+
+/** One resource directory the platform renders. */
+export interface PlatformResource {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  /** Directory under the repository root, `/`-separated. */
+  readonly dir: string;
+  readonly arn: string;
+  readonly files: readonly RenderedFile[];
+  /** `<template>:<major>.<minor>`; absent for a deletion re-rendered from the files on disk. */
+  readonly version?: string;
+  /** The desired-state file it comes from (absent for deletions). */
+  readonly source?: string;
+  /** Re-rendered with `isResourceDeleted: true` (first phase of a deletion). */
+  readonly deleted: boolean;
+}
+
+/** A resource that cannot render yet, and why. */
+export interface PendingResource {
+  readonly dir: string;
+  readonly reason: string;
+}
+
+/** What a render would do to the repository. */
+export interface PlatformPlan {
+  /** Live and deleted resources, sorted by directory. */
+  readonly resources: readonly PlatformResource[];
+  /** Waiting for an environment's first apply. Their directories are left as they are. */
+  readonly pending: readonly PendingResource[];
+  /** Directories whose destroy is recorded: removed (second phase of a deletion). */
+  readonly removed: readonly string[];
+  /** Files to write (relative path to content), sorted. */
+  readonly writes: ReadonlyMap<string, string>;
+  /** Files and directories to remove, sorted. */
+  readonly removes: readonly string[];
+  /** Non-fatal findings (deprecated versions in use). */
+  readonly warnings: readonly string[];
+  /** The catalog commit the versions were read at. */
+  readonly catalogCommit: string;
+  /** The records commit the outputs were read at, when known. */
+  readonly recordsCommit?: string;
+}
+
+/** Inputs of {@link planPlatform}. */
+export interface PlatformInputs {
+  /** The platform repository root. */
+  readonly root: string;
+  readonly config: ProvisioningConfig;
+  readonly catalog: Catalog;
+  readonly records: RecordsReader;
+  /** Desired state already read; default: read from `<root>/platform/`. */
+  readonly state?: DesiredState;
+}
+
+/** An existing rendered directory, from its metadata. */
+interface Existing {
+  readonly deleted: boolean;
+  readonly arn: string;
+}
+
+const SKIP_TOP = new Set(["platform", "node_modules"]);
+
+/** Every directory under `root` holding `.proton/deployment-metadata.json`. */
+export function scanRendered(root: string): Map<string, Existing> {
+  const found = new Map<string, Existing>();
+  const walk = (abs: string, rel: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (rel !== "" && entries.some((e) => e.name === ".proton" && e.isDirectory())) {
+      try {
+        const meta = JSON.parse(fs.readFileSync(path.join(abs, ...METADATA_FILE.split("/")), "utf8")) as unknown;
+        if (isPlainObject(meta)) {
+          const inner = isPlainObject(meta.resourceMetadata) ? meta.resourceMetadata : isPlainObject(meta.componentMetadata) ? meta.componentMetadata : {};
+          found.set(rel, { deleted: meta.isResourceDeleted === true, arn: typeof inner.arn === "string" ? inner.arn : "" });
+        }
+      } catch {
+        // Not a rendered directory after all.
+      }
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith(".")) continue;
+      if (rel === "" && SKIP_TOP.has(e.name)) continue;
+      walk(path.join(abs, e.name), rel === "" ? e.name : `${rel}/${e.name}`);
+    }
+  };
+  walk(root, "");
+  return found;
+}
+
+function digestOf(files: readonly RenderedFile[]): string {
+  const h = crypto.createHash("sha256");
+  for (const f of files) if (f.path !== METADATA_FILE) h.update(`${f.path}\0${f.content}\0`);
+  return h.digest("hex");
+}
+
+/** Sets the deployment id: a UUIDv5 of the directory and the digest of everything rendered. */
+function withDeploymentId(r: PlannedResource): RenderedFile[] {
+  const id = uuidV5(`${r.relativeDir}\n${digestOf(r.files)}`);
+  return r.files.map((f) => {
+    if (f.path !== METADATA_FILE) return f;
+    const meta = JSON.parse(f.content) as Record<string, unknown>;
+    return { path: f.path, content: jsonFile({ ...meta, deploymentId: id }) };
+  });
+}
+
+/** Problems of a spec checked inside a desired-state file: fields under `spec.`. */
+function underSpec(problems: readonly Problem[]): Problem[] {
+  return problems.map((p) => new Problem(p.message, { ...p.details, field: p.details.field ? `spec.${p.details.field}` : "spec" }));
+}
+
+function instanceIndexOf(p: Problem): number | undefined {
+  const m = /^spec\.instances\[(\d+)\]/.exec(p.details.field ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+function versionLabel(v: PublishedVersion): string {
+  return `${v.template}:${v.major}.${v.minor}`;
+}
+
+function folderFile(bundle: Bundle, file: string): string {
+  return path.relative(bundle.dir, file).split(path.sep).join("/");
+}
+
+/**
+ * Plans the render of a whole platform. Throws one {@link ProtonkitError} listing every
+ * problem (nothing is planned then); otherwise returns what would change on disk.
+ */
+export function planPlatform(inputs: PlatformInputs): PlatformPlan {
+  const { root, config, catalog, records } = inputs;
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+  let state = inputs.state;
+  if (!state) {
+    const loaded = loadDesiredState(root);
+    problems.push(...loaded.problems);
+    state = loaded.state;
+  }
+  const existing = scanRendered(root);
+  const isNew = (dir: string): boolean => !existing.has(dir) || existing.get(dir)?.deleted === true;
+  const account = config.account_id ?? "";
+  const region = config.region ?? "";
+  const planned: { resource: PlannedResource; version: PublishedVersion; source: string }[] = [];
+  const pending: PendingResource[] = [];
+  /** Who renders each directory, for collisions. */
+  const owners = new Map<string, { source: YamlSource; at: PathSegment[]; what: string }>();
+  const claim = (dir: string, source: YamlSource, at: PathSegment[], what: string): void => {
+    const other = owners.get(dir);
+    if (other) {
+      problems.push(
+        problemAt(source, at, `${what} renders into ${dir}/, which ${other.what} (${other.source.displayFile}) renders too`, "rename one of them: two resources cannot share a directory"),
+      );
+      return;
+    }
+    owners.set(dir, { source, at, what });
+  };
+
+  /** Resolves a version and reads its bundle; problems point at `at` in `source`. */
+  const resolve = (source: YamlSource, at: PathSegment[], template: string, request: VersionRequest, dir: string | undefined, want: Bundle["kind"]): { version: PublishedVersion; bundle: Bundle } | undefined => {
+    const r = catalog.resolve(template, request);
+    if (!r.version) {
+      problems.push(problemAt(source, at, r.problem.message, r.problem.fix));
+      return undefined;
+    }
+    if (catalog.isDeprecated(r.version)) {
+      const label = versionLabel(r.version);
+      if (dir === undefined || isNew(dir)) {
+        problems.push(problemAt(source, at, `${label} is deprecated: new resources cannot use it`, `use a newer version (${template}:${catalog.latestMajor(template) ?? request.major})`));
+        return undefined;
+      }
+      warnings.push(`${source.displayFile}: ${dir}/ uses ${label}, which is deprecated (protonkit platform upgrade moves it)`);
+    }
+    let bundle: Bundle;
+    try {
+      bundle = catalog.bundle(r.version);
+    } catch (e) {
+      if (!(e instanceof ProtonkitError)) throw e;
+      problems.push(problemAt(source, at, `${versionLabel(r.version)} cannot be read from the catalog: ${e.problems.map((p) => p.toString()).join("; ")}`, "fix the bundle in the catalog"));
+      return undefined;
+    }
+    if (bundle.kind !== want) {
+      problems.push(problemAt(source, at, `expected a${want === "environment" ? "n" : ""} ${want} template, found ${template}, a${bundle.kind === "environment" ? "n" : ""} ${bundle.kind} template`, `name a${want === "environment" ? "n" : ""} ${want} template of the catalog`));
+      return undefined;
+    }
+    return { version: r.version, bundle };
+  };
+
+  // Environments.
+  interface EnvInfo {
+    readonly state: EnvironmentState;
+    readonly template: string;
+    readonly context: EnvironmentContext;
+    /** False until the environment's first apply is recorded. */
+    readonly recorded: boolean;
+  }
+  const envs = new Map<string, EnvInfo>();
+  for (const env of state.environments) {
+    const resolved = resolve(env.source, ["version"], env.template, env.version, env.name, "environment");
+    const outputs = records.outputs(env.name);
+    const accountId = config.environments[env.name]?.account_id ?? config.environments["*"]?.account_id ?? account;
+    envs.set(env.name, {
+      state: env,
+      template: resolved ? `${resolved.bundle.templateName}:${resolved.bundle.major}` : "",
+      context: { template: resolved ? `${resolved.bundle.templateName}:${resolved.bundle.major}` : undefined, outputs: outputs ?? {}, account_id: accountId },
+      recorded: outputs !== undefined,
+    });
+    if (!resolved) continue;
+    const checked = checkSpec(env.spec, specTarget(resolved.bundle));
+    if (!checked.spec) {
+      problems.push(...underSpec(checked.problems));
+      continue;
+    }
+    claim(env.name, env.source, [], `environment ${env.name}`);
+    const out = planRender(resolved.bundle, checked.spec, env.name, { account_id: account, region, template_minor: resolved.version.minor });
+    problems.push(...out.problems);
+    for (const resource of out.resources) planned.push({ resource, version: resolved.version, source: env.source.displayFile });
+  }
+
+  // Services.
+  for (const svc of state.services) renderService(svc);
+
+  function renderService(svc: ServiceState): void {
+    const rawInstances = instancesOf(svc.spec.value);
+    const serviceResolved = resolve(svc.source, ["version"], svc.template, svc.version, undefined, "service");
+    if (!serviceResolved) return;
+    const serviceKey = versionLabel(serviceResolved.version);
+    // Each instance renders with its own version; the spec is checked once per version.
+    const groups = new Map<string, { version: PublishedVersion; bundle: Bundle; indexes: number[] }>();
+    groups.set(serviceKey, { ...serviceResolved, indexes: [] });
+    rawInstances.forEach((raw, index) => {
+      const override = svc.instanceVersions[raw.name];
+      const dir = raw.environment ? `${raw.environment}/${svc.name}-${raw.name}` : undefined;
+      let key = serviceKey;
+      if (override) {
+        const r = resolve(svc.source, ["instances", raw.name, "version"], svc.template, override, dir, "service");
+        if (!r) return;
+        key = versionLabel(r.version);
+        if (!groups.has(key)) groups.set(key, { ...r, indexes: [] });
+      } else if (dir && catalog.isDeprecated(serviceResolved.version) && isNew(dir)) {
+        problems.push(problemAt(svc.source, ["spec", "instances", index], `${serviceKey} is deprecated: new instance ${raw.name} cannot use it`, "use a newer version"));
+        return;
+      }
+      groups.get(key)?.indexes.push(index);
+    });
+    const instances = new Map<number, { inst: ServiceInstanceSpec; version: PublishedVersion; bundle: Bundle }>();
+    let pipelineInputs: Spec | undefined;
+    for (const [key, group] of groups) {
+      const checked = checkSpec(svc.spec, specTarget(group.bundle));
+      const mine = underSpec(checked.problems).filter((p) => {
+        const i = instanceIndexOf(p);
+        return i === undefined ? key === serviceKey : group.indexes.includes(i);
+      });
+      problems.push(...mine);
+      if (!checked.spec || checked.spec.kind !== "ServiceSpec") continue;
+      if (key === serviceKey) pipelineInputs = checked.spec;
+      for (const inst of checked.spec.instances) if (group.indexes.includes(inst.index)) instances.set(inst.index, { inst, version: group.version, bundle: group.bundle });
+    }
+    if (!pipelineInputs || pipelineInputs.kind !== "ServiceSpec") return;
+
+    // Environments of the instances: present, compatible, outputs recorded.
+    const contextEnvs: Record<string, EnvironmentContext> = {};
+    const ready: number[] = [];
+    for (const [index, { inst, version, bundle }] of [...instances].sort((a, b) => a[0] - b[0])) {
+      const at: PathSegment[] = ["spec", "instances", index, "environment"];
+      const dir = `${inst.environment}/${svc.name}-${inst.name}`;
+      claim(dir, svc.source, ["spec", "instances", index, "name"], `instance ${inst.name} of service ${svc.name}`);
+      const env = envs.get(inst.environment);
+      if (!env) {
+        problems.push(
+          problemAt(svc.source, at, `environment "${inst.environment}" does not exist: expected one of ${[...envs.keys()].join(", ") || "(none under platform/environments/)"}`, `add platform/environments/${inst.environment}.yaml, or deploy to an existing environment`),
+        );
+        continue;
+      }
+      if (env.template === "") continue; // its own file has problems, reported there
+      const compatible = bundle.compatibleEnvironments.map((r) => `${r.name}:${r.major}`);
+      if (!compatible.includes(env.template)) {
+        problems.push(
+          problemAt(svc.source, at, `environment "${inst.environment}" is incompatible: it runs ${env.template}, and ${versionLabel(version)} is compatible with ${compatible.join(", ") || "no environment template"}`, "deploy to an environment of a compatible template, or use a template version compatible with it"),
+        );
+        continue;
+      }
+      if (!env.recorded) {
+        pending.push({ dir, reason: `waits for the first apply of environment ${inst.environment} (its outputs are not recorded yet)` });
+        continue;
+      }
+      let ok = true;
+      for (const ref of environmentOutputReferences(bundle.instanceInfrastructure as TemplateFolder)) {
+        if (env.context.outputs?.[ref.name] === undefined) {
+          problems.push(
+            problemAt(
+              svc.source,
+              at,
+              `environment "${inst.environment}" has no recorded output "${ref.name}", which ${versionLabel(version)} reads (${folderFile(bundle, ref.file)}:${ref.line})`,
+              `apply a version of ${env.template} that outputs ${ref.name} to ${inst.environment} first, or use a template version that does not read it`,
+            ),
+          );
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      contextEnvs[inst.environment] = env.context;
+      ready.push(index);
+    }
+
+    const components: Record<string, { name: string; outputs: Readonly<Record<string, string>> }> = {};
+    for (const c of svc.components) {
+      const entry = [...instances.values()].find((i) => i.inst.name === c.instance);
+      if (!entry) continue;
+      components[c.instance] = { name: c.name, outputs: records.outputs(`${entry.inst.environment}/components/${c.name}`) ?? {} };
+    }
+    const instanceOutputs: Record<string, Readonly<Record<string, string>>> = {};
+    for (const { inst } of instances.values()) instanceOutputs[inst.name] = records.outputs(`${inst.environment}/${svc.name}-${inst.name}`) ?? {};
+    const context = (minor: number): DeploymentContext => ({
+      account_id: account,
+      region,
+      environments: contextEnvs,
+      service: { repository_id: svc.repository.id, branch_name: svc.repository.branch, repository_connection_arn: svc.repository.connectionArn },
+      components,
+      instance_outputs: instanceOutputs,
+      template_minor: minor,
+    });
+    const readyInstances = ready.map((i) => instances.get(i)).filter((x): x is NonNullable<typeof x> => x !== undefined);
+    const allReady = readyInstances.length === rawInstances.length;
+    // The pipeline sees every instance; it waits while one of them does.
+    const hasPipeline = serviceResolved.bundle.pipelineInfrastructure !== undefined && pipelineInputs.pipeline !== undefined;
+    if (hasPipeline) {
+      claim(`${svc.name}/pipeline`, svc.source, ["spec", "pipeline"], `the pipeline of service ${svc.name}`);
+      if (!allReady) pending.push({ dir: `${svc.name}/pipeline`, reason: "waits until every instance of the service renders" });
+    }
+    for (const [key, group] of groups) {
+      const mine = readyInstances.filter((i) => group.indexes.includes(i.inst.index)).map((i) => i.inst);
+      const withPipeline = key === serviceKey && hasPipeline && allReady;
+      if (mine.length === 0 && !withPipeline) continue;
+      // The pipeline lists all instances, so the service's own version renders them all; only
+      // its own group's instance directories are kept from that render.
+      const spec: Spec = { kind: "ServiceSpec", source: svc.spec, pipeline: withPipeline ? pipelineInputs.pipeline : undefined, instances: withPipeline ? readyInstances.map((i) => i.inst) : mine };
+      const out = planRender(group.bundle, spec, svc.name, context(group.version.minor));
+      problems.push(...out.problems);
+      const keep = new Set(mine.map((i) => i.name));
+      for (const resource of out.resources) {
+        if (resource.kind === "service_instance" && !keep.has(resource.name)) continue;
+        planned.push({ resource, version: group.version, source: svc.source.displayFile });
+      }
+    }
+
+    for (const c of svc.components) {
+      const entry = readyInstances.find((i) => i.inst.name === c.instance);
+      if (!entry) continue;
+      const dir = `${entry.inst.environment}/components/${c.name}`;
+      claim(dir, svc.source, ["components", c.name], `component ${c.name}`);
+      const resolved = resolve(svc.source, ["components", c.name, "version"], c.template, c.version, dir, "component");
+      if (!resolved) continue;
+      const env = envs.get(entry.inst.environment) as EnvInfo;
+      let ok = true;
+      for (const ref of environmentOutputReferences(resolved.bundle.infrastructure as TemplateFolder)) {
+        if (env.context.outputs?.[ref.name] === undefined) {
+          problems.push(
+            problemAt(svc.source, ["components", c.name, "instance"], `environment "${entry.inst.environment}" has no recorded output "${ref.name}", which ${versionLabel(resolved.version)} reads (${folderFile(resolved.bundle, ref.file)}:${ref.line})`, `apply a version of ${env.template} that outputs ${ref.name} first`),
+          );
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      const spec: Spec = { kind: "ServiceSpec", source: svc.spec, instances: [entry.inst] };
+      const out = planRender(resolved.bundle, spec, svc.name, { ...context(resolved.version.minor), components: { [c.instance]: { name: c.name } } });
+      problems.push(...out.problems);
+      for (const resource of out.resources) planned.push({ resource, version: resolved.version, source: svc.source.displayFile });
+    }
+  }
+
+  if (problems.length > 0) {
+    const sorted = [...problems].sort((a, b) => (a.details.file ?? "").localeCompare(b.details.file ?? "") || (a.details.line ?? 0) - (b.details.line ?? 0));
+    throw new ProtonkitError(dedupe(sorted), `platform render: ${problemCount(dedupe(sorted).length)}; nothing was written`);
+  }
+
+  const resources: PlatformResource[] = planned.map(({ resource, version, source }) => ({
+    kind: resource.kind,
+    name: resource.name,
+    dir: resource.relativeDir,
+    arn: resource.arn,
+    files: withDeploymentId(resource),
+    version: versionLabel(version),
+    source,
+    deleted: false,
+  }));
+  const live = new Set([...resources.map((r) => r.dir), ...pending.map((p) => p.dir)]);
+  const removed: string[] = [];
+  for (const [dir, info] of existing) {
+    if (live.has(dir)) continue;
+    if (records.deployment(dir)?.status === "DELETED") removed.push(dir);
+    else resources.push(deletionFromDisk(root, dir, info));
+  }
+  resources.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  const { writes, removes } = changes(root, resources, removed.sort(), new Set(existing.keys()));
+  return { resources, pending: pending.sort((a, b) => (a.dir < b.dir ? -1 : 1)), removed, writes, removes, warnings, catalogCommit: catalog.index.refCommit, recordsCommit: records.commit };
+}
+
+function dedupe(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = p.toString();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function instancesOf(spec: unknown): { name: string; environment: string }[] {
+  const list = isPlainObject(spec) && Array.isArray(spec.instances) ? spec.instances : [];
+  return list.map((raw: unknown) => ({
+    name: isPlainObject(raw) && typeof raw.name === "string" ? raw.name : "",
+    environment: isPlainObject(raw) && typeof raw.environment === "string" ? raw.environment : "",
+  }));
+}
+
+const MANAGED = (name: string): boolean => name.endsWith(".tf") || name === "proton.auto.tfvars.json";
+
+/**
+ * First phase of a deletion, from the files on disk (the desired state is gone): every header
+ * becomes the deletion comment, and the metadata says `isResourceDeleted` with Proton's
+ * deleted deployment id. The values stay, so the destroy plans against the same resources.
+ */
+function deletionFromDisk(root: string, dir: string, info: Existing): PlatformResource {
+  const abs = path.join(root, ...dir.split("/"));
+  const files: RenderedFile[] = [];
+  for (const name of fs.readdirSync(abs).sort()) {
+    if (!MANAGED(name) || !fs.statSync(path.join(abs, name)).isFile()) continue;
+    let content = fs.readFileSync(path.join(abs, name), "utf8");
+    if (name.endsWith(".tf")) {
+      const nl = content.indexOf("\n");
+      const first = nl < 0 ? content : content.slice(0, nl);
+      if (first.startsWith("/*") && first.endsWith("*/")) content = `${deletedHeader(info.arn)}${nl < 0 ? "" : content.slice(nl)}`;
+    }
+    files.push({ path: name, content });
+  }
+  const meta = JSON.parse(fs.readFileSync(path.join(abs, ...METADATA_FILE.split("/")), "utf8")) as Record<string, unknown>;
+  files.push({ path: METADATA_FILE, content: jsonFile({ ...meta, deploymentId: DELETED_DEPLOYMENT_ID, isResourceDeleted: true }) });
+  const kind: ResourceKind = isPlainObject(meta.componentMetadata) ? "component" : dir.endsWith("/pipeline") ? "pipeline" : dir.includes("/") ? "service_instance" : "environment";
+  return { kind, name: dir.split("/").pop() ?? dir, dir, arn: info.arn, files, deleted: true };
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Files to write and to remove so that the repository matches the plan. */
+function changes(root: string, resources: readonly PlatformResource[], removed: readonly string[], rendered: ReadonlySet<string>): { writes: Map<string, string>; removes: string[] } {
+  const writes = new Map<string, string>();
+  const removes: string[] = [];
+  for (const r of resources) {
+    const abs = path.join(root, ...r.dir.split("/"));
+    const keep = new Set(r.files.map((f) => f.path));
+    for (const f of r.files) {
+      const rel = `${r.dir}/${f.path}`;
+      if (readIfExists(path.join(abs, ...f.path.split("/"))) !== f.content) writes.set(rel, f.content);
+    }
+    if (fs.existsSync(abs)) {
+      for (const name of fs.readdirSync(abs).sort()) if (MANAGED(name) && !keep.has(name)) removes.push(`${r.dir}/${name}`);
+    }
+  }
+  for (const dir of removed) {
+    // Everything of the directory goes, except directories of other resources inside it.
+    const abs = path.join(root, ...dir.split("/"));
+    const nested = [...rendered].filter((d) => d.startsWith(`${dir}/`));
+    for (const name of fs.readdirSync(abs).sort()) {
+      const rel = `${dir}/${name}`;
+      if (nested.some((d) => d === rel || d.startsWith(`${rel}/`))) continue;
+      removes.push(rel);
+    }
+    if (nested.length === 0) removes.push(dir);
+  }
+  return { writes: new Map([...writes].sort((a, b) => (a[0] < b[0] ? -1 : 1))), removes };
+}
+
+/**
+ * Writes a plan: every changed file is staged in a temporary folder of the repository and
+ * renamed into place, then removals run. Unchanged files are not touched.
+ */
+export function writePlatform(root: string, plan: PlatformPlan): void {
+  if (plan.writes.size === 0 && plan.removes.length === 0) return;
+  const tmp = fs.mkdtempSync(path.join(root, ".protonkit-render-"));
+  try {
+    let i = 0;
+    const staged: [string, string][] = [];
+    for (const [rel, content] of plan.writes) {
+      const file = path.join(tmp, String(i++));
+      fs.writeFileSync(file, content);
+      staged.push([file, path.join(root, ...rel.split("/"))]);
+    }
+    for (const [from, to] of staged) {
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.renameSync(from, to);
+    }
+    for (const rel of plan.removes) fs.rmSync(path.join(root, ...rel.split("/")), { recursive: true, force: true });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
