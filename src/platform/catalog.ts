@@ -33,7 +33,7 @@ export interface PublishedVersion {
 }
 
 /** A resolved version, or why it cannot be. */
-export type Resolution = { version: PublishedVersion; problem?: undefined } | { version?: undefined; problem: { message: string; fix: string } };
+export type Resolution = { version: PublishedVersion; problem?: undefined } | { version?: undefined; problem: { message: string; fix: string; field: "template" | "version" } };
 
 /** Every published version of a catalog at one commit of its main branch. */
 export interface VersionIndex {
@@ -199,6 +199,7 @@ export class Catalog {
         problem: {
           message: `unknown template "${template}": expected one of ${Object.keys(this.index.templates).sort().join(", ") || "(the catalog publishes none)"}`,
           fix: hint ? `did you mean ${hint}?` : "name a template the catalog publishes",
+          field: "template",
         },
       };
     }
@@ -208,6 +209,7 @@ export class Catalog {
         problem: {
           message: `unknown version "${request.text}" of ${template}: expected major ${Object.keys(majors).sort().join(", ")}, found ${request.major}`,
           fix: `use a published major version of ${template}`,
+          field: "version",
         },
       };
     }
@@ -218,6 +220,7 @@ export class Catalog {
         problem: {
           message: `unknown version "${request.text}" of ${template}: published are ${list.map((v) => `${v.major}.${v.minor}`).join(", ")}`,
           fix: `pin a published version, or write "${request.major}" to follow the newest`,
+          field: "version",
         },
       };
     }

@@ -234,16 +234,18 @@ function instanceNames(root: unknown): string[] {
  * Reads every desired-state file under `<root>/platform/`. Returns what could be read and
  * every problem; a file with problems is left out of the state.
  */
-export function loadDesiredState(root: string): { state: DesiredState; problems: Problem[] } {
+export function loadDesiredState(root: string): { state: DesiredState; problems: Problem[]; brokenEnvironments: string[] } {
   const problems: Problem[] = [];
   const environments: EnvironmentState[] = [];
   const services: ServiceState[] = [];
+  const brokenEnvironments: string[] = [];
   const envDir = path.join(root, ENVIRONMENTS_DIR);
   const svcDir = path.join(root, SERVICES_DIR);
   for (const f of listYaml(envDir)) {
     const r = readEnvironmentFile(path.join(envDir, f));
     problems.push(...r.problems);
     if (r.environment) environments.push(r.environment);
+    else brokenEnvironments.push(nameOf(f));
   }
   for (const f of listYaml(svcDir)) {
     const r = readServiceFile(path.join(svcDir, f));
@@ -259,5 +261,5 @@ export function loadDesiredState(root: string): { state: DesiredState; problems:
     }
     seen.set(key, s.source.displayFile);
   }
-  return { state: { environments, services }, problems };
+  return { state: { environments, services }, problems, brokenEnvironments };
 }

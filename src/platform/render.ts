@@ -76,6 +76,8 @@ export interface PlatformInputs {
   readonly records: RecordsReader;
   /** Desired state already read; default: read from `<root>/platform/`. */
   readonly state?: DesiredState;
+  /** With `state`: environments whose files have problems (their instances are not reported again). */
+  readonly brokenEnvironments?: readonly string[];
 }
 
 /** An existing rendered directory, from its metadata. */
@@ -160,10 +162,12 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
   const problems: Problem[] = [];
   const warnings: string[] = [];
   let state = inputs.state;
+  let loadedBroken: readonly string[] = [];
   if (!state) {
     const loaded = loadDesiredState(root);
     problems.push(...loaded.problems);
     state = loaded.state;
+    loadedBroken = loaded.brokenEnvironments;
   }
   const existing = scanRendered(root);
   const isNew = (dir: string): boolean => !existing.has(dir) || existing.get(dir)?.deleted === true;
@@ -185,16 +189,21 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
   };
 
   /** Resolves a version and reads its bundle; problems point at `at` in `source`. */
-  const resolve = (source: YamlSource, at: PathSegment[], template: string, request: VersionRequest, dir: string | undefined, want: Bundle["kind"]): { version: PublishedVersion; bundle: Bundle } | undefined => {
+  /**
+   * Resolves a version and reads its bundle. `at` is the template field (or a version
+   * override); `dir` null skips the deprecation check (the caller checks per instance).
+   */
+  const resolve = (source: YamlSource, at: PathSegment[], template: string, request: VersionRequest, dir: string | null, want: Bundle["kind"]): { version: PublishedVersion; bundle: Bundle } | undefined => {
     const r = catalog.resolve(template, request);
+    const versionAt = at[at.length - 1] === "template" ? [...at.slice(0, -1), "version"] : at;
     if (!r.version) {
-      problems.push(problemAt(source, at, r.problem.message, r.problem.fix));
+      problems.push(problemAt(source, r.problem.field === "template" ? at : versionAt, r.problem.message, r.problem.fix));
       return undefined;
     }
-    if (catalog.isDeprecated(r.version)) {
+    if (dir !== null && catalog.isDeprecated(r.version)) {
       const label = versionLabel(r.version);
-      if (dir === undefined || isNew(dir)) {
-        problems.push(problemAt(source, at, `${label} is deprecated: new resources cannot use it`, `use a newer version (${template}:${catalog.latestMajor(template) ?? request.major})`));
+      if (isNew(dir)) {
+        problems.push(problemAt(source, versionAt, `${label} is deprecated: new resources cannot use it`, deprecationFix(r.version)));
         return undefined;
       }
       warnings.push(`${source.displayFile}: ${dir}/ uses ${label}, which is deprecated (protonkit platform upgrade moves it)`);
@@ -214,6 +223,13 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     return { version: r.version, bundle };
   };
 
+  const deprecationFix = (v: PublishedVersion): string => {
+    const major = catalog.latestMajor(v.template) ?? v.major;
+    const newer = [...catalog.versions(v.template, major)].reverse().find((x) => !catalog.isDeprecated(x));
+    return newer ? `use ${versionLabel(newer)} (version "${major === v.major ? major : newer.major}"${major === v.major ? "" : ", a major upgrade"})` : "every version of this major is deprecated: ask the catalog's owners for a newer one";
+  };
+  const broken = new Set(inputs.brokenEnvironments ?? loadedBroken);
+
   // Environments.
   interface EnvInfo {
     readonly state: EnvironmentState;
@@ -224,7 +240,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
   }
   const envs = new Map<string, EnvInfo>();
   for (const env of state.environments) {
-    const resolved = resolve(env.source, ["version"], env.template, env.version, env.name, "environment");
+    const resolved = resolve(env.source, ["template"], env.template, env.version, env.name, "environment");
     const outputs = records.outputs(env.name);
     const accountId = config.environments[env.name]?.account_id ?? config.environments["*"]?.account_id ?? account;
     envs.set(env.name, {
@@ -250,26 +266,78 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
 
   function renderService(svc: ServiceState): void {
     const rawInstances = instancesOf(svc.spec.value);
-    const serviceResolved = resolve(svc.source, ["version"], svc.template, svc.version, undefined, "service");
+    const serviceResolved = resolve(svc.source, ["template"], svc.template, svc.version, null, "service");
     if (!serviceResolved) return;
     const serviceKey = versionLabel(serviceResolved.version);
+    const before = problems.length;
     // Each instance renders with its own version; the spec is checked once per version.
     const groups = new Map<string, { version: PublishedVersion; bundle: Bundle; indexes: number[] }>();
     groups.set(serviceKey, { ...serviceResolved, indexes: [] });
+    const contextEnvs: Record<string, EnvironmentContext> = {};
+    const waiting = new Set<number>();
+    /** Instances whose environment is fit to render against. */
+    const fit = new Set<number>();
     rawInstances.forEach((raw, index) => {
       const override = svc.instanceVersions[raw.name];
-      const dir = raw.environment ? `${raw.environment}/${svc.name}-${raw.name}` : undefined;
-      let key = serviceKey;
+      const dir = raw.environment && raw.name ? `${raw.environment}/${svc.name}-${raw.name}` : undefined;
+      let group = groups.get(serviceKey) as { version: PublishedVersion; bundle: Bundle; indexes: number[] };
       if (override) {
-        const r = resolve(svc.source, ["instances", raw.name, "version"], svc.template, override, dir, "service");
+        const r = resolve(svc.source, ["instances", raw.name, "version"], svc.template, override, dir ?? null, "service");
         if (!r) return;
-        key = versionLabel(r.version);
+        const key = versionLabel(r.version);
         if (!groups.has(key)) groups.set(key, { ...r, indexes: [] });
-      } else if (dir && catalog.isDeprecated(serviceResolved.version) && isNew(dir)) {
-        problems.push(problemAt(svc.source, ["spec", "instances", index], `${serviceKey} is deprecated: new instance ${raw.name} cannot use it`, "use a newer version"));
+        group = groups.get(key) as typeof group;
+      } else if (dir && catalog.isDeprecated(serviceResolved.version)) {
+        if (isNew(dir)) {
+          problems.push(problemAt(svc.source, ["spec", "instances", index, "name"], `${serviceKey} is deprecated: new instance ${raw.name} cannot use it`, deprecationFix(serviceResolved.version)));
+          return;
+        }
+        warnings.push(`${svc.source.displayFile}: ${dir}/ uses ${serviceKey}, which is deprecated (protonkit platform upgrade moves it)`);
+      }
+      group.indexes.push(index);
+      // A missing or repeated name or environment: the spec check names it.
+      if (!dir || rawInstances.findIndex((o) => o.name === raw.name) !== index) return;
+      // The instance's environment: present, compatible, its outputs recorded.
+      const at: PathSegment[] = ["spec", "instances", index, "environment"];
+      claim(dir, svc.source, ["spec", "instances", index, "name"], `instance ${raw.name} of service ${svc.name}`);
+      const env = envs.get(raw.environment);
+      if (!env) {
+        if (broken.has(raw.environment)) return; // its own file's problems are reported
+        problems.push(
+          problemAt(svc.source, at, `environment "${raw.environment}" does not exist: expected one of ${[...envs.keys()].join(", ") || "(none under platform/environments/)"}`, `add platform/environments/${raw.environment}.yaml, or deploy to an existing environment`),
+        );
         return;
       }
-      groups.get(key)?.indexes.push(index);
+      if (env.template === "") return; // its own file's problems are reported
+      const compatible = group.bundle.compatibleEnvironments.map((r) => `${r.name}:${r.major}`);
+      if (!compatible.includes(env.template)) {
+        problems.push(
+          problemAt(svc.source, at, `environment "${raw.environment}" is incompatible: it runs ${env.template}, and ${versionLabel(group.version)} is compatible with ${compatible.join(", ") || "no environment template"}`, "deploy to an environment of a compatible template, or use a template version compatible with it"),
+        );
+        return;
+      }
+      if (!env.recorded) {
+        pending.push({ dir, reason: `waits for the first apply of environment ${raw.environment} (its outputs are not recorded yet)` });
+        waiting.add(index);
+        return;
+      }
+      let ok = true;
+      for (const ref of environmentOutputReferences(group.bundle.instanceInfrastructure as TemplateFolder)) {
+        if (env.context.outputs?.[ref.name] === undefined) {
+          ok = false;
+          problems.push(
+            problemAt(
+              svc.source,
+              at,
+              `environment "${raw.environment}" has no recorded output "${ref.name}", which ${versionLabel(group.version)} reads (${folderFile(group.bundle, ref.file)}:${ref.line})`,
+              `apply a version of ${env.template} that outputs ${ref.name} to ${raw.environment} first, or use a template version that does not read it`,
+            ),
+          );
+        }
+      }
+      if (!ok) return;
+      contextEnvs[raw.environment] = env.context;
+      fit.add(index);
     });
     const instances = new Map<number, { inst: ServiceInstanceSpec; version: PublishedVersion; bundle: Bundle }>();
     let pipelineInputs: Spec | undefined;
@@ -284,52 +352,8 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
       if (key === serviceKey) pipelineInputs = checked.spec;
       for (const inst of checked.spec.instances) if (group.indexes.includes(inst.index)) instances.set(inst.index, { inst, version: group.version, bundle: group.bundle });
     }
-    if (!pipelineInputs || pipelineInputs.kind !== "ServiceSpec") return;
-
-    // Environments of the instances: present, compatible, outputs recorded.
-    const contextEnvs: Record<string, EnvironmentContext> = {};
-    const ready: number[] = [];
-    for (const [index, { inst, version, bundle }] of [...instances].sort((a, b) => a[0] - b[0])) {
-      const at: PathSegment[] = ["spec", "instances", index, "environment"];
-      const dir = `${inst.environment}/${svc.name}-${inst.name}`;
-      claim(dir, svc.source, ["spec", "instances", index, "name"], `instance ${inst.name} of service ${svc.name}`);
-      const env = envs.get(inst.environment);
-      if (!env) {
-        problems.push(
-          problemAt(svc.source, at, `environment "${inst.environment}" does not exist: expected one of ${[...envs.keys()].join(", ") || "(none under platform/environments/)"}`, `add platform/environments/${inst.environment}.yaml, or deploy to an existing environment`),
-        );
-        continue;
-      }
-      if (env.template === "") continue; // its own file has problems, reported there
-      const compatible = bundle.compatibleEnvironments.map((r) => `${r.name}:${r.major}`);
-      if (!compatible.includes(env.template)) {
-        problems.push(
-          problemAt(svc.source, at, `environment "${inst.environment}" is incompatible: it runs ${env.template}, and ${versionLabel(version)} is compatible with ${compatible.join(", ") || "no environment template"}`, "deploy to an environment of a compatible template, or use a template version compatible with it"),
-        );
-        continue;
-      }
-      if (!env.recorded) {
-        pending.push({ dir, reason: `waits for the first apply of environment ${inst.environment} (its outputs are not recorded yet)` });
-        continue;
-      }
-      let ok = true;
-      for (const ref of environmentOutputReferences(bundle.instanceInfrastructure as TemplateFolder)) {
-        if (env.context.outputs?.[ref.name] === undefined) {
-          problems.push(
-            problemAt(
-              svc.source,
-              at,
-              `environment "${inst.environment}" has no recorded output "${ref.name}", which ${versionLabel(version)} reads (${folderFile(bundle, ref.file)}:${ref.line})`,
-              `apply a version of ${env.template} that outputs ${ref.name} to ${inst.environment} first, or use a template version that does not read it`,
-            ),
-          );
-          ok = false;
-        }
-      }
-      if (!ok) continue;
-      contextEnvs[inst.environment] = env.context;
-      ready.push(index);
-    }
+    if (problems.length > before || !pipelineInputs || pipelineInputs.kind !== "ServiceSpec") return;
+    const ready = [...instances.keys()].filter((i) => fit.has(i)).sort((a, b) => a - b);
 
     const components: Record<string, { name: string; outputs: Readonly<Record<string, string>> }> = {};
     for (const c of svc.components) {
@@ -377,7 +401,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
       if (!entry) continue;
       const dir = `${entry.inst.environment}/components/${c.name}`;
       claim(dir, svc.source, ["components", c.name], `component ${c.name}`);
-      const resolved = resolve(svc.source, ["components", c.name, "version"], c.template, c.version, dir, "component");
+      const resolved = resolve(svc.source, ["components", c.name, "template"], c.template, c.version, dir, "component");
       if (!resolved) continue;
       const env = envs.get(entry.inst.environment) as EnvInfo;
       let ok = true;

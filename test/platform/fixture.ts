@@ -141,6 +141,15 @@ export function otherBundle(): Record<string, string> {
   return out;
 }
 
+/** A service template whose instances read an environment output the env template never has. */
+export function readerBundle(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(webBundle())) {
+    out[k.replace(/^web\//, "reader/")] = k.endsWith("instance_infrastructure/main.tf") ? v.replace("var.environment.outputs.vpc_id", 'var.environment.outputs["subnet_id"]') : v;
+  }
+  return out;
+}
+
 /** A component template (no schema). */
 export function componentBundle(): Record<string, string> {
   return {
@@ -170,8 +179,8 @@ export interface CatalogState {
 
 export function initialCatalog(): CatalogState {
   return {
-    files: { ...envBundle(), ...webBundle(), ...otherBundle(), ...componentBundle() },
-    minors: { "env/1": 0, "web/1": 0, "lonely/1": 0, "cache/1": 0 },
+    files: { ...envBundle(), ...webBundle(), ...otherBundle(), ...readerBundle(), ...componentBundle() },
+    minors: { "env/1": 0, "web/1": 0, "lonely/1": 0, "reader/1": 0, "cache/1": 0 },
   };
 }
 
