@@ -9,6 +9,9 @@ import type { PlatformPlan } from "./render";
 import { planPlatform, writePlatform } from "./render";
 import type { RecordsReader } from "./records";
 import { readerOf } from "./records";
+import { loadDesiredState } from "./model";
+import type { UpgradeOptions, UpgradePlan } from "./upgrade";
+import { planUpgrade, writeUpgrade } from "./upgrade";
 import { RECORDS_BRANCH, readRecords } from "./records-store";
 
 export { loadDesiredState, readEnvironmentFile, readServiceFile, parseVersion, versionText, SCHEMA_PATHS, ENVIRONMENTS_DIR, SERVICES_DIR } from "./model";
@@ -18,6 +21,8 @@ export type { PublishedVersion } from "./catalog";
 export { planPlatform, writePlatform, scanRendered, METADATA_FILE } from "./render";
 export type { PlatformPlan, PlatformResource, PendingResource } from "./render";
 export { recordsFrom, readerOf, NO_RECORDS } from "./records";
+export { planUpgrade, writeUpgrade } from "./upgrade";
+export type { UpgradeOptions, UpgradePlan, VersionChange } from "./upgrade";
 export type { RecordsReader, RecordsData } from "./records";
 
 /** Options of {@link renderPlatform}. */
@@ -54,5 +59,17 @@ export function renderPlatform(options: RenderPlatformOptions): PlatformPlan {
     return plan;
   }
   writePlatform(options.root, plan);
+  return plan;
+}
+
+/** Edits the desired state of `root` to newer versions (see {@link planUpgrade}); writes nothing on a problem. */
+export function upgradePlatform(root: string, options: UpgradeOptions & { readonly cacheDir?: string }): UpgradePlan {
+  const config = loadPlatformConfig(root);
+  if (!config.catalog) throw new ProtonkitError(new Problem("is required", { file: config.source, field: "catalog" }));
+  const catalog = Catalog.open(root, config.catalog, { cacheDir: options.cacheDir });
+  const loaded = loadDesiredState(root);
+  if (loaded.problems.length > 0) throw new ProtonkitError(loaded.problems, `platform upgrade: the desired state has ${loaded.problems.length === 1 ? "1 problem" : `${loaded.problems.length} problems`}; nothing was changed`);
+  const plan = planUpgrade(loaded.state, catalog, options);
+  writeUpgrade(plan);
   return plan;
 }

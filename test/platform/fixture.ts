@@ -73,7 +73,7 @@ ${extraOutput}`,
   };
 }
 
-/** The web service template, major 1 (and major 2 when `v2` is set: port becomes a required string "name"). */
+/** The web service template, major 1 (or 2: ports from 1024, sizes medium and large). */
 export function webBundle(body = "", major = 1): Record<string, string> {
   const v = `web/v${major}`;
   const props =
@@ -90,7 +90,7 @@ export function webBundle(body = "", major = 1): Record<string, string> {
 `
       : `        port:
           type: integer
-          default: 80
+          default: 8080
           minimum: 1024
           maximum: 65535
         size:

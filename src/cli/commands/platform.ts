@@ -2,7 +2,8 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { migrateConfig, PLATFORM_CONFIG_PATH } from "../../platform/config";
 import type { PlatformPlan } from "../../platform";
-import { renderPlatform } from "../../platform";
+import { renderPlatform, upgradePlatform } from "../../platform";
+import { fail } from "../../errors";
 import type { CommandModule } from "./index";
 
 /** Flags every `platform` subcommand takes. */
@@ -22,6 +23,13 @@ interface RenderFlags extends RepoFlags {
   check?: boolean;
   records?: string;
   fetch?: boolean;
+}
+
+interface UpgradeFlags extends RepoFlags {
+  template?: string;
+  service?: string;
+  environment?: string;
+  major?: string;
 }
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -69,7 +77,23 @@ export const platformCommand: CommandModule = (program: Command) => {
     printPlan(plan, flags.check === true);
   });
 
-  // upgrade: registered here.
+  repoOption(
+    platform
+      .command("upgrade")
+      .description(
+        "Edit the desired state to newer template versions, keeping comments: pinned versions move to their major's newest minor, or with --major every selected resource moves to that major. " +
+          "A major upgrade first checks every affected spec against the new schema and lists each field that no longer fits; nothing is changed then.",
+      )
+      .option("--template <name>", "only resources of this template")
+      .option("--service <name>", "only this service")
+      .option("--environment <name>", "only this environment and the service instances in it")
+      .option("--major <n>", "move to this major version"),
+  ).action((flags: UpgradeFlags) => {
+    if (flags.major !== undefined && !/^[1-9]\d*$/.test(flags.major)) fail(`expected a major version number, found "${flags.major}"`, { field: "--major", fix: "pass e.g. --major 2" });
+    const plan = upgradePlatform(path.resolve(flags.repo), { template: flags.template, service: flags.service, environment: flags.environment, major: flags.major === undefined ? undefined : Number(flags.major) });
+    for (const c of plan.changes) out(`${c.file}: ${c.field}: "${c.from}" -> "${c.to}"`);
+    out(plan.changes.length === 0 ? "nothing to upgrade" : "run `protonkit platform render` to render the new versions");
+  });
 
   repoOption(
     platform
