@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { scanHcl, type HclBlock } from "./hcl-scan";
+import { blankSpan, blockSpan, scanHcl, type HclBlock } from "./hcl-scan";
 import type { ResourceKind } from "../proton/contract";
 
 /**
@@ -181,7 +181,7 @@ export function checkProtonTags(summary: ConfigSummary, providerName = "aws"): T
 }
 
 /** A value in mock defaults. */
-export type MockValue = string | number | boolean | readonly MockValue[] | { readonly [key: string]: MockValue };
+export type MockValue = string | number | boolean | null | readonly MockValue[] | { readonly [key: string]: MockValue };
 
 /** A mocked provider configuration a test file needs. */
 export interface MockTarget {
@@ -191,6 +191,8 @@ export interface MockTarget {
   readonly source?: string;
   /** `mock_data "<type>" { defaults = ... }` blocks written inline. */
   readonly data?: Readonly<Record<string, Readonly<Record<string, MockValue>>>>;
+  /** `mock_resource "<type>" { defaults = ... }` blocks written inline. */
+  readonly resources?: Readonly<Record<string, Readonly<Record<string, MockValue>>>>;
 }
 
 /**
@@ -255,13 +257,29 @@ export function declaredTestProviders(testFileText: string): Set<string> {
   return declared;
 }
 
-function hclValue(v: MockValue, indent: string): string {
+/** An HCL literal for a JSON-like value (objects over several lines, indented from `indent`). */
+export function hclValue(v: MockValue, indent: string): string {
+  if (v === null) return "null";
   if (typeof v === "string") return hclString(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return `[${v.map((x) => hclValue(x as MockValue, indent)).join(", ")}]`;
   const entries = Object.entries(v as { readonly [key: string]: MockValue });
+  if (entries.length === 0) return "{}";
   const inner = `${indent}  `;
   return `{\n${entries.map(([k, x]) => `${inner}${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : hclString(k)} = ${hclValue(x, inner)}`).join("\n")}\n${indent}}`;
+}
+
+/** The inline `mock_resource` and `mock_data` blocks of a target, indented for a `mock_provider` body. */
+export function mockTypeBlocks(t: Pick<MockTarget, "data" | "resources">, skip: ReadonlySet<string> = new Set()): string[] {
+  const body: string[] = [];
+  const sorted = (o: MockTarget["data"]): [string, Readonly<Record<string, MockValue>>][] => Object.entries(o ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  for (const [type, defaults] of sorted(t.resources)) {
+    if (!skip.has(`resource.${type}`)) body.push(`  mock_resource "${type}" {`, `    defaults = ${hclValue(defaults, "    ")}`, "  }");
+  }
+  for (const [type, defaults] of sorted(t.data)) {
+    if (!skip.has(`data.${type}`)) body.push(`  mock_data "${type}" {`, `    defaults = ${hclValue(defaults, "    ")}`, "  }");
+  }
+  return body;
 }
 
 /** `mock_provider` blocks for `targets`, with their source and inline mock data. */
@@ -271,28 +289,56 @@ export function mockBlocks(targets: readonly MockTarget[]): string {
       const body: string[] = [];
       if (t.alias) body.push(`  alias = "${t.alias}"`);
       if (t.source) body.push(`  source = ${hclString(t.source)}`);
-      for (const [type, defaults] of Object.entries(t.data ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-        body.push(`  mock_data "${type}" {`, `    defaults = ${hclValue(defaults, "    ")}`, "  }");
-      }
+      body.push(...mockTypeBlocks(t));
       return body.length === 0 ? `mock_provider "${t.name}" {}\n` : `mock_provider "${t.name}" {\n${body.join("\n")}\n}\n`;
     })
     .join("");
 }
 
 /**
- * A template's own test file, with `mock_provider` blocks appended for every mocked provider
- * configuration it does not declare itself (appended, so line numbers in its errors still match
- * the source). A file that declares all of them is returned unchanged.
+ * A template's own test file, completed with protonkit's mocks:
+ * - `mock_provider` blocks appended for every mocked provider configuration it does not declare;
+ * - in the `mock_provider` blocks it declares itself, protonkit's inline defaults (ARN-shaped
+ *   values, data sources) for the types that neither the block nor its `source` mocks
+ *   (`sourceTypes` reads a source directory, as `source` is written in the file).
+ * Blocks are appended, and a completed block is blanked in place and appended whole, so line
+ * numbers in Terraform's messages still match the source. A file that needs nothing is returned unchanged.
  */
-export function withMocks(testFileText: string, targets: readonly MockTarget[]): { text: string; added: string[] } {
+export function withMocks(
+  testFileText: string,
+  targets: readonly MockTarget[],
+  sourceTypes: (source: string) => ReadonlySet<string> = () => new Set(),
+): { text: string; added: string[] } {
   const declared = declaredTestProviders(testFileText);
   const missing = targets.filter((t) => !declared.has(key(t)));
-  if (missing.length === 0) return { text: testFileText, added: [] };
-  const sep = testFileText.endsWith("\n") ? "\n" : "\n\n";
-  return {
-    text: `${testFileText}${sep}# Added by protonkit test: provider configurations this file did not mock.\n${mockBlocks(missing)}`,
-    added: missing.map(key),
-  };
+  const spans: { start: number; end: number }[] = [];
+  const completed: string[] = [];
+  for (const b of scanHcl(testFileText).blocks) {
+    if (b.type !== "mock_provider" || !b.labels[0]) continue;
+    const body = scanHcl(b.body);
+    const alias = body.attributes.find((a) => a.name === "alias")?.expression.replace(/^"|"$/g, "");
+    const target = targets.find((t) => key(t) === (alias ? `${b.labels[0]}.${alias}` : b.labels[0]));
+    if (!target) continue;
+    const skip = new Set<string>();
+    for (const inner of body.blocks) {
+      if (inner.type === "mock_resource" && inner.labels[0]) skip.add(`resource.${inner.labels[0]}`);
+      if (inner.type === "mock_data" && inner.labels[0]) skip.add(`data.${inner.labels[0]}`);
+    }
+    const source = body.attributes.find((a) => a.name === "source")?.expression.replace(/^"|"$/g, "");
+    if (source) for (const t of sourceTypes(source)) skip.add(t);
+    const extra = mockTypeBlocks(target, skip);
+    if (extra.length === 0) continue;
+    spans.push(blockSpan(testFileText, b));
+    completed.push(`mock_provider "${b.labels[0]}" {${b.body.replace(/\s+$/, "")}\n${extra.join("\n")}\n}\n`);
+  }
+  if (missing.length === 0 && completed.length === 0) return { text: testFileText, added: [] };
+  // Blank from the end, so earlier spans keep their offsets.
+  const text = spans.sort((a, b) => b.start - a.start).reduce((acc, span) => blankSpan(acc, span), testFileText);
+  const sep = text.endsWith("\n") ? "\n" : "\n\n";
+  const parts: string[] = [];
+  if (completed.length > 0) parts.push(`# Moved here by protonkit test, with protonkit's defaults for what its mocks do not cover.\n${completed.join("\n")}`);
+  if (missing.length > 0) parts.push(`# Added by protonkit test: provider configurations this file did not mock.\n${mockBlocks(missing)}`);
+  return { text: `${text}${sep}${parts.join("\n")}`, added: missing.map(key) };
 }
 
 /** Name of the generated baseline test file. */
@@ -306,19 +352,32 @@ function hclString(s: string): string {
 
 /**
  * The generated baseline `.tftest.hcl`: mocks, one `apply` run asserting every output is
- * non-null, and `var.proton_tags` holding the kind's keys. It sets no `variables`: `terraform
- * test` loads the rendered `proton.auto.tfvars.json` from the configuration directory itself.
+ * non-null, and `var.proton_tags` holding the kind's keys. Without `variables`, `terraform
+ * test` loads the rendered `proton.auto.tfvars.json` from the configuration directory; with
+ * them (one example spec's tfvars, when several specs share one directory) the run sets them.
  */
-export function baselineTestFile(summary: ConfigSummary, kind: ResourceKind, targets: readonly MockTarget[]): string {
+export function baselineTestFile(
+  summary: ConfigSummary,
+  kind: ResourceKind,
+  targets: readonly MockTarget[],
+  variables?: Readonly<Record<string, MockValue>>,
+): string {
   const lines: string[] = [
     "# Generated by protonkit test: baseline assertions for every rendered template.",
-    "# Variables come from proton.auto.tfvars.json, which terraform test loads from the configuration directory.",
+    variables
+      ? "# Variables are the example spec's proton.auto.tfvars.json."
+      : "# Variables come from proton.auto.tfvars.json, which terraform test loads from the configuration directory.",
     "",
     mockBlocks(targets),
     `run "${BASELINE_RUN}" {`,
     "  command = apply",
     "",
   ];
+  if (variables) {
+    lines.push("  variables {");
+    for (const [name, value] of Object.entries(variables)) lines.push(`    ${name} = ${hclValue(value, "    ")}`);
+    lines.push("  }", "");
+  }
   for (const output of summary.outputs) {
     lines.push(
       "  assert {",

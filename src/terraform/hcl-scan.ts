@@ -208,3 +208,16 @@ function unquote(s: string): string {
     return s.replace(/^"|"$/g, "");
   }
 }
+
+/** Where `block` (found by {@link scanHcl} in `text`) starts and ends in `text`: from its header line to after its closing brace. */
+export function blockSpan(text: string, block: HclBlock): { start: number; end: number } {
+  let start = 0;
+  for (let line = 1; line < block.line; line++) start = text.indexOf("\n", start) + 1;
+  const open = text.indexOf("{", start);
+  return { start, end: open + 1 + block.body.length + 1 };
+}
+
+/** `text` with the span blanked: every character but newlines removed, so later lines keep their numbers. */
+export function blankSpan(text: string, span: { start: number; end: number }): string {
+  return text.slice(0, span.start) + text.slice(span.start, span.end).replace(/[^\n]/g, "") + text.slice(span.end);
+}

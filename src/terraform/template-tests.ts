@@ -14,6 +14,7 @@ import {
   withMocks,
   type ConfigSummary,
   type MockTarget,
+  type MockValue,
   type ResourceKind,
 } from "./baseline";
 import {
@@ -24,6 +25,8 @@ import {
   type TerraformRun,
   type TerraformSettings,
 } from "./cli";
+import { arnDefaults } from "./arn-defaults";
+import { configDigest, copyConfig, parseTestJson, setsEveryVariable, specFileName, specVariables, withSpecVariables, type TestJson } from "./batch";
 import { diskUsage, inspectProviderInstall, type ProviderInstall } from "./disk";
 import { Mutex, runPool } from "./pool";
 
@@ -104,7 +107,17 @@ export interface TemplateTestOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called as each resource finishes, in completion order. */
   readonly onResult?: (result: ResourceTestResult) => void;
+  /**
+   * How Terraform is started (default `batched`): `batched` runs one `terraform init` and one
+   * `terraform test` per template version and kind, every example spec as its own test files
+   * there (see `./batch`); `per-directory` runs init, validate and test in every rendered
+   * directory, as protonkit did before (kept to measure against, in `npm run bench`).
+   */
+  readonly strategy?: TestStrategy;
 }
+
+/** See {@link TemplateTestOptions.strategy}. */
+export type TestStrategy = "batched" | "per-directory";
 
 /** Outcome of one step. */
 export type StepStatus = "passed" | "failed" | "skipped";
@@ -154,6 +167,10 @@ export interface ResourceTestResult {
 
 /** The whole run. */
 export interface TemplateTestRun {
+  /** How Terraform was started. */
+  readonly strategy: TestStrategy;
+  /** Terraform processes started (the version check not counted). */
+  readonly terraformProcesses: number;
   /** True when nothing failed. */
   readonly ok: boolean;
   readonly terraformVersion: string;
@@ -388,7 +405,13 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
     extraEnv.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = "true";
   }
   const env = offlineTestEnv(settings, baseEnv, extraEnv);
-  const exec: TerraformExec = deps.terraform ?? ((args, o) => runTerraform(settings, args, o));
+  let processes = 0;
+  const rawExec: TerraformExec = deps.terraform ?? ((args, o) => runTerraform(settings, args, o));
+  const exec: TerraformExec = (args, o) => {
+    processes++;
+    return rawExec(args, o);
+  };
+  const strategy = options.strategy ?? "batched";
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const initLock = sharing === "plugin-cache" ? new Mutex() : undefined;
 
@@ -464,11 +487,21 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
       }
     }
 
-    await runPool(jobs, concurrency, async (job) => {
-      const r = await testResource(job, { examplesDir, exec, env, settings, initLock, mocked, now, timeoutMs });
-      report(r);
-      return r;
-    });
+    const ctx: JobContext = { examplesDir, exec, env, settings, initLock, mocked, now, timeoutMs };
+    if (strategy === "per-directory") {
+      await runPool(jobs, concurrency, async (job) => {
+        const r = await testResource(job, ctx);
+        report(r);
+        return r;
+      });
+    } else {
+      const groups = groupJobs(jobs, workRoot);
+      await runPool(groups, concurrency, async (group) => {
+        const rs = await testGroup(group, ctx);
+        for (const r of rs) report(r);
+        return rs;
+      });
+    }
   } finally {
     if (!options.keep) fs.rmSync(workRoot, { recursive: true, force: true });
   }
@@ -484,6 +517,8 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
   const summary = { total: sorted.length, passed: count("passed"), failed: count("failed"), skipped: count("skipped") };
   return {
     ok: summary.failed === 0,
+    strategy,
+    terraformProcesses: processes,
     terraformVersion: tfVersion,
     concurrency,
     workRoot,
@@ -497,9 +532,11 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
 
 /**
  * Completes the mocks protonkit writes: a template's `tests/mocks/<provider>/*.tfmock.hcl`
- * become the mock's `source` (copied along with `tests/`), and protonkit's
- * {@link DEFAULT_AWS_MOCK_DATA} is added inline for the data sources the configuration reads
- * and the template's own mock files do not cover (inline blocks would win over `source`).
+ * become the mock's `source` (copied along with `tests/`), and protonkit adds inline defaults
+ * for what the template's own mock files do not cover (inline blocks would win over `source`):
+ * {@link DEFAULT_AWS_MOCK_DATA} for the data sources the configuration reads, and an ARN-shaped
+ * value for every computed ARN attribute of the resources and data sources it uses (see
+ * `./arn-defaults`).
  */
 export function withMockData(summary: ConfigSummary, targets: readonly MockTarget[], testsRoot: string): MockTarget[] {
   const used = new Set(summary.resources.map((r) => r.address.split(".").slice(0, -1).join(".")));
@@ -507,9 +544,21 @@ export function withMockData(summary: ConfigSummary, targets: readonly MockTarge
     const mockDir = path.join(testsRoot, "mocks", t.name);
     const hasSource = listFiles(mockDir, /\.tfmock\.hcl$/).length > 0;
     const own = hasSource ? mockedTypes(mockDir) : new Set<string>();
-    const defaults = t.name === "aws" ? DEFAULT_AWS_MOCK_DATA : {};
-    const data = Object.fromEntries(Object.entries(defaults).filter(([type]) => used.has(`data.${type}`) && !own.has(`data.${type}`)));
-    return { ...t, source: hasSource ? `./tests/mocks/${t.name}` : undefined, data };
+    if (t.name !== "aws") return { ...t, source: hasSource ? `./tests/mocks/${t.name}` : undefined, data: {} };
+    const data: Record<string, Record<string, MockValue>> = {};
+    const resources: Record<string, Record<string, MockValue>> = {};
+    for (const u of [...used].sort()) {
+      if (own.has(u.startsWith("data.") ? u : `resource.${u}`)) continue;
+      if (u.startsWith("data.")) {
+        const type = u.slice("data.".length);
+        const defaults = { ...arnDefaults("data", type), ...(DEFAULT_AWS_MOCK_DATA[type] ?? {}) };
+        if (Object.keys(defaults).length > 0) data[type] = defaults;
+      } else {
+        const defaults = arnDefaults("resource", u);
+        if (Object.keys(defaults).length > 0) resources[u] = defaults;
+      }
+    }
+    return { ...t, source: hasSource ? `./tests/mocks/${t.name}` : undefined, data, resources };
   });
 }
 
@@ -566,7 +615,7 @@ async function testResource(job: Job, ctx: JobContext): Promise<ResourceTestResu
     for (const source of findTemplateTests(ctx.examplesDir, job.tv, job.resource.kind)) {
       const rel = path.relative(testsRoot, source);
       const file = rel.split(path.sep).join("-");
-      const { text, added } = withMocks(fs.readFileSync(source, "utf8"), targets);
+      const { text, added } = withMocks(fs.readFileSync(source, "utf8"), targets, (src) => mockedTypes(path.resolve(dir, src)));
       fs.writeFileSync(path.join(testDir, file), text);
       testFiles.push({ file, source: path.relative(ctx.examplesDir, source), mocksAdded: added });
     }
@@ -605,4 +654,184 @@ async function testResource(job: Job, ctx: JobContext): Promise<ResourceTestResu
     providers,
     dir,
   };
+}
+
+/** Rendered directories of one template version and kind that share one configuration (see `./batch`). */
+interface Group {
+  readonly tv: TemplateVersion;
+  readonly kind: ResourceKind;
+  /** The shared working directory. */
+  readonly dir: string;
+  /** Each spec's rendered directory, with the key its test files are named by. */
+  readonly members: readonly { readonly job: Job; readonly key: string }[];
+}
+
+/** Groups jobs by template version, kind and configuration digest, in job order. */
+function groupJobs(jobs: readonly Job[], workRoot: string): Group[] {
+  const groups = new Map<string, { tv: TemplateVersion; kind: ResourceKind; members: { job: Job; key: string }[] }>();
+  for (const job of jobs) {
+    const id = `${job.tv.template}\u0000${job.tv.major}\u0000${job.resource.kind}\u0000${configDigest(job.resource.dir)}`;
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { tv: job.tv, kind: job.resource.kind, members: [] }));
+    const stem = slug(`${path.basename(job.spec).replace(SPEC_FILE, "")}-${job.resource.name}`);
+    let key = stem;
+    for (let n = 2; g.members.some((m) => m.key === key); n++) key = `${stem}-${n}`;
+    g.members.push({ job, key });
+  }
+  const used = new Set<string>();
+  return [...groups.values()].map((g) => {
+    const stem = path.join(workRoot, `${slug(g.tv.template)}-v${g.tv.major}-${g.kind.replace(/_/g, "-")}`);
+    let dir = stem;
+    for (let n = 2; used.has(dir); n++) dir = `${stem}-${n}`;
+    used.add(dir);
+    return { ...g, dir };
+  });
+}
+
+/** True when a test file's outcome (or a run in it) is a failure. */
+function fileFailed(json: TestJson, file: string): boolean {
+  const f = json.files.get(file);
+  if (!f) return false;
+  return f.status === "fail" || f.status === "error" || [...f.runs.values()].some((s) => s !== "pass" && s !== "skip");
+}
+
+/** One init and one `terraform test` for every spec of a group; one result per spec. */
+async function testGroup(group: Group, ctx: JobContext): Promise<ResourceTestResult[]> {
+  const { now } = ctx;
+  const t0 = now();
+  const dir = group.dir;
+  const keys = group.members.map((m) => m.key);
+  let init: StepResult = skipped;
+  let test: StepResult = skipped;
+  let tags: StepResult = skipped;
+  let json: TestJson = { files: new Map(), general: [] };
+  let testRun: TerraformRun | undefined;
+  let outputs: readonly string[] = [];
+  let runnerError: string | undefined;
+  const testFiles = new Map<string, { file: string; source: string; mocksAdded: string[] }[]>(keys.map((k) => [k, []]));
+  const owners = new Map<string, readonly string[]>();
+  const add = (file: string, source: string, mocksAdded: string[], owner: readonly string[]): void => {
+    owners.set(file, owner);
+    for (const k of owner) testFiles.get(k)?.push({ file, source, mocksAdded });
+  };
+
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    copyConfig((group.members[0] as { job: Job }).job.resource.dir, dir);
+    const s0 = now();
+    const summary = summarizeConfig(dir);
+    outputs = summary.outputs;
+    const tagProblems = checkProtonTags(summary);
+    tags =
+      tagProblems.length === 0
+        ? { status: "passed", durationMs: now() - s0 }
+        : { status: "failed", durationMs: now() - s0, output: tagProblems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`).join("\n") };
+    const testsRoot = path.join(ctx.examplesDir, group.tv.template, "tests");
+    const targets = withMockData(summary, mockTargets(summary, ctx.mocked), testsRoot);
+    const testDir = path.join(dir, TEST_DIRECTORY);
+    fs.mkdirSync(testDir, { recursive: true });
+    if (fs.existsSync(testsRoot)) fs.cpSync(testsRoot, path.join(dir, "tests"), { recursive: true });
+    const vars = new Map(group.members.map((m) => [m.key, specVariables(m.job.resource.dir, summary.variables)]));
+    for (const source of findTemplateTests(ctx.examplesDir, group.tv, group.kind)) {
+      const file = path.relative(testsRoot, source).split(path.sep).join("-");
+      const from = path.relative(ctx.examplesDir, source);
+      const { text, added } = withMocks(fs.readFileSync(source, "utf8"), targets, (src) => mockedTypes(path.resolve(dir, src)));
+      if (setsEveryVariable(text, summary.variables)) {
+        // Its own variables set everything: the spec cannot change its outcome, so it runs once.
+        fs.writeFileSync(path.join(testDir, file), text);
+        add(file, from, added, keys);
+        continue;
+      }
+      for (const m of group.members) {
+        const name = specFileName(m.key, file);
+        fs.writeFileSync(path.join(testDir, name), withSpecVariables(text, vars.get(m.key) ?? {}));
+        add(name, from, added, [m.key]);
+      }
+    }
+    for (const m of group.members) {
+      const name = specFileName(m.key, BASELINE_TEST_FILE);
+      fs.writeFileSync(path.join(testDir, name), baselineTestFile(summary, group.kind, targets, vars.get(m.key) ?? {}));
+      add(name, "generated", [], [m.key]);
+    }
+
+    const step = async (args: readonly string[], lock?: Mutex): Promise<{ run: TerraformRun; result: StepResult }> => {
+      const s = now();
+      const go = (): Promise<TerraformRun> => ctx.exec(args, { cwd: dir, env: ctx.env, timeoutMs: ctx.timeoutMs });
+      const run = lock ? await lock.run(go) : await go();
+      return { run, result: run.code === 0 ? { status: "passed", durationMs: now() - s } : { status: "failed", durationMs: now() - s, output: tailOutput(run) } };
+    };
+    const i = await step(initArgs(ctx.settings, ["-backend=false"]), ctx.initLock);
+    init = i.result;
+    if (i.run.code === 0) {
+      const t = await step(["test", "-no-color", "-json", `-test-directory=${TEST_DIRECTORY}`]);
+      testRun = t.run;
+      test = t.result;
+      json = parseTestJson(t.run.stdout);
+    }
+  } catch (err) {
+    runnerError = errorText(err);
+  }
+
+  const providers = fs.existsSync(path.join(dir, ".terraform")) ? inspectProviderInstall(dir) : undefined;
+  const disk = diskUsage(dir);
+  const durationMs = now() - t0;
+  return group.members.map((m) => {
+    const files = testFiles.get(m.key) ?? [];
+    let memberTest: StepResult = test;
+    let runs = { passed: 0, failed: 0 };
+    if (testRun) {
+      for (const f of files) {
+        for (const status of json.files.get(f.file)?.runs.values() ?? []) {
+          if (status === "pass") runs.passed++;
+          else if (status !== "skip") runs.failed++;
+        }
+      }
+      const mine = files.filter((f) => fileFailed(json, f.file));
+      const reported = files.some((f) => json.files.has(f.file));
+      const failed = mine.length > 0 || json.general.length > 0 || (testRun.code !== 0 && (!reported || testRun.code === 124));
+      const detail = [
+        ...json.general,
+        ...mine.flatMap((f) => {
+          const d = json.files.get(f.file)?.diagnostics ?? [];
+          return [`${TEST_DIRECTORY}/${f.file}: ${describeRuns(json, f.file)}`, ...d];
+        }),
+      ];
+      if (failed && detail.length === 0) {
+        // Nothing attributable in the JSON: Terraform's own words (its JSON lines left out).
+        const plain = testRun.stdout.split("\n").filter((l) => !l.startsWith("{")).join("\n");
+        detail.push(tailOutput({ stdout: plain, stderr: testRun.stderr }) || tailOutput(testRun));
+      }
+      memberTest = failed ? { status: "failed", durationMs: test.durationMs, output: detail.join("\n\n") } : { status: "passed", durationMs: test.durationMs };
+      if (!failed && runs.passed === 0) runs = { passed: 0, failed: 0 };
+    }
+    const steps: Record<StepName, StepResult> = { render: m.job.render, init, validate: skipped, test: memberTest, tags };
+    if (runnerError !== undefined) {
+      const first = STEPS.find((s) => s !== "validate" && steps[s].status === "skipped") ?? "test";
+      steps[first] = { status: "failed", durationMs: 0, output: runnerError };
+    }
+    const status: StepStatus = STEPS.some((s) => steps[s].status === "failed") ? "failed" : "passed";
+    return {
+      template: group.tv.template,
+      version: `v${group.tv.major}`,
+      spec: m.job.spec,
+      resource: m.job.resource.relativeDir.split(path.sep).join("/") || ".",
+      kind: group.kind,
+      status,
+      steps,
+      runs,
+      testFiles: files,
+      outputs,
+      durationMs,
+      diskBytes: disk,
+      providers,
+      dir,
+    };
+  });
+}
+
+function describeRuns(json: TestJson, file: string): string {
+  const f = json.files.get(file);
+  if (!f) return "not run";
+  const bad = [...f.runs.entries()].filter(([, s]) => s !== "pass" && s !== "skip");
+  return bad.length > 0 ? bad.map(([r, s]) => `run "${r}" ${s === "pending" ? "did not finish" : s}`).join(", ") : `file ${f.status ?? "failed"}`;
 }

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import t from "tap";
+import { main as protonkit } from "../../src/cli/main";
 import * as renderer from "../../src/render";
 import { terraformSettings } from "../../src/terraform/cli";
 import { diskUsage } from "../../src/terraform/disk";
@@ -26,27 +27,54 @@ function opts(extra: Partial<TemplateTestOptions> & { bundlesDir: string; exampl
   return { settings: terraformSettings({ pluginDir: PLUGIN_DIR }, {}), concurrency: 2, ...extra };
 }
 
-t.test("the fixture template passes in parallel: own assertions, baseline, one shared provider", { skip }, async (t) => {
+// A resource whose ARN feeds an argument the AWS provider validates as an ARN: with random mock
+// strings, apply fails ("invalid ARN: arn: invalid prefix") unless protonkit's ARN defaults apply.
+const ROLE_WITH_POLICY = `
+resource "aws_iam_policy" "read" {
+  name   = "\${var.environment.name}-read"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
+
+resource "aws_iam_role" "reader" {
+  name               = "\${var.environment.name}-reader"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ecs-tasks.amazonaws.com" } }] })
+}
+
+resource "aws_iam_role_policy_attachment" "reader_read" {
+  role       = aws_iam_role.reader.name
+  policy_arn = aws_iam_policy.read.arn
+}
+`;
+
+t.test("the fixture template passes, every spec in one terraform test, with no .tfmock.hcl file; one shared provider", { skip }, async (t) => {
   const work = scratch(t);
   const fx = copyFixture(path.join(work, "fixture"));
   fs.copyFileSync(path.join(fx.examples, "tiny-env/specs/dev.yaml"), path.join(fx.examples, "tiny-env/specs/qa.yaml"));
+  fs.appendFileSync(path.join(fx.bundles, "tiny-env/v1/infrastructure/main.tf"), ROLE_WITH_POLICY);
+  t.notOk(fs.existsSync(path.join(fx.examples, "tiny-env/tests/mocks")), "the template has no mock files");
   const run = await runTemplateTests(opts({ bundlesDir: fx.bundles, examplesDir: fx.examples, keep: true, workDir: path.join(work, "tmp") }), { renderer });
   t.ok(run.ok, formatFailures(run));
+  t.equal(run.terraformProcesses, 2, "one init and one terraform test for both specs");
   t.same(run.results.map((r) => r.resource), ["dev", "qa"]);
   const r = run.results[0]!;
   t.match(r, { template: "tiny-env", version: "v1", spec: "tiny-env/specs/dev.yaml", resource: "dev", kind: "environment", status: "passed" });
   t.same(
     Object.values(r.steps).map((s) => s.status),
-    ["passed", "passed", "passed", "passed", "passed"],
+    ["passed", "passed", "skipped", "passed", "passed"],
+    "render, init, (no separate validate), test, tags",
   );
-  t.same(r.runs, { passed: 3, failed: 0 }, "names, mocked (own mock_provider kept) and the baseline");
+  t.same(r.runs, { passed: 3, failed: 0 }, "names, mocked (own mock_provider kept, completed with ARN defaults) and the baseline");
+  t.same(run.results[1]!.runs, { passed: 3, failed: 0 });
   t.same(r.outputs, ["bucket_arn", "bucket_name", "queue_url"]);
 
-  // The rendered directory: Proton's files, the generated test directory, no variables block needed.
+  // The shared directory: the configuration, no spec's tfvars; each spec's files carry its variables.
   const dir = r.dir!;
-  t.ok(fs.existsSync(path.join(dir, "proton.auto.tfvars.json")));
+  t.equal(run.results[1]!.dir, dir);
+  t.notOk(fs.existsSync(path.join(dir, "proton.auto.tfvars.json")));
   t.ok(fs.existsSync(path.join(dir, "proton.environment.variables.tf")));
-  t.notMatch(fs.readFileSync(path.join(dir, "protonkit-tests", "protonkit-baseline.tftest.hcl"), "utf8"), /variables\s*\{/);
+  const baseline = fs.readFileSync(path.join(dir, "protonkit-tests", "qa-qa--protonkit-baseline.tftest.hcl"), "utf8");
+  t.match(baseline, /variables \{\n {4}environment = \{\n {6}name = "qa"/);
+  t.match(baseline, /mock_resource "aws_iam_policy" \{\n {4}defaults = \{\n {6}arn = "arn:aws:iam::111111111111:policy\/mock"/);
 
   // One provider installation: in every directory a link into the mirror, a few KB.
   for (const res of run.results) {
@@ -96,34 +124,40 @@ t.test("a failing template assertion, a null output and an untagged provider fai
   fs.appendFileSync(path.join(fx.bundles, "tiny-env/v1/infrastructure/outputs.tf"), '\noutput "nothing" {\n  value = null\n}\n');
   const main = path.join(fx.bundles, "tiny-env/v1/infrastructure/main.tf");
   fs.writeFileSync(main, fs.readFileSync(main, "utf8").replace("tags = var.proton_tags", "tags = merge(var.proton_tags, { team = \"x\" })"));
-  const run = await runTemplateTests(opts({ bundlesDir: fx.bundles, examplesDir: fx.examples, workDir: path.join(work, "tmp") }), { renderer });
-  t.notOk(run.ok);
-  const r = run.results[0]!;
+  // Through the CLI (in process): exit code 1, the messages on stderr, the report on disk.
+  const report = path.join(work, "report.json");
+  let stdout = "";
+  let stderr = "";
+  const [write, writeErr] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
+  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await protonkit(["node", "protonkit", "test", "--bundles", fx.bundles, "--examples", fx.examples, "--plugin-dir", PLUGIN_DIR!, "--report", report, "--work-dir", path.join(work, "tmp")]);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+  }
+  t.equal(code, 1);
+  t.match(stdout, /tiny-env\s+v1\s+tiny-env\/specs\/dev\.yaml\s+dev\s+ok\s+FAIL\s+FAIL\s+1\/3/);
+  t.match(stderr, /--- tiny-env v1 tiny-env\/specs\/dev\.yaml dev: test failed ---/);
+  t.match(stderr, /Error: Test assertion failed/);
+  t.match(stderr, /log bucket must be named <prefix>-<environment>-logs/);
+  t.match(stderr, /output "nothing" is null after apply/);
+  t.match(stderr, /dev: tags failed ---\nmain\.tf:\d+: provider "aws" default_tags\.tags is merge\(var\.proton_tags, \{ team = "x" \}\): it must be var\.proton_tags/);
+  t.match(stderr, /protonkit: 1 of 1 template test\(s\) failed/);
+  t.match(stderr, /read the Terraform output above/);
+  const json = JSON.parse(fs.readFileSync(report, "utf8")) as {
+    ok: boolean;
+    results: { status: string; runs: { passed: number; failed: number }; steps: { test: { status: string; output: string }; tags: { status: string } } }[];
+  };
+  t.equal(json.ok, false);
+  const r = json.results[0]!;
   t.equal(r.status, "failed");
   t.equal(r.steps.test.status, "failed");
   t.same(r.runs, { passed: 1, failed: 2 });
-  t.match(r.steps.test.output, /Error: Test assertion failed/);
-  t.match(r.steps.test.output, /log bucket must be named <prefix>-<environment>-logs/);
-  t.match(r.steps.test.output, /output "nothing" is null after apply/);
-  t.match(r.steps.test.output, /Failure! 1 passed, 2 failed\./);
+  t.match(r.steps.test.output, /output "nothing" is null/);
   t.equal(r.steps.tags.status, "failed");
-  t.match(r.steps.tags.output, /main\.tf:\d+: provider "aws" default_tags\.tags is merge\(var\.proton_tags, \{ team = "x" \}\): it must be var\.proton_tags/);
-
-  // The same through the CLI: exit code 1, the message on stderr, the report on disk.
-  const report = path.join(work, "report.json");
-  const cliRun = spawnSync(process.execPath, [BIN, "test", "--bundles", fx.bundles, "--examples", fx.examples, "--plugin-dir", PLUGIN_DIR!, "--report", report], {
-    encoding: "utf8",
-    env: { ...process.env, TMPDIR: path.join(work, "tmp") },
-  });
-  t.equal(cliRun.status, 1);
-  t.match(cliRun.stdout, /tiny-env\s+v1\s+tiny-env\/specs\/dev\.yaml\s+dev\s+ok\s+ok\s+FAIL\s+FAIL\s+1\/3/);
-  t.match(cliRun.stderr, /--- tiny-env v1 tiny-env\/specs\/dev\.yaml dev: test failed ---/);
-  t.match(cliRun.stderr, /log bucket must be named/);
-  t.match(cliRun.stderr, /dev: tags failed ---\nmain\.tf:\d+: /);
-  t.match(cliRun.stderr, /protonkit: 1 of 1 template test\(s\) failed/);
-  const json = JSON.parse(fs.readFileSync(report, "utf8")) as { ok: boolean; results: { steps: { test: { output: string } } }[] };
-  t.equal(json.ok, false);
-  t.match(json.results[0]!.steps.test.output, /output "nothing" is null/);
 });
 
 t.test("the CLI names a missing Terraform and how to get one", async (t) => {

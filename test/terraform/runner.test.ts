@@ -15,7 +15,7 @@ import {
   type RenderCall,
   type TemplateTestOptions,
 } from "../../src/terraform/template-tests";
-import { formatFailures, formatTable, jsonReport, TABLE_COLUMNS } from "../../src/terraform/test-report";
+import { formatFailures, formatTable, jsonReport } from "../../src/terraform/test-report";
 import { copyFixture, fakeRenderer, fakeTerraform } from "./helpers";
 
 const SETTINGS: TerraformSettings = { binary: "terraform", pluginDir: "/mirror" };
@@ -33,11 +33,31 @@ function options(o: { root: string; bundles: string; examples: string }, extra: 
   return { bundlesDir: o.bundles, examplesDir: o.examples, settings: SETTINGS, workDir: path.join(o.root, "work"), concurrency: 2, ...extra };
 }
 
-t.test("never runs more directories at once than the concurrency bound", async (t) => {
+t.test("batched: one init and one terraform test for every spec of a template version and kind", async (t) => {
+  const fx = tree(t, 7);
+  const tf = fakeTerraform();
+  const run = await runTemplateTests(options(fx, { keep: true }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+  t.equal(run.strategy, "batched");
+  t.equal(run.results.length, 7, "one result per spec");
+  t.same(
+    tf.calls.map((c) => c.args[0]),
+    ["init", "test"],
+    "two Terraform processes for seven specs",
+  );
+  t.equal(run.terraformProcesses, 2);
+  t.equal(new Set(run.results.map((r) => r.dir)).size, 1, "one shared working directory");
+  const files = fs.readdirSync(path.join(run.results[0]!.dir!, "protonkit-tests")).sort();
+  t.equal(files.length, 7 * 3, "each spec has its own copy of every test file and its own baseline");
+  t.ok(files.includes("dev2-dev2--names.tftest.hcl") && files.includes("dev2-dev2--protonkit-baseline.tftest.hcl"));
+  t.notOk(fs.existsSync(path.join(run.results[0]!.dir!, "proton.auto.tfvars.json")), "no spec's tfvars in the shared directory");
+  t.ok(run.ok);
+});
+
+t.test("per-directory (the old strategy): never runs more directories at once than the concurrency bound", async (t) => {
   const fx = tree(t, 7);
   for (const limit of [1, 3]) {
     const tf = fakeTerraform(undefined, 15);
-    const run = await runTemplateTests(options(fx, { concurrency: limit }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+    const run = await runTemplateTests(options(fx, { concurrency: limit, strategy: "per-directory" }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
     t.equal(run.concurrency, limit);
     t.equal(run.results.length, 7, "one result per spec");
     t.equal(tf.calls.length, 21, "init, validate and test per directory");
@@ -54,7 +74,7 @@ t.test("concurrency comes from the flag, then PROTONKIT_TEST_CONCURRENCY, then t
   t.throws(() => resolveConcurrency(undefined, { PROTONKIT_TEST_CONCURRENCY: "many" }), /PROTONKIT_TEST_CONCURRENCY/);
 });
 
-t.test("runs init offline without backend, validate, then test in the generated test directory", async (t) => {
+t.test("runs init offline without backend, then test (which validates) in the generated test directory", async (t) => {
   const fx = tree(t);
   const tf = fakeTerraform();
   const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
@@ -62,8 +82,7 @@ t.test("runs init offline without backend, validate, then test in the generated 
     tf.calls.map((c) => c.args),
     [
       ["init", "-input=false", "-no-color", "-plugin-dir=/mirror", "-backend=false"],
-      ["validate", "-no-color"],
-      ["test", "-no-color", "-test-directory=protonkit-tests"],
+      ["test", "-no-color", "-json", "-test-directory=protonkit-tests"],
     ],
   );
   const env = tf.calls[0]!.env;
@@ -76,9 +95,9 @@ t.test("runs init offline without backend, validate, then test in the generated 
   t.same(
     r.testFiles.map((f) => [f.file, f.source, f.mocksAdded]),
     [
-      ["mocked.tftest.hcl", "tiny-env/tests/mocked.tftest.hcl", []],
-      ["names.tftest.hcl", "tiny-env/tests/names.tftest.hcl", ["aws"]],
-      ["protonkit-baseline.tftest.hcl", "generated", []],
+      ["dev-dev--mocked.tftest.hcl", "tiny-env/tests/mocked.tftest.hcl", []],
+      ["dev-dev--names.tftest.hcl", "tiny-env/tests/names.tftest.hcl", ["aws"]],
+      ["dev-dev--protonkit-baseline.tftest.hcl", "generated", []],
     ],
   );
   t.same(r.outputs, ["bucket_arn", "bucket_name", "queue_url"]);
@@ -90,7 +109,7 @@ t.test("--keep keeps the rendered directories with their test files", async (t) 
   t.ok(run.kept);
   const dir = run.results[0]!.dir!;
   t.ok(dir.startsWith(run.workRoot));
-  t.same(fs.readdirSync(path.join(dir, "protonkit-tests")).sort(), ["mocked.tftest.hcl", "names.tftest.hcl", "protonkit-baseline.tftest.hcl"]);
+  t.same(fs.readdirSync(path.join(dir, "protonkit-tests")).sort(), ["dev-dev--mocked.tftest.hcl", "dev-dev--names.tftest.hcl", "dev-dev--protonkit-baseline.tftest.hcl"]);
   t.ok(fs.existsSync(path.join(dir, "tests", "names.tftest.hcl")), "the template's tests/ tree is there for ./tests/... references");
   t.match(jsonReport(run), /"workRoot": /);
 });
@@ -98,7 +117,7 @@ t.test("--keep keeps the rendered directories with their test files", async (t) 
 t.test("without a plugin directory, inits share one plugin cache and run one at a time", async (t) => {
   const fx = tree(t, 4);
   const tf = fakeTerraform();
-  const run = await runTemplateTests(options(fx, { settings: { binary: "terraform" }, concurrency: 4 }), {
+  const run = await runTemplateTests(options(fx, { settings: { binary: "terraform" }, concurrency: 4, strategy: "per-directory" }), {
     renderer: fakeRenderer(),
     terraform: tf.exec,
     checkTerraform: noCheck,
@@ -112,46 +131,67 @@ t.test("without a plugin directory, inits share one plugin cache and run one at 
   t.ok(tf.maxInFlight("test") > 1, "tests still run in parallel");
 });
 
-const FAILED_TEST_STDOUT = `protonkit-tests/names.tftest.hcl... in progress
-  run "names_follow_the_spec"... fail
-protonkit-tests/names.tftest.hcl... fail
+function jsonLines(results: Record<string, Record<string, "pass" | "fail">>, diagnostics: { file: string; run: string; summary: string; detail: string; line: number }[]): string {
+  const lines: object[] = [{ type: "test_abstract", test_abstract: Object.fromEntries(Object.entries(results).map(([f, runs]) => [`protonkit-tests/${f}`, Object.keys(runs)])) }];
+  let passed = 0;
+  let failed = 0;
+  for (const [f, runs] of Object.entries(results)) {
+    const path = `protonkit-tests/${f}`;
+    for (const [run, status] of Object.entries(runs)) {
+      lines.push({ type: "test_run", "@testfile": path, "@testrun": run, test_run: { path, run, progress: "complete", status } });
+      if (status === "pass") passed++;
+      else failed++;
+      for (const d of diagnostics.filter((x) => x.file === f && x.run === run)) {
+        lines.push({
+          type: "diagnostic",
+          "@testfile": path,
+          "@testrun": run,
+          diagnostic: { severity: "error", summary: d.summary, detail: d.detail, range: { filename: path, start: { line: d.line } } },
+        });
+      }
+    }
+    lines.push({ type: "test_file", "@testfile": path, test_file: { path, progress: "complete", status: Object.values(runs).includes("fail") ? "fail" : "pass" } });
+  }
+  lines.push({ type: "test_summary", test_summary: { status: failed ? "fail" : "pass", passed, failed } });
+  return `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`;
+}
 
-Failure! 2 passed, 1 failed.
-`;
-const FAILED_TEST_STDERR = `
-Error: Test assertion failed
-
-  on protonkit-tests/names.tftest.hcl line 7, in run "names_follow_the_spec":
-   7:     condition     = aws_s3_bucket.logs.bucket == "acme-dev-logs"
-
-log bucket must be named <prefix>-<environment>-logs
-`;
-
-t.test("a failing assertion fails the run and its message is in the failure output, table and report", async (t) => {
+t.test("a failing assertion fails its spec only, and its message is in the failure output, table and report", async (t) => {
   const fx = tree(t, 2);
-  const tf = fakeTerraform((args, cwd) =>
-    args[0] === "test" && cwd.endsWith(`${path.sep}dev2`) ? { code: 1, stdout: FAILED_TEST_STDOUT, stderr: FAILED_TEST_STDERR } : {},
+  const stdout = jsonLines(
+    {
+      "dev-dev--mocked.tftest.hcl": { outputs_come_from_resources: "pass" },
+      "dev-dev--names.tftest.hcl": { names_follow_the_spec: "pass" },
+      "dev-dev--protonkit-baseline.tftest.hcl": { protonkit_baseline: "pass" },
+      "dev2-dev2--mocked.tftest.hcl": { outputs_come_from_resources: "pass" },
+      "dev2-dev2--names.tftest.hcl": { names_follow_the_spec: "fail" },
+      "dev2-dev2--protonkit-baseline.tftest.hcl": { protonkit_baseline: "pass" },
+    },
+    [{ file: "dev2-dev2--names.tftest.hcl", run: "names_follow_the_spec", summary: "Test assertion failed", detail: "log bucket must be named <prefix>-<environment>-logs", line: 7 }],
   );
+  const tf = fakeTerraform((args) => (args[0] === "test" ? { code: 1, stdout } : {}));
   let now = 0;
   const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck, now: () => (now += 250) });
   t.notOk(run.ok);
   t.same(run.summary, { total: 2, passed: 1, failed: 1, skipped: 0 });
   const [ok, bad] = run.results;
   t.equal(ok!.status, "passed");
+  t.same(ok!.runs, { passed: 3, failed: 0 });
   t.equal(bad!.status, "failed");
   t.equal(bad!.steps.test.status, "failed");
   t.same(bad!.runs, { passed: 2, failed: 1 });
-  t.match(bad!.steps.test.output, /log bucket must be named <prefix>-<environment>-logs/);
-  t.match(bad!.steps.test.output, /Failure! 2 passed, 1 failed\./);
+  t.match(bad!.steps.test.output, /protonkit-tests\/dev2-dev2--names\.tftest\.hcl: run "names_follow_the_spec" fail/);
+  t.match(bad!.steps.test.output, /Error: Test assertion failed\n {2}on protonkit-tests\/dev2-dev2--names\.tftest\.hcl line 7, in run "names_follow_the_spec"\n\nlog bucket must be named <prefix>-<environment>-logs/);
 
   const table = formatTable(run).split("\n");
-  t.match(table[0], new RegExp(TABLE_COLUMNS.join("\\s+")));
-  t.match(table[1], /^tiny-env\s+v1\s+tiny-env\/specs\/dev\.yaml\s+dev\s+ok\s+ok\s+ok\s+ok\s+1\/1\s+\d+\.\ds$/);
-  t.match(table[2], /^tiny-env\s+v1\s+tiny-env\/specs\/dev2\.yaml\s+dev2\s+ok\s+ok\s+FAIL\s+ok\s+2\/3\s+\d+\.\ds$/);
-  t.match(table[4], /^FAIL: 1 passed, 1 failed, 0 without example spec, 2 total in .* \(Terraform 1\.11\.4-fake, concurrency 2, providers via plugin-dir/);
+  t.match(table[0], /^TEMPLATE\s+VERSION\s+SPEC\s+RESOURCE\s+INIT\s+TEST\s+TAGS\s+RUNS\s+TIME$/);
+  t.match(table[1], /^tiny-env\s+v1\s+tiny-env\/specs\/dev\.yaml\s+dev\s+ok\s+ok\s+ok\s+3\/3\s+\d+\.\ds$/);
+  t.match(table[2], /^tiny-env\s+v1\s+tiny-env\/specs\/dev2\.yaml\s+dev2\s+ok\s+FAIL\s+ok\s+2\/3\s+\d+\.\ds$/);
+  t.match(table[4], /^FAIL: 1 passed, 1 failed, 0 without example spec, 2 total in .* \(Terraform 1\.11\.4-fake, 2 Terraform processes, batched, concurrency 2, providers via plugin-dir/);
 
   const failures = formatFailures(run);
   t.match(failures, /^--- tiny-env v1 tiny-env\/specs\/dev2\.yaml dev2: test failed ---\n/);
+  t.notMatch(failures, /dev\.yaml dev:/, "the passing spec is not in the failures");
   t.match(failures, /Error: Test assertion failed/);
 
   const report = JSON.parse(jsonReport(run)) as {
@@ -169,6 +209,7 @@ t.test("a failing assertion fails the run and its message is in the failure outp
   ]);
   t.match(report.results[1]!.steps.test.output, /log bucket must be named/);
   t.equal(report.results[1]!.dir, undefined);
+  t.equal((report as unknown as { terraformProcesses: number }).terraformProcesses, 2);
 });
 
 t.test("init and validate failures stop the later steps", async (t) => {
@@ -180,7 +221,7 @@ t.test("init and validate failures stop the later steps", async (t) => {
         ? { code: 1, stderr: 'Error: Reference to undeclared input variable\n\n  on main.tf line 3:\n   3:   x = var.nope\n' }
         : {},
   );
-  const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+  const run = await runTemplateTests(options(fx, { strategy: "per-directory" }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
   const [dev, dev2] = run.results;
   t.same([dev!.steps.init.status, dev!.steps.validate.status, dev!.steps.test.status], ["failed", "skipped", "skipped"]);
   t.same([dev2!.steps.init.status, dev2!.steps.validate.status, dev2!.steps.test.status], ["passed", "failed", "skipped"]);
@@ -286,7 +327,7 @@ t.test("a Terraform command that hangs is terminated and fails its step", async 
   });
   t.ok(Date.now() - started < 15_000, "did not wait for the sleep");
   const r = run.results[0]!;
-  t.same([r.steps.init.status, r.steps.validate.status, r.steps.test.status], ["passed", "passed", "failed"]);
+  t.same([r.steps.init.status, r.steps.validate.status, r.steps.test.status], ["passed", "skipped", "failed"]);
   t.match(r.steps.test.output, /running\n[^]*terraform test timed out after 1s and was terminated/);
   t.equal(resolveTimeout(undefined, {}), 600_000);
   t.equal(resolveTimeout("2.5", {}), 2500);

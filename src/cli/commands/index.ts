@@ -48,8 +48,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "test",
     term: "test [options] [template...]",
     description:
-      "Render every template version with every example spec, then terraform init (offline, no backend), validate and test " +
-      "(mocked AWS provider: the template's own .tftest.hcl files plus generated baseline assertions on outputs and Proton tags).",
+      "Render every template version with every example spec, then one terraform init (offline, no backend) and one terraform test per " +
+      "template version and kind, every spec a run of its own (mocked AWS provider: the template's own .tftest.hcl files plus generated " +
+      "baseline assertions on outputs and Proton tags).",
     load: () => (require("./test") as typeof import("./test")).testCommand,
   },
   {

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { writeFilesAtomically } from "../../../generators/write";
 import { fail } from "../../errors";
 import { terraformSettings } from "../../terraform/cli";
-import { formatFailures, formatTable, jsonReport } from "../../terraform/test-report";
+import { failureFix, formatFailures, formatTable, jsonReport } from "../../terraform/test-report";
 import { resolveConcurrency, resolveTimeout, runTemplateTests, type TemplateRenderer } from "../../terraform/template-tests";
 import type { CommandModule } from "./index";
 
@@ -26,8 +26,9 @@ export const testCommand: CommandModule = (program: Command) => {
   program
     .command("test")
     .description(
-      "Render every template version with every example spec, then terraform init (offline, no backend), validate and test " +
-        "(mocked AWS provider: the template's own .tftest.hcl files plus generated baseline assertions on outputs and Proton tags).",
+      "Render every template version with every example spec, then one terraform init (offline, no backend) and one terraform test per " +
+        "template version and kind, every spec a run of its own (mocked AWS provider: the template's own .tftest.hcl files plus generated " +
+        "baseline assertions on outputs and Proton tags).",
     )
     .argument("[template...]", "templates to test, as <template> or <template>/v<major> (default: all)")
     .option("--bundles <dir>", "bundles root, <template>/v<major>/ inside", "proton-bundles")
@@ -65,9 +66,7 @@ export const testCommand: CommandModule = (program: Command) => {
       if (flags.report) writeFilesAtomically(path.dirname(path.resolve(flags.report)), [{ relativePath: path.basename(flags.report), content: jsonReport(run) }]);
       if (!run.ok) {
         process.stderr.write(`\n${formatFailures(run)}\n\n`);
-        fail(`${run.summary.failed} of ${run.summary.total} template test(s) failed`, {
-          fix: "read the Terraform output above; rerun with --keep to inspect the rendered directories",
-        });
+        fail(`${run.summary.failed} of ${run.summary.total} template test(s) failed`, { fix: failureFix(run, settings) });
       }
     });
 };
