@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { DeploymentEvent } from "../../src/platform/records-store";
+import { RecordsStore, type DeploymentEvent } from "../../src/platform/records-store";
 
 export function git(repo: string, ...args: string[]): string {
   return execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -174,3 +174,33 @@ spec:
         image: billing:7
 `,
 };
+
+export const NOW = "2026-11-30T12:00:00Z";
+const ago = (seconds: number): string => new Date(Date.parse(NOW) - seconds * 1000).toISOString();
+
+/** Records: successes, a failure, one in progress, one outdated, one never deployed, one removed from the desired state. */
+export const RECORDS: DeploymentEvent[] = [
+  event("prod", "IN_PROGRESS", { deploymentId: "e1", templateVersion: "pizza-env:1.1", commit: "a".repeat(40), at: ago(7300) }),
+  event("prod", "SUCCEEDED", { deploymentId: "e1", templateVersion: "pizza-env:1.1", commit: "a".repeat(40), at: ago(7200), outputs: { vpc_id: "vpc-1" } }),
+  event("test", "SUCCEEDED", { deploymentId: "e2", templateVersion: "pizza-env:1.0", at: ago(3 * 86400) }),
+  event("prod/orders-web", "FAILED", { deploymentId: "i1", templateVersion: "pizza-svc:1.1", at: ago(600), error: "Error: creating ECS Service (orders-web)\nAccessDeniedException: not authorized to perform ecs:CreateService" }),
+  event("prod/billing-api", "IN_PROGRESS", { deploymentId: "i2", templateVersion: "pizza-svc:1.1", at: ago(45) }),
+  event("orders/pipeline", "SUCCEEDED", { deploymentId: "p1", templateVersion: "pizza-svc:1.0", at: ago(86400) }),
+  event("test/orders-web-test", "SUCCEEDED", { deploymentId: "i3", templateVersion: "pizza-svc:1.1", at: ago(5 * 3600) }),
+  event("prod/legacy-api", "SUCCEEDED", { deploymentId: "i4", templateVersion: "pizza-svc:1.0", at: ago(40 * 86400) }),
+];
+
+/** A platform repository with the small platform, a catalog with history, and records. */
+export async function statusFixture(t: { teardown(fn: () => void): void }): Promise<string> {
+  const root = tmp(t);
+  catalogRepo(path.join(root, "catalog"), [
+    { "pizza-env": { "1": 0 }, "pizza-svc": { "1": 0 }, "pizza-alarm": { "1": 0 } },
+    { "pizza-env": { "1": 1 }, "pizza-svc": { "1": 0 }, "pizza-alarm": { "1": 0 } },
+    { "pizza-env": { "1": 1, "2": 0 }, "pizza-svc": { "1": 1 }, "pizza-alarm": { "1": 0 } },
+  ]);
+  const repo = platformRepo(path.join(root, "platform"), "../catalog", PLATFORM_FILES);
+  await new RecordsStore({ repo }).append(RECORDS);
+  process.env.PROTONKIT_CACHE_DIR = path.join(root, "cache");
+  return repo;
+}
+

@@ -1,37 +1,6 @@
-import * as path from "node:path";
 import t from "tap";
-import { RecordsStore, type DeploymentEvent } from "../../src/platform/records-store";
 import { formatAge } from "../../src/platform/status";
-import { PLATFORM_FILES, catalogRepo, event, platformRepo, runCli, tmp } from "./ops-helpers";
-
-const NOW = "2026-11-30T12:00:00Z";
-const ago = (seconds: number): string => new Date(Date.parse(NOW) - seconds * 1000).toISOString();
-
-/** Records: successes, a failure, one in progress, one outdated, one never deployed, one removed from the desired state. */
-export const RECORDS: DeploymentEvent[] = [
-  event("prod", "IN_PROGRESS", { deploymentId: "e1", templateVersion: "pizza-env:1.1", commit: "a".repeat(40), at: ago(7300) }),
-  event("prod", "SUCCEEDED", { deploymentId: "e1", templateVersion: "pizza-env:1.1", commit: "a".repeat(40), at: ago(7200), outputs: { vpc_id: "vpc-1" } }),
-  event("test", "SUCCEEDED", { deploymentId: "e2", templateVersion: "pizza-env:1.0", at: ago(3 * 86400) }),
-  event("prod/orders-web", "FAILED", { deploymentId: "i1", templateVersion: "pizza-svc:1.1", at: ago(600), error: "Error: creating ECS Service (orders-web)\nAccessDeniedException: not authorized to perform ecs:CreateService" }),
-  event("prod/billing-api", "IN_PROGRESS", { deploymentId: "i2", templateVersion: "pizza-svc:1.1", at: ago(45) }),
-  event("orders/pipeline", "SUCCEEDED", { deploymentId: "p1", templateVersion: "pizza-svc:1.0", at: ago(86400) }),
-  event("test/orders-web-test", "SUCCEEDED", { deploymentId: "i3", templateVersion: "pizza-svc:1.1", at: ago(5 * 3600) }),
-  event("prod/legacy-api", "SUCCEEDED", { deploymentId: "i4", templateVersion: "pizza-svc:1.0", at: ago(40 * 86400) }),
-];
-
-/** A platform repository with the small platform, a catalog with history, and records. */
-export async function statusFixture(t: { teardown(fn: () => void): void }): Promise<string> {
-  const root = tmp(t);
-  catalogRepo(path.join(root, "catalog"), [
-    { "pizza-env": { "1": 0 }, "pizza-svc": { "1": 0 }, "pizza-alarm": { "1": 0 } },
-    { "pizza-env": { "1": 1 }, "pizza-svc": { "1": 0 }, "pizza-alarm": { "1": 0 } },
-    { "pizza-env": { "1": 1, "2": 0 }, "pizza-svc": { "1": 1 }, "pizza-alarm": { "1": 0 } },
-  ]);
-  const repo = platformRepo(path.join(root, "platform"), "../catalog", PLATFORM_FILES);
-  await new RecordsStore({ repo }).append(RECORDS);
-  process.env.PROTONKIT_CACHE_DIR = path.join(root, "cache");
-  return repo;
-}
+import { NOW, runCli, statusFixture } from "./ops-helpers";
 
 t.test("ages", async (t) => {
   t.same([0, 59, 60, 3599, 3600, 86399, 86400, 40 * 86400].map(formatAge), ["0s", "59s", "1m", "59m", "1h", "23h", "1d", "40d"]);

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { fail } from "../../errors";
@@ -8,6 +9,7 @@ import { RECORDS_BRANCH, RecordsStore, readRecords, resolveCommit } from "../../
 import { Catalog } from "../../platform/catalog";
 import { loadPlatformConfig } from "../../platform/config";
 import { loadDesiredState } from "../../platform/model";
+import { statusPage } from "../../platform/page";
 import { catalogVersions, formatStatus, platformStatus, type PlatformStatus } from "../../platform/status";
 import type { CommandModule } from "./index";
 
@@ -160,5 +162,22 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
     .action((flags: StatusFlags) => {
       const status = loadStatus(flags);
       process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+    });
+
+  statusOptions(
+    platform
+      .command("page")
+      .description("Write the status as one static HTML file (no server, no external assets; publishable with GitHub Pages): failures first, versions against the latest, and a picture of the wiring."),
+  )
+    .requiredOption("--out <file>", "the HTML file to write, e.g. site/index.html")
+    .option("--title <text>", "page title", "Platform status")
+    .action((flags: StatusFlags & { out: string; title: string }) => {
+      const html = statusPage(loadStatus(flags), flags.title);
+      const file = path.resolve(flags.out);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, html);
+      fs.renameSync(tmp, file);
+      process.stderr.write(`protonkit: wrote ${flags.out}\n`);
     });
 };
