@@ -29,6 +29,7 @@ export { Arns } from "./arns";
 export { planRender } from "./plan";
 export type { PlannedResource, RenderedFile } from "./plan";
 export { writeRendered } from "./write";
+export { protonJson } from "./proton-json";
 export { DELETED_DEPLOYMENT_ID, renderedHeader, deletedHeader, variablesFile, uuidV5 } from "./files";
 export type { ResourceKind } from "../proton/contract";
 

@@ -12,9 +12,10 @@ import type { JsonObject, JsonValue } from "../support/yaml";
 import { displayPath, lineOf } from "../support/yaml";
 import { Arns } from "./arns";
 import { environmentOutputReferences } from "./bundle";
+import { protonJson } from "./proton-json";
 import type { DeploymentContext, EnvironmentContext } from "./context";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
-import { DELETED_DEPLOYMENT_ID, deletedHeader, jsonFile, pipelineInstanceInputsType, renderedHeader, sortKeys, uuidV5, variablesFile } from "./files";
+import { DELETED_DEPLOYMENT_ID, deletedHeader, pipelineInstanceInputsType, renderedHeader, sortKeys, uuidV5, variablesFile } from "./files";
 
 /** One file of a rendered resource directory. */
 export interface RenderedFile {
@@ -240,13 +241,13 @@ function assemble(run: RenderRun, parts: ResourceParts): PlannedResource {
   const files: RenderedFile[] = parts.folder.files.map((f) => ({ path: f.name, content: `${header}\n${f.content}` }));
   const inputsType = parts.kind === "pipeline" ? pipelineInstanceInputsType(bundle.schema?.serviceInputType) : undefined;
   files.push({ path: `proton.${parts.kind}.variables.tf`, content: `${header}\n${variablesFile(parts.kind, inputsType)}` });
-  files.push({ path: "proton.auto.tfvars.json", content: jsonFile({ ...parts.tfvars, "//": parts.arn }) });
+  files.push({ path: "proton.auto.tfvars.json", content: protonJson({ ...parts.tfvars, "//": parts.arn }) });
   // Derived from everything else written (template, version, values), so re-rendering the
   // same deployment gives the same id and any change gives a new one.
   const digest = crypto.createHash("sha256");
   for (const f of files) digest.update(`${f.path}\0${f.content}\0`);
   const deploymentId = deleted ? DELETED_DEPLOYMENT_ID : (run.context.deployment_id ?? uuidV5(`${parts.arn}\n${digest.digest("hex")}`));
-  files.push({ path: ".proton/deployment-metadata.json", content: jsonFile(parts.metadata(deploymentId)) });
+  files.push({ path: ".proton/deployment-metadata.json", content: protonJson(parts.metadata(deploymentId)) });
   return { kind: parts.kind, name: parts.name, relativeDir: parts.relativeDir, arn: parts.arn, files };
 }
 

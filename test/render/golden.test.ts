@@ -92,6 +92,32 @@ t.test("environment: directory, files and every field of the contract", async (t
   t.equal(fs.readFileSync(path.join(dir, "main.tf"), "utf8"), `${header}\n${source}`, "template file = header + the bundle's file");
   t.equal(fs.readFileSync(path.join(dir, "proton.environment.variables.tf"), "utf8"), `${header}\n${VARIABLES_ENVIRONMENT}`);
 
+  t.equal(
+    fs.readFileSync(path.join(dir, "proton.auto.tfvars.json"), "utf8"),
+    [
+      "{",
+      '  "environment" : {',
+      '    "name" : "prod",',
+      '    "inputs" : {',
+      '      "allowed_cidrs" : [ "0.0.0.0/0" ],',
+      '      "az_count" : 3,',
+      '      "cluster_name" : "pizza-prod",',
+      '      "enable_nat" : true,',
+      '      "log_retention_days" : 30,',
+      '      "tier" : "prod",',
+      '      "vpc_cidr" : "10.0.0.0/16"',
+      "    }",
+      "  },",
+      '  "proton_tags" : {',
+      '    "proton:account" : "123456789012",',
+      `    "proton:template" : "${P}:environment-template/pizza-env",`,
+      `    "proton:environment" : "${arn}"`,
+      "  },",
+      `  "//" : "${arn}"`,
+      "}",
+    ].join("\n"),
+    "Proton's bytes: two-space indent, space both sides of the colon, arrays on one line, no final newline",
+  );
   const tfvars = json(path.join(dir, "proton.auto.tfvars.json"));
   t.same(Object.keys(tfvars), ["environment", "proton_tags", "//"], "key order");
   t.same(tfvars.environment, {
@@ -155,7 +181,25 @@ t.test("service: instances, components attached, pipeline", async (t) => {
     "proton:service-instance": arn,
   });
   t.equal(tfvars["//"], arn);
-  const meta = json(path.join(prod, ".proton", "deployment-metadata.json"));
+  const metaText = fs.readFileSync(path.join(prod, ".proton", "deployment-metadata.json"), "utf8");
+  const meta = JSON.parse(metaText) as Record<string, unknown>;
+  t.equal(
+    metaText,
+    [
+      "{",
+      `  "deploymentId" : "${String(meta.deploymentId)}",`,
+      '  "isResourceDeleted" : false,',
+      '  "resourceMetadata" : {',
+      `    "arn" : "${arn}",`,
+      `    "templateArn" : "${P}:service-template/pizza-svc",`,
+      '    "templateMajorVersion" : "1",',
+      '    "templateMinorVersion" : "0",',
+      `    "environmentArn" : "${P}:environment/prod"`,
+      "  }",
+      "}",
+    ].join("\n"),
+    "metadata in Proton's bytes and key order",
+  );
   t.same(meta.resourceMetadata, {
     arn,
     templateArn: `${P}:service-template/pizza-svc`,
@@ -164,7 +208,10 @@ t.test("service: instances, components attached, pipeline", async (t) => {
     environmentArn: `${P}:environment/prod`,
   });
 
-  const test = json(path.join(out, "test", "api-web-test", "proton.auto.tfvars.json"));
+  const testText = fs.readFileSync(path.join(out, "test", "api-web-test", "proton.auto.tfvars.json"), "utf8");
+  t.match(testText, /\n {4}"components" : \{ \}\n {2}\},\n/, "an empty object is written { }");
+  t.notOk(testText.endsWith("\n"), "no newline at the end of the file");
+  const test = JSON.parse(testText) as Record<string, unknown>;
   t.same(test.environment, { account_id: "123456789012", name: "test", outputs: { cluster_arn: "arn:aws:ecs:eu-west-1:123456789012:cluster/pizza-test", cluster_name: "pizza-test", private_subnet_ids: "subnet-t1", vpc_id: "vpc-0test" } }, "management account when the environment has none");
   t.same((test.service_instance as { components: object }).components, {}, "components is {} when none is attached");
   t.same((test.service_instance as { inputs: object }).inputs, { cpu: 256, desired_count: 1, health_path: "/", image: "ghcr.io/pizza/api:1.5.0-rc1", port: 80, public: false }, "defaults filled, JSON types kept");
