@@ -2,14 +2,13 @@
  * What `pipeline init --platform <dir>` reads from a checkout of the platform repository: the
  * service's desired state (`platform/services/<service>.yaml`: template, instances, the pipeline
  * spec's `unit_test_command` and a function's `code_s3_bucket`) and each instance's environment
- * tier (`platform/environments/<env>.yaml`). Only the fields the pipeline needs are read; the
- * platform's own loader checks the rest.
+ * tier (`platform/environments/<env>.yaml`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../../src/errors";
-import { displayPath, isPlainObject, lineOf, readYamlFile } from "../../src/support/yaml";
-import { TIERS } from "./stages";
+import { ENVIRONMENTS_DIR, SERVICES_DIR, readEnvironmentFile, readServiceFile } from "../../src/platform/model";
+import { displayPath, isPlainObject, lineOf } from "../../src/support/yaml";
 
 /** Settings the platform repository supplies, as raw values for validation. */
 export interface PlatformFacts {
@@ -19,13 +18,6 @@ export interface PlatformFacts {
   readonly stages: readonly Record<string, unknown>[];
   /** `owner/name` from the checkout's `origin` remote, when it is a GitHub URL. */
   readonly platform_repository?: string;
-}
-
-function readMapping(file: string, what: string): { value: Record<string, unknown>; source: NonNullable<ReturnType<typeof readYamlFile>["source"]> } {
-  const read = readYamlFile(file, what);
-  if (!read.source) throw new ProtonkitError(read.problems, `${displayPath(file)}: cannot parse`);
-  if (!isPlainObject(read.source.value)) fail(`the ${what} is not a mapping`, { file: read.source.displayFile, fix: "see the platform repository's schema" });
-  return { value: read.source.value, source: read.source };
 }
 
 /** `owner/name` of a GitHub remote URL (https or ssh), else undefined. */
@@ -42,14 +34,20 @@ function originOf(root: string): string | undefined {
   return m ? githubRepositoryOf(m[1]) : undefined;
 }
 
-/** Reads what the pipeline needs about `service` from the platform repository at `root`. */
+/**
+ * Reads what the pipeline needs about `service` from the platform repository at `root`, with
+ * the platform's own readers (`src/platform/model.ts`), so a malformed file fails here as it
+ * would in the render.
+ */
 export function readPlatformFacts(root: string, service: string): PlatformFacts {
-  const serviceFile = path.join(root, "platform", "services", `${service}.yaml`);
+  const serviceFile = path.join(root, SERVICES_DIR, `${service}.yaml`);
   if (!fs.existsSync(serviceFile)) {
     fail(`no desired state for service "${service}"`, { file: displayPath(serviceFile), field: "--service", fix: "name a service of platform/services/, or leave out --platform and pass --stage flags" });
   }
-  const { value, source } = readMapping(serviceFile, "service file");
-  const spec = isPlainObject(value.spec) ? value.spec : {};
+  const read = readServiceFile(serviceFile);
+  if (!read.service) throw new ProtonkitError(read.problems, `${displayPath(serviceFile)}: cannot be read`);
+  const { source, template } = read.service;
+  const spec = isPlainObject(read.service.spec.value) ? read.service.spec.value : {};
   const pipeline = isPlainObject(spec.pipeline) ? spec.pipeline : {};
   const instances = Array.isArray(spec.instances) ? spec.instances : [];
   const problems: Problem[] = [];
@@ -57,17 +55,21 @@ export function readPlatformFacts(root: string, service: string): PlatformFacts 
   let codeBucket: string | undefined;
   instances.forEach((raw: unknown, i: number) => {
     if (!isPlainObject(raw) || typeof raw.name !== "string" || typeof raw.environment !== "string") return;
-    const envFile = path.join(root, "platform", "environments", `${raw.environment}.yaml`);
+    const envFile = path.join(root, ENVIRONMENTS_DIR, `${raw.environment}.yaml`);
     if (!fs.existsSync(envFile)) {
-      problems.push(new Problem(`environment "${raw.environment}" has no platform/environments/${raw.environment}.yaml`, { file: source.displayFile, line: lineOf(source, ["spec", "instances", i, "environment"]), field: `spec.instances[${i}].environment`, fix: "add the environment to the platform repository" }));
+      problems.push(new Problem(`environment "${raw.environment}" has no ${ENVIRONMENTS_DIR}/${raw.environment}.yaml`, { file: source.displayFile, line: lineOf(source, ["spec", "instances", i, "environment"]), field: `spec.instances[${i}].environment`, fix: "add the environment to the platform repository" }));
       return;
     }
-    const env = readMapping(envFile, "environment file");
-    if (!(TIERS as readonly unknown[]).includes(env.value.tier)) {
-      problems.push(new Problem(`must be one of ${TIERS.join(", ")} to order promotions`, { file: env.source.displayFile, line: lineOf(env.source, ["tier"]), field: "tier", fix: "write the environment's tier: test, staging or production" }));
+    const env = readEnvironmentFile(envFile);
+    if (!env.environment) {
+      problems.push(...env.problems);
       return;
     }
-    stages.push({ environment: raw.environment, instance: raw.name, tier: env.value.tier });
+    if (env.environment.tier === undefined) {
+      problems.push(new Problem("is required to order promotions", { file: env.environment.source.displayFile, field: "tier", fix: "write the environment's tier: test, staging or production" }));
+      return;
+    }
+    stages.push({ environment: raw.environment, instance: raw.name, tier: env.environment.tier });
     const instSpec = isPlainObject(raw.spec) ? raw.spec : {};
     if (codeBucket === undefined && typeof instSpec.code_s3_bucket === "string") codeBucket = instSpec.code_s3_bucket;
   });
@@ -77,7 +79,7 @@ export function readPlatformFacts(root: string, service: string): PlatformFacts 
   }
   const repository = originOf(root);
   return {
-    template: value.template,
+    template,
     ...(typeof pipeline.unit_test_command === "string" ? { unit_test: pipeline.unit_test_command } : {}),
     ...(codeBucket !== undefined ? { code_bucket: codeBucket } : {}),
     stages,
