@@ -43,6 +43,9 @@ export function renderCodeowners(entitlements: Entitlements, services: readonly 
     `/.protonkit/ ${platform}`,
     `/.github/ ${platform}`,
     "",
+    "# A new service file has no code owner until it is merged (GitHub reads this file from the",
+    "# base branch); `protonkit entitlements check` requires its author to be in the owning team.",
+    "/platform/services/",
     "# Each service belongs to its owning team.",
   ];
   for (const s of services) {

@@ -18,6 +18,7 @@ t.test("each service file to its owning team; environments and configuration to 
     "/platform/environments/ @acme/platform",
     "/.protonkit/ @acme/platform",
     "/.github/ @acme/platform",
+    "/platform/services/",
     "/platform/services/orders-db.yaml @acme/team-a",
     "/platform/services/sessions.yaml @acme/team-b",
   ]);
