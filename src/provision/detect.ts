@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../errors";
@@ -5,7 +6,7 @@ import { configPathOf, loadProvisioningConfig, loadRepositoryConfig, parseProvis
 import { git, splitZ, tryGit } from "./git";
 import { logName } from "./log";
 import { METADATA_FILE, parseDeploymentMetadata, type ResourceKind } from "./metadata";
-import { identifyResource, problemsOf, resolveIdentity, type ResourceIdentity } from "./resource";
+import { identifyResource, problemsOf, resolveIdentity, type ResolvedResource, type ResourceIdentity } from "./resource";
 
 /** One entry of the GitHub Actions job matrix: one resource to plan or apply. */
 export interface MatrixEntry {
@@ -62,6 +63,136 @@ export const MAX_MATRIX_JOBS = 256;
 
 const META_SUFFIX = `/${METADATA_FILE}`;
 
+/** Files a resource consists of (what the workflow triggers on). */
+const TERRAFORM_FILE = /(\.tf|\.tfvars\.json|\.tfvars|\.terraform\.lock\.hcl)$/;
+
+/** Trailer on a commit of the change that acknowledges moved state: `Protonkit-State-Moved: <dir>` (or `*`). */
+export const STATE_MOVED_TRAILER = "Protonkit-State-Moved";
+
+function lostResource(repo: string, base: string, head: string, dir: string): { deletedBefore: boolean; filesLeft: boolean; what: string } {
+  const file = `${dir}/${METADATA_FILE}`;
+  let deletedBefore = false;
+  let what = dir;
+  try {
+    const identity = identifyResource(dir, parseDeploymentMetadata(git(repo, ["show", `${base}:${file}`]), file));
+    deletedBefore = identity.deleted;
+    what = `${identity.kind} ${identity.arn}`;
+  } catch {
+    // unreadable at base: still a loss
+  }
+  const filesLeft = splitZ(tryGit(repo, ["ls-tree", "-r", "--name-only", "-z", head, "--", `${dir}/`]).stdout).length > 0;
+  return { deletedBefore, filesLeft, what };
+}
+
+/** The metadata of every resource directory of a commit, read in one git call. */
+export function metadataAt(repo: string, commit: string, dirs: Iterable<string>): Map<string, ResourceIdentity | Problem[]> {
+  const list = [...dirs].sort();
+  const input = list.map((d) => `${commit}:${d}/${METADATA_FILE}\n`).join("");
+  const res = spawnSync("git", ["-C", repo, "cat-file", "--batch"], { input, maxBuffer: 256 * 1024 * 1024 });
+  const out = res.stdout ?? Buffer.alloc(0);
+  const found = new Map<string, ResourceIdentity | Problem[]>();
+  let pos = 0;
+  for (const dir of list) {
+    const eol = out.indexOf(10, pos);
+    if (eol < 0) break;
+    const header = out.subarray(pos, eol).toString("utf8").split(" ");
+    pos = eol + 1;
+    if (header[1] !== "blob") continue;
+    const size = Number(header[2]);
+    const text = out.subarray(pos, pos + size).toString("utf8");
+    pos += size + 1;
+    const file = `${dir}/${METADATA_FILE}`;
+    try {
+      found.set(dir, identifyResource(dir, parseDeploymentMetadata(text, file)));
+    } catch (err) {
+      found.set(dir, problemsOf(err));
+    }
+  }
+  return found;
+}
+
+/** Two directories holding one resource ARN: both would deploy the same Proton resource. */
+function duplicateArns(repo: string, head: string, headDirs: ReadonlySet<string>): Problem[] {
+  const byArn = new Map<string, string[]>();
+  for (const [dir, id] of metadataAt(repo, head, headDirs)) {
+    if (Array.isArray(id)) continue;
+    byArn.set(id.arn, [...(byArn.get(id.arn) ?? []), dir]);
+  }
+  const problems: Problem[] = [];
+  for (const [resourceArn, dirs] of [...byArn].sort()) {
+    if (dirs.length < 2) continue;
+    problems.push(
+      new Problem(`${dirs.map(logName).join(" and ")} hold the same resource ${resourceArn}; each Proton resource has exactly one directory`, {
+        file: `${dirs[1]}/${METADATA_FILE}`,
+        fix: "remove the copy (a copied metadata file would deploy one resource from two places, with two states)",
+      }),
+    );
+  }
+  return problems;
+}
+
+/**
+ * A change to the configuration is validated on its own: every resource at head must still
+ * resolve, and no resource's state may move (another bucket, key or region means Terraform
+ * starts from empty state and creates everything again) unless a commit of the change says so
+ * with a `Protonkit-State-Moved: <dir>` (or `*`) trailer after the state was copied.
+ */
+function checkConfigChange(
+  repo: string,
+  base: string,
+  head: string,
+  headDirs: ReadonlySet<string>,
+  config: ProvisioningConfig,
+  changed: ReadonlySet<string>,
+): Problem[] {
+  const problems: Problem[] = [];
+  let before: ProvisioningConfig | undefined;
+  if (!/^0+$/.test(base)) {
+    const old = tryGit(repo, ["show", `${base}:${DEFAULT_CONFIG_PATH}`]);
+    if (old.code === 0) {
+      try {
+        before = parseProvisioningConfig(old.stdout, `${DEFAULT_CONFIG_PATH} (at the base commit)`);
+      } catch {
+        before = undefined;
+      }
+    }
+  }
+  const acknowledged = new Set(
+    (/^0+$/.test(base) ? "" : tryGit(repo, ["log", "--format=%(trailers:key=" + STATE_MOVED_TRAILER + ",valueonly)", `${base}..${head}`]).stdout)
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
+  for (const [dir, id] of metadataAt(repo, head, headDirs)) {
+    if (Array.isArray(id) || changed.has(dir)) continue; // changed ones are resolved with the matrix
+    let now: ResolvedResource;
+    try {
+      now = resolveIdentity(repo, id, config);
+    } catch (err) {
+      problems.push(...problemsOf(err).map((p) => new Problem(`${logName(dir)}: ${p.message}`, p.details)));
+      continue;
+    }
+    if (!before) continue;
+    let was: ResolvedResource;
+    try {
+      was = resolveIdentity(repo, id, before);
+    } catch {
+      continue;
+    }
+    const where = (r: ResolvedResource): string => `s3://${r.backend.bucket}/${r.backend.key} (${r.backend.region})`;
+    if (where(was) !== where(now) && !acknowledged.has(dir) && !acknowledged.has("*")) {
+      problems.push(
+        new Problem(`${logName(dir)}: the configuration moves its state from ${where(was)} to ${where(now)}; Terraform would find no state there and create everything again`, {
+          file: DEFAULT_CONFIG_PATH,
+          field: `environments.${now.config.matched}.state_bucket / state_key_prefix / region`,
+          fix: `revert the change; to move state on purpose, copy each state object to its new key first, then add the trailer "${STATE_MOVED_TRAILER}: ${dir}" (or "*") to a commit of this change`,
+        }),
+      );
+    }
+  }
+  return problems;
+}
+
 /** The resource directories of a commit: every directory holding the metadata file. */
 export function resourceDirsAt(repo: string, commit: string): Set<string> {
   const files = splitZ(git(repo, ["ls-tree", "-r", "--name-only", "-z", commit]));
@@ -114,6 +245,7 @@ export function detectChanges(options: DetectOptions): Matrix {
   const headDirs = resourceDirsAt(repo, head);
   const changed = new Set<string>();
   const removed = new Set<string>();
+  const stray: string[] = [];
   const baseDirs = /^0+$/.test(base) ? new Set<string>() : resourceDirsAt(repo, base);
   for (const file of files) {
     const dir = owningDir(file, headDirs);
@@ -124,14 +256,37 @@ export function detectChanges(options: DetectOptions): Matrix {
       continue;
     }
     if (dir !== undefined) changed.add(dir);
-  }
-  for (const gone of [...removed].sort()) {
-    warn(
-      `${logName(gone)}: the resource directory was removed from the repository; protonkit cannot destroy it without its files ` +
-        `(Proton marks a deletion with isResourceDeleted: true and keeps the files)`,
-    );
+    else if (TERRAFORM_FILE.test(file) && !file.split("/").includes("modules") && !file.startsWith(".protonkit/")) stray.push(file);
   }
   const problems: Problem[] = [];
+  for (const gone of [...removed].sort()) {
+    const lost = lostResource(repo, base, head, gone);
+    if (lost.deletedBefore) {
+      // The second phase of a deletion: the destroy was applied from the marked directory.
+      warn(`${logName(gone)}: removed after its deletion (isResourceDeleted: true at the base commit)`);
+      continue;
+    }
+    problems.push(
+      new Problem(
+        `${logName(gone)}: the resource directory${lost.filesLeft ? "'s metadata" : ""} was removed, but ${lost.what} still exists: ` +
+          `its AWS resources and its state are left behind and nothing will destroy them`,
+        {
+          file: `${gone}/${METADATA_FILE}`,
+          fix:
+            "restore it; delete a resource in two steps instead: first set isResourceDeleted: true (Proton and protonkit's control plane do) so the " +
+            "merge destroys it, then remove the directory in a later change",
+        },
+      ),
+    );
+  }
+  for (const file of stray) {
+    problems.push(
+      new Problem(`${logName(file)} changed but belongs to no resource directory (no ${METADATA_FILE} in it or above it): nothing would plan or apply it`, {
+        file,
+        fix: "restore the directory's .proton/deployment-metadata.json, or remove the file; shared modules belong under a modules/ directory",
+      }),
+    );
+  }
   const entries: MatrixEntry[] = [];
   for (const dir of [...changed].sort()) {
     const file = `${dir}/${METADATA_FILE}`;
@@ -167,6 +322,8 @@ export function detectChanges(options: DetectOptions): Matrix {
       problems.push(...problemsOf(err).map((p) => new Problem(`${logName(dir)}: ${p.message}`, p.details)));
     }
   }
+  problems.push(...duplicateArns(repo, head, headDirs));
+  if (config && files.some((f) => f.startsWith(".protonkit/"))) problems.push(...checkConfigChange(repo, base, head, headDirs, config, changed));
   if (entries.length > MAX_MATRIX_JOBS) {
     problems.push(
       new Problem(`${entries.length} resources changed; a GitHub Actions matrix runs at most ${MAX_MATRIX_JOBS} jobs`, {

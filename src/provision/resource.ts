@@ -129,12 +129,45 @@ export function backendKey(dir: string, prefix?: string): string {
   return [prefix, dir, "terraform.tfstate"].filter((s): s is string => s !== undefined && s !== "").join("/");
 }
 
+/**
+ * Refuses a resource whose directory and metadata disagree about its environment: roles and
+ * state are chosen by environment, so `test/x` holding a production ARN must not get
+ * production's roles (nor production's roles be used from a test directory). Pipelines belong
+ * to no environment and must not sit under an environment's directory.
+ */
+export function checkRouting(identity: ResourceIdentity, config?: ProvisioningConfig): void {
+  const byDir = environmentFromDir(identity.dir);
+  const file = `${identity.dir}/${METADATA_FILE}`;
+  if (identity.kind === "pipeline") {
+    if (config && byDir !== "" && Object.prototype.hasOwnProperty.call(config.environments, byDir) && byDir !== "*") {
+      fail(`${logName(identity.dir)} holds the pipeline of service ${identity.service} but lies under the directory of environment "${byDir}"`, {
+        file,
+        field: "resourceMetadata.arn",
+        fix: `pipelines live in <service>/pipeline/ (here ${identity.service}/pipeline/); move the directory, or correct the ARN`,
+      });
+    }
+    return;
+  }
+  if (byDir !== identity.environment) {
+    fail(
+      `${logName(identity.dir)} lies under environment "${logName(byDir)}" but its metadata names environment "${identity.environment}" (${identity.arn}); ` +
+        `roles and state are chosen by the directory, and the two must agree`,
+      {
+        file,
+        field: identity.kind === "environment" ? "resourceMetadata.arn" : `${identity.kind === "component" ? "componentMetadata" : "resourceMetadata"}.environmentArn`,
+        fix: `move the directory under ${identity.environment}/ (or environments/${identity.environment}/), or correct the ARN; never copy another environment's metadata`,
+      },
+    );
+  }
+}
+
 /** Adds the configuration entry and backend settings to a resource identity. */
 export function resolveIdentity(
   repoRoot: string,
   identity: ResourceIdentity,
   config: ProvisioningConfig,
 ): ResolvedResource {
+  checkRouting(identity, config);
   let entry: ResolvedEnvironmentConfig;
   try {
     entry = resolveEnvironmentConfig(config, identity.environment);

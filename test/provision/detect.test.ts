@@ -30,7 +30,7 @@ function everyLayout(dir: string): { repo: string; base: string; head: string } 
   writeResource(repo, "prod/oldcomp", { arn: componentArn("oldcomp"), environmentArn: envArn("prod"), component: true });
   writeResource(repo, "api/pipeline", { arn: pipelineArn("api") });
   writeResource(repo, "environments/staging", { arn: envArn("staging") });
-  writeResource(repo, "environments/staging/web", { arn: instanceArn("api", "web"), environmentArn: envArn("staging") });
+  writeResource(repo, "environments/staging/web", { arn: instanceArn("api", "web-staging"), environmentArn: envArn("staging") });
   write(repo, ".github/workflows/x.yaml", "on: push\n");
   const head = commit(repo, "several resources in one commit");
   return { repo, base, head };
@@ -46,7 +46,7 @@ t.test("every layout in one commit: one matrix entry per resource, ordered by ki
       ["prod", "environment", "", "prod", "prod", "apply"],
       ["prod/components/cache", "component", "", "cache", "prod", "apply"],
       ["prod/oldcomp", "component", "", "oldcomp", "prod", "apply"],
-      ["environments/staging/web", "service-instance", "api", "web", "staging", "apply"],
+      ["environments/staging/web", "service-instance", "api", "web-staging", "staging", "apply"],
       ["prod/api-web", "service-instance", "api", "web", "prod", "apply"],
       ["api/pipeline", "pipeline", "api", "api", "", "apply"],
     ],
@@ -101,7 +101,7 @@ t.test("a branch of several commits merged into main; a moved base does not coun
   t.same(detectChanges({ repo, base: start, head: merged, config }).include.map((e) => e.dir), ["prod/components/cache", "prod/api-web", "api/pipeline"]);
 });
 
-t.test("a deleted resource is in the matrix with action destroy; a removed directory is only warned about", async (t) => {
+t.test("a deleted resource is in the matrix with action destroy; a directory is removed only after its deletion", async (t) => {
   const { repo, head: first } = everyLayout(tmp(t));
   writeResource(repo, "prod/api-web", {
     arn: instanceArn("api", "web"),
@@ -110,13 +110,15 @@ t.test("a deleted resource is in the matrix with action destroy; a removed direc
     deploymentId: "<proton-resource-deleted>",
     tf: "# This file is no longer managed by Proton because the resource was deleted.\n",
   });
-  git(repo, "rm", "-r", "-q", "prod/oldcomp");
   const second = commit(repo, "delete");
-  const warnings: string[] = [];
-  const m = detectChanges({ repo, base: first, head: second, config, warn: (w) => warnings.push(w) });
+  const m = detectChanges({ repo, base: first, head: second, config });
   t.same(m.include.map((e) => [e.dir, e.action]), [["prod/api-web", "destroy"]]);
-  t.equal(warnings.length, 1);
-  t.match(warnings[0], /^prod\/oldcomp: the resource directory was removed/);
+  // The second phase: the directory marked deleted goes away; that is not a loss.
+  git(repo, "rm", "-r", "-q", "prod/api-web");
+  const third = commit(repo, "remove the destroyed directory");
+  const warnings: string[] = [];
+  t.same(detectChanges({ repo, base: second, head: third, config, warn: (w) => warnings.push(w) }).include, []);
+  t.match(warnings, [/^prod\/api-web: removed after its deletion/]);
 });
 
 t.test("a missing configuration entry fails, naming the file and the environment", async (t) => {

@@ -14,7 +14,9 @@ import { summarizePlan } from "../../src/provision/plan-summary";
 import { ProtonReporter, type NotifyClient } from "../../src/provision/reporter";
 import { FINAL_REPORT_RETRY } from "../../src/provision/retry";
 import { startFakeGitHub } from "./github-fake";
-import { CONFIG, FakeTerraform, cli, commit, envArn, instanceArn, makeRepo, tmp, writeResource } from "./helpers";
+import { detectChanges, loadConfigAt } from "../../src/provision/detect";
+import { resolveResource } from "../../src/provision/resource";
+import { CONFIG, FakeTerraform, cli, commit, envArn, git, instanceArn, makeRepo, tmp, write, writeResource } from "./helpers";
 
 const SHA = "c".repeat(40);
 
@@ -156,4 +158,74 @@ t.test("finding 11: a newline in a directory name cannot inject a workflow comma
   t.equal(r.code, 0, r.stderr);
   for (const line of r.stderr.split("\n")) t.notMatch(line, /^\s*::/, `no workflow command: ${JSON.stringify(line)}`);
   t.match(r.stderr, /prod\/x\\n::error title=pwned::injected/, "the name is shown escaped");
+});
+
+function detectError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  return "(no error)";
+}
+
+t.test("finding 7: routing comes from the directory; one ARN per directory; configuration changes are validated", async (t) => {
+  const config = parseProvisioningConfig(CONFIG, ".protonkit/provisioning.yaml");
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  const base = commit(repo, "prod");
+  // A rogue ARN: a test directory claiming production's environment.
+  writeResource(repo, "test/x", { arn: instanceArn("api", "x"), environmentArn: envArn("prod") });
+  const rogue = commit(repo, "rogue");
+  t.match(
+    detectError(() => detectChanges({ repo, base, head: rogue, config })),
+    /test\/x lies under environment "test" but its metadata names environment "prod".*fix: move the directory under prod\//s,
+  );
+  t.throws(() => resolveResource(repo, "test/x", config), { message: /lies under environment "test"/ }, "plan and apply refuse it too");
+  git(repo, "rm", "-r", "-q", "test");
+  // Two directories, one ARN.
+  writeResource(repo, "prod/api-web-copy", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  const copy = commit(repo, "copy");
+  t.match(detectError(() => detectChanges({ repo, base, head: copy, config })), /prod\/api-web and prod\/api-web-copy hold the same resource .*service-instance\/web.*fix: remove the copy/s);
+  git(repo, "rm", "-r", "-q", "prod/api-web-copy");
+  const clean = commit(repo, "clean");
+
+  // A change to .protonkit/** alone: validated against every resource, state moves refused.
+  write(repo, ".protonkit/provisioning.yaml", CONFIG.replace("acme-tfstate-prod", "acme-tfstate-elsewhere"));
+  const moved = commit(repo, "move the bucket");
+  const cfg = loadConfigAt(repo, moved);
+  t.match(
+    detectError(() => detectChanges({ repo, base: clean, head: moved, config: cfg })),
+    /prod\/api-web: the configuration moves its state from s3:\/\/acme-tfstate-prod\/proton\/prod\/api-web\/terraform\.tfstate \(eu-west-1\) to s3:\/\/acme-tfstate-elsewhere\/.*fix: revert the change; to move state on purpose, copy each state object/s,
+  );
+  write(repo, "README.md", "ack\n");
+  const acked = commit(repo, "state copied\n\nProtonkit-State-Moved: prod/api-web");
+  t.same(detectChanges({ repo, base: clean, head: acked, config: loadConfigAt(repo, acked) }).include, [], "a moved state, acknowledged, passes");
+  write(repo, ".protonkit/provisioning.yaml", CONFIG.replace(/ {2}prod:\n[\s\S]*?(?= {2}"\*")/, "").replace(/ {2}"\*":[\s\S]*?reporting/, "reporting"));
+  const dropped = commit(repo, "drop every environment");
+  t.match(detectError(() => loadConfigAt(repo, dropped)) + detectError(() => detectChanges({ repo, base: acked, head: dropped, config: loadConfigAt(repo, dropped) })), /environments/);
+});
+
+t.test("finding 8: deletions are loud", async (t) => {
+  const config = parseProvisioningConfig(CONFIG, ".protonkit/provisioning.yaml");
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  writeResource(repo, "prod/api-db", { arn: instanceArn("api", "db"), environmentArn: envArn("prod") });
+  const base = commit(repo, "two");
+  git(repo, "rm", "-r", "-q", "prod/api-web");
+  const removedDir = commit(repo, "remove a directory");
+  t.match(
+    detectError(() => detectChanges({ repo, base, head: removedDir, config })),
+    /prod\/api-web: the resource directory was removed, but service-instance arn:aws:proton:.*service-instance\/web still exists.*fix: restore it; delete a resource in two steps/s,
+  );
+  git(repo, "reset", "-q", "--hard", base);
+  git(repo, "rm", "-q", "prod/api-db/.proton/deployment-metadata.json");
+  const removedMeta = commit(repo, "remove metadata");
+  t.match(detectError(() => detectChanges({ repo, base, head: removedMeta, config })), /prod\/api-db: the resource directory's metadata was removed/);
+  write(repo, "prod/api-db/main.tf", 'resource "terraform_data" "y" {}\n');
+  const edited = commit(repo, "edit an orphan");
+  t.match(detectError(() => detectChanges({ repo, base: removedMeta, head: edited, config })), /prod\/api-db\/main\.tf changed but belongs to no resource directory/);
+  write(repo, "modules/vpc/main.tf", "# shared module\n");
+  const mod = commit(repo, "a shared module");
+  t.same(detectChanges({ repo, base: edited, head: mod, config }).include, [], "a shared module is not an orphan");
 });
