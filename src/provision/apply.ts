@@ -8,7 +8,7 @@ import { logName } from "./log";
 import { describeSkipped, encodeOutputs, type ProtonOutput, type TerraformOutput } from "./outputs";
 import type { DeploymentReporter, DeploymentStatus, ReportDetails } from "./reporter";
 import { backendConfigArgs, describeResource, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
-import { changeSummary, initStep, messages, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
+import { changeSummary, checkProviders, errorText, initStep, messages, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
 
 /** Status messages keep this many characters from the end of an error (Proton's limit is 5000). */
 export const ERROR_TAIL = 4000;
@@ -35,6 +35,27 @@ export interface ApplyContext {
   readonly initRetryWait?: (ms: number) => Promise<void>;
   /** The signal that cancelled the job, if one arrived (the CLI traps SIGINT/SIGTERM). */
   readonly cancelled?: () => string | undefined;
+  /** Providers an apply may use. @default allowedProviders() */
+  readonly allowedProviders?: ReadonlySet<string>;
+}
+
+/** What Terraform writes when it cannot persist state after changing resources. */
+export const ERRORED_STATE = "errored.tfstate";
+
+/**
+ * After a failed apply, pushes the state Terraform could not persist (`errored.tfstate`, which
+ * records resources already created) so they are not orphaned; the file is removed after.
+ */
+async function pushErroredState(runner: TerraformRunner, ws: Workspace, dir: string, log: (line: string) => void): Promise<void> {
+  const file = path.join(ws.cwd, ERRORED_STATE);
+  if (!fs.existsSync(file)) return;
+  const run = await runner.run(["state", "push", ERRORED_STATE], { cwd: ws.cwd, env: ws.env });
+  if (run.code === 0) {
+    fs.rmSync(file, { force: true });
+    log(`protonkit: Terraform could not save state; ${ERRORED_STATE} was pushed to the backend for ${logName(dir)}`);
+  } else {
+    log(`protonkit: ${ERRORED_STATE} could not be pushed (${errorText(run).split("\n")[0]}); it is kept in ${logName(dir)}: push it with terraform state push`);
+  }
 }
 
 /** Result of {@link applyResource}. */
@@ -184,6 +205,7 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
       log(`protonkit: dry run: instead of terraform init ${backendConfigArgs(resource.backend).join(" ")}, a local backend in ${ws.scratch}`);
     }
     await initStep(ctx.runner, ws, identity.dir, log, ctx.initRetryWait);
+    await checkProviders(ctx.runner, ws, identity.dir, ctx.allowedProviders);
     stopIfCancelled();
     const destroy = identity.action === "destroy";
     if (ctx.dryRun) {
@@ -221,6 +243,7 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
     }
   } catch (err) {
     status = "FAILED";
+    if (ws && !ctx.dryRun) await pushErroredState(ctx.runner, ws, identity.dir, log);
     const sig = ctx.cancelled?.();
     statusMessage = failureMessage(
       `protonkit: ${identity.action} of ${identity.dir} ${sig ? `was cancelled (${sig}); Terraform was interrupted` : "failed"}: ${message(err)}`,

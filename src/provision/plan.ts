@@ -9,7 +9,7 @@ import { checkPlannedOutputs } from "./outputs";
 import { describePlan, summarizePlan } from "./plan-summary";
 import { backendConfigArgs, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
 import { logName } from "./log";
-import { initStep, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
+import { checkProviders, initStep, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
 
 /** What `plan` needs besides the directories. */
 export interface PlanContext {
@@ -29,6 +29,8 @@ export interface PlanContext {
   readonly log: (line: string) => void;
   /** Sleep between `terraform init` retries; injectable for tests. */
   readonly initRetryWait?: (ms: number) => Promise<void>;
+  /** Providers a plan may use. @default allowedProviders() */
+  readonly allowedProviders?: ReadonlySet<string>;
 }
 
 /** Result of {@link planResources}. */
@@ -65,6 +67,7 @@ export async function planResource(dir: string, ctx: PlanContext): Promise<PlanS
       ctx.log(`protonkit: dry run: instead of terraform init ${backendConfigArgs(resource.backend).join(" ")}, a local backend in ${ws.scratch}`);
     }
     await initStep(ctx.runner, ws, identity.dir, ctx.log, ctx.initRetryWait);
+    await checkProviders(ctx.runner, ws, identity.dir, ctx.allowedProviders);
     // Plans never lock: they write no state, are cancelled on every push, and a lock left by a
     // killed plan would block the next apply. The plan role cannot write a lock object at all.
     const planArgs = ["plan", "-input=false", "-no-color", "-json", "-lock=false", `-out=${ws.planFile}`];

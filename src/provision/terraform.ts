@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { initArgs, interruptTerraform, runTerraform, terraformEnv, type TerraformRun, type TerraformSettings } from "../terraform/cli";
+import { fail } from "../errors";
 import { logName } from "./log";
 import { backendConfigArgs, type ResolvedResource } from "./resource";
 
@@ -21,6 +22,63 @@ export { interruptTerraform };
 /** The real Terraform CLI, as configured by `settings`. */
 export function cliRunner(settings: TerraformSettings): TerraformRunner {
   return { run: (args, options) => spawnTerraform(settings.binary, args, options) };
+}
+
+/**
+ * Variables Terraform never gets: the workflow's GitHub token and the runner's means to mint
+ * OIDC tokens (with them a provider could assume other roles or write to the repository).
+ * Terraform keeps only its own short AWS session.
+ */
+export const STRIPPED_VARIABLES: readonly RegExp[] = [/^GITHUB_TOKEN$/, /^GH_TOKEN$/, /^ACTIONS_ID_TOKEN_REQUEST_/, /^ACTIONS_RUNTIME_/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_RESULTS_URL$/, /^INPUT_/];
+
+/** `env` without {@link STRIPPED_VARIABLES}. */
+export function stripTokens(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (!STRIPPED_VARIABLES.some((re) => re.test(k))) out[k] = v;
+  return out;
+}
+
+/**
+ * Providers a plan may run (every provider runs its code during plan, with the plan role's
+ * session). Terraform's built-in provider is always allowed; `PROTONKIT_ALLOWED_PROVIDERS`
+ * (comma-separated source addresses, set by the trusted workflow) adds more.
+ */
+export const DEFAULT_ALLOWED_PROVIDERS: readonly string[] = [
+  "registry.terraform.io/hashicorp/aws",
+  "registry.terraform.io/hashicorp/random",
+  "registry.terraform.io/hashicorp/null",
+  "registry.terraform.io/hashicorp/time",
+  "registry.terraform.io/hashicorp/tls",
+  "registry.terraform.io/hashicorp/archive",
+];
+
+/** The allow-list in force: the defaults plus `PROTONKIT_ALLOWED_PROVIDERS`. */
+export function allowedProviders(env: NodeJS.ProcessEnv = process.env): Set<string> {
+  const extra = (env.PROTONKIT_ALLOWED_PROVIDERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return new Set([...DEFAULT_ALLOWED_PROVIDERS, ...extra.map((p) => (p.split("/").length === 2 ? `registry.terraform.io/${p}` : p))]);
+}
+
+/**
+ * Refuses a configuration whose providers are not all on the allow-list, from
+ * `terraform version -json` after init (`provider_selections`), before any provider runs.
+ */
+export async function checkProviders(runner: TerraformRunner, ws: Workspace, dir: string, allowed: ReadonlySet<string> = allowedProviders()): Promise<void> {
+  const run = await step(runner, ws, "version", ["version", "-json"], dir);
+  let selections: Record<string, string> = {};
+  try {
+    selections = (JSON.parse(run.stdout || "{}") as { provider_selections?: Record<string, string> }).provider_selections ?? {};
+  } catch {
+    throw new Error("terraform version -json printed something that is not JSON; cannot check the providers");
+  }
+  const refused = Object.keys(selections)
+    .filter((p) => !p.startsWith("terraform.io/builtin/") && !allowed.has(p))
+    .sort();
+  if (refused.length > 0) {
+    fail(`${logName(dir)} uses provider${refused.length === 1 ? "" : "s"} not on the allow-list: ${refused.join(", ")}`, {
+      field: "required_providers",
+      fix: `use only ${[...allowed].sort().join(", ")}; a platform admin can add a provider to PROTONKIT_ALLOWED_PROVIDERS in the trusted workflow (every provider runs its code during plan)`,
+    });
+  }
 }
 
 /** The file protonkit writes into a resource directory to pin the backend. */
@@ -56,7 +114,7 @@ export function prepareWorkspace(
 ): Workspace {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-run-"));
   const overridePath = path.join(resource.absDir, BACKEND_OVERRIDE_FILE);
-  const env = terraformEnv(settings, baseEnv);
+  const env = stripTokens(terraformEnv(settings, baseEnv));
   // Terraform's working data (.terraform: backend settings, modules, provider links) lives
   // outside the checkout, so nothing stale is reused and the checkout stays clean.
   env.TF_DATA_DIR = path.join(scratch, "data");

@@ -16,6 +16,8 @@ import { FINAL_REPORT_RETRY } from "../../src/provision/retry";
 import { startFakeGitHub } from "./github-fake";
 import { detectChanges, loadConfigAt } from "../../src/provision/detect";
 import { resolveResource } from "../../src/provision/resource";
+import { supersededBy } from "../../src/provision/stale";
+import { allowedProviders } from "../../src/provision/terraform";
 import { CONFIG, FakeTerraform, cli, commit, envArn, git, instanceArn, makeRepo, tmp, write, writeResource } from "./helpers";
 
 const SHA = "c".repeat(40);
@@ -228,4 +230,84 @@ t.test("finding 8: deletions are loud", async (t) => {
   write(repo, "modules/vpc/main.tf", "# shared module\n");
   const mod = commit(repo, "a shared module");
   t.same(detectChanges({ repo, base: edited, head: mod, config }).include, [], "a shared module is not an orphan");
+});
+
+t.test("finding 2: an apply that is no longer the newest change of its directory is skipped and recorded", async (t) => {
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  writeResource(repo, "prod/api-db", { arn: instanceArn("api", "db"), environmentArn: envArn("prod") });
+  const first = commit(repo, "first");
+  write(repo, "prod/api-web/main.tf", 'resource "terraform_data" "x" { input = 2 }\n');
+  const second = commit(repo, "second");
+  t.equal(supersededBy(repo, second, "main", "prod/api-web"), undefined, "the newest change applies");
+  t.same(supersededBy(repo, first, "main", "prod/api-web"), { newer: second, head: first }, "an older run (or a re-run of one) is superseded");
+  t.equal(supersededBy(repo, first, "main", "prod/api-db"), undefined, "a directory not changed since still applies");
+
+  // Through the CLI, as the workflow runs it: the old commit checked out, main fetched.
+  git(repo, "checkout", "-q", "--detach", first);
+  const summary = path.join(tmp(t), "summary.md");
+  const outputs = path.join(tmp(t), "outputs");
+  const r = await cli(["provision", "apply", "--repo", repo, "--dir", "prod/api-web", "--newest-of", "main"], { GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stderr, new RegExp(`apply of prod/api-web at ${first.slice(0, 12)} skipped: ${second.slice(0, 12)} on main changed it again`));
+  t.match(fs.readFileSync(summary, "utf8"), /skipped/);
+  t.match(fs.readFileSync(outputs, "utf8"), new RegExp(`skipped=true\nsuperseded_by=${second}`));
+});
+
+t.test("finding 3: Terraform gets no GitHub or OIDC token; providers off the allow-list are refused before plan", async (t) => {
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  const saved = { ...process.env };
+  t.teardown(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+  Object.assign(process.env, {
+    GITHUB_TOKEN: "ghs_secret",
+    ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example",
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "oidc-secret",
+    ACTIONS_RUNTIME_TOKEN: "runtime-secret",
+    AWS_SESSION_TOKEN: "session",
+  });
+  const tf = new FakeTerraform({ show: { stdout: "{}" } });
+  await planResources(["prod/api-web"], planContext(repo, tf, []));
+  for (const call of [...tf.calls, ...tf.versionCalls]) {
+    for (const k of ["GITHUB_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_RUNTIME_TOKEN"]) t.equal(call.env[k], undefined, `${call.args[0]}: no ${k}`);
+    t.equal(call.env.AWS_SESSION_TOKEN, "session", "its own AWS session stays");
+  }
+
+  const external = new FakeTerraform({
+    version: { stdout: JSON.stringify({ provider_selections: { "registry.terraform.io/hashicorp/aws": "6.0.0", "registry.terraform.io/hashicorp/external": "2.3.0" } }) },
+    show: { stdout: "{}" },
+  });
+  const out = await planResources(["prod/api-web"], planContext(repo, external, []));
+  t.match(out.sections[0].error, /uses provider not on the allow-list: registry\.terraform\.io\/hashicorp\/external.*fix: use only/s);
+  t.same(external.commands(), ["init"], "refused before any provider ran (no plan)");
+  t.ok(allowedProviders({ PROTONKIT_ALLOWED_PROVIDERS: "acme/internal" }).has("registry.terraform.io/acme/internal"));
+});
+
+t.test("finding 1: a crashed apply pushes the state Terraform could not save", async (t) => {
+  const repo = makeRepo(tmp(t));
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  const tf = new FakeTerraform({
+    apply: () => {
+      fs.writeFileSync(path.join(repo, "prod/api-web", "errored.tfstate"), '{"version":4,"resources":[{"type":"terraform_data"}]}');
+      return { code: 1, stderr: "Error: Failed to save state\npanic: boom" };
+    },
+  });
+  const ctx: ApplyContext = {
+    repo,
+    loadConfig: () => parseProvisioningConfig(CONFIG, ".protonkit/provisioning.yaml"),
+    reporterFor: () => ({ name: "test", report: async () => undefined }),
+    runner: tf,
+    settings: { binary: "terraform" },
+    dryRun: false,
+    stateDir: tmp(t),
+    log: () => undefined,
+  };
+  const r = await applyResource("prod/api-web", ctx);
+  t.equal(r.status, "FAILED");
+  t.same(tf.commands(), ["init", "apply", "state"]);
+  t.same(tf.calls[2].args, ["state", "push", "errored.tfstate"]);
+  t.notOk(fs.existsSync(path.join(repo, "prod/api-web", "errored.tfstate")), "pushed, then removed");
 });

@@ -102,7 +102,15 @@ export function writeResource(repo: string, dir: string, o: ResourceOptions): vo
 export class FakeTerraform implements TerraformRunner {
   readonly calls: Array<{ args: readonly string[]; cwd: string; env: NodeJS.ProcessEnv }> = [];
   constructor(private readonly answers: Partial<Record<string, Partial<TerraformRun> | (() => Partial<TerraformRun>)>> = {}) {}
+  /** `terraform version -json` calls (the provider check), kept apart from {@link calls}. */
+  readonly versionCalls: Array<{ args: readonly string[]; env: NodeJS.ProcessEnv }> = [];
   async run(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun> {
+    if (args[0] === "version") {
+      this.versionCalls.push({ args, env: options.env });
+      const v = this.answers.version;
+      const r = typeof v === "function" ? v() : (v ?? {});
+      return { args, code: r.code ?? 0, stdout: r.stdout ?? '{"terraform_version":"1.11.4","provider_selections":{}}', stderr: r.stderr ?? "" };
+    }
     this.calls.push({ args, cwd: options.cwd, env: options.env });
     const key = args.includes("-destroy") ? `${args[0]} -destroy` : args[0];
     const a = this.answers[key] ?? this.answers[args[0]] ?? {};

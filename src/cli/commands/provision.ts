@@ -11,7 +11,8 @@ import { logName, neutralizeCommands } from "../../provision/log";
 import { GitHubClient } from "../../provision/github";
 import { planResources, publishPlan } from "../../provision/plan";
 import { createReporter } from "../../provision/reporter";
-import { resolveResource } from "../../provision/resource";
+import { normalizeDir, resolveResource } from "../../provision/resource";
+import { supersededBy } from "../../provision/stale";
 import { cliRunner, interruptTerraform } from "../../provision/terraform";
 import type { CommandModule } from "./index";
 
@@ -183,6 +184,14 @@ export const provisionCommand: CommandModule = (program: Command) => {
       const dryRun = flags.dryRun === true;
       const settings = terraformSettings(flags);
       const sha = headShaFrom(flags.headSha, event, repo);
+      // A cancelled plan stops Terraform (it holds no lock: plans run with -lock=false) and
+      // still publishes what it has.
+      const onSignal = (sig: NodeJS.Signals): void => {
+        const n = interruptTerraform();
+        log(`protonkit: ${sig} received; interrupted ${n} Terraform process(es)`);
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       const outcome = await planResources(flags.dir, {
         repo,
         loadConfig: configLoader(flags),
@@ -204,6 +213,8 @@ export const provisionCommand: CommandModule = (program: Command) => {
             }
           : undefined;
       await publishPlan(outcome.sections, { github, commentFile: flags.commentFile, stepSummary: process.env.GITHUB_STEP_SUMMARY, sha, log });
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
       if (!outcome.ok) {
         log(`protonkit: ${outcome.sections.filter((s) => s.error !== undefined).length} plan(s) failed`);
         process.exitCode = 1;
@@ -219,7 +230,20 @@ export const provisionCommand: CommandModule = (program: Command) => {
     ),
   )
     .option("--state-dir <dir>", "where to mark that a final status was reported (default $RUNNER_TEMP/protonkit)")
-    .action(async (flags: DirFlags) => {
+    .option("--newest-of <ref>", "skip (exit 0, recorded) when a newer commit of <ref> changed the directory: applies follow commit order")
+    .action(async (flags: DirFlags & { newestOf?: string }) => {
+      if (flags.newestOf) {
+        const repo = path.resolve(flags.repo);
+        const dir = normalizeDir(repo, flags.dir);
+        const newer = supersededBy(repo, "HEAD", flags.newestOf, dir);
+        if (newer) {
+          const note = `protonkit: apply of ${logName(dir)} at ${newer.head.slice(0, 12)} skipped: ${newer.newer.slice(0, 12)} on ${logName(flags.newestOf)} changed it again, and its run applies it (applies follow commit order)`;
+          log(note);
+          if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${note}\n`);
+          writeGithubOutput(process.env.GITHUB_OUTPUT, { skipped: "true", superseded_by: newer.newer });
+          return;
+        }
+      }
       // A cancelled job gets SIGINT then SIGTERM: interrupt Terraform (graceful, then hard),
       // let it stop, and still report FAILED.
       let cancelled: string | undefined;
