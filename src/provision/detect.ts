@@ -148,10 +148,11 @@ function checkConfigChange(
   const problems: Problem[] = [];
   let before: ProvisioningConfig | undefined;
   if (!/^0+$/.test(base)) {
-    const old = tryGit(repo, ["show", `${base}:${DEFAULT_CONFIG_PATH}`]);
+    const rel = configPathOf((p) => tryGit(repo, ["cat-file", "-e", `${base}:${p}`]).code === 0);
+    const old = tryGit(repo, ["show", `${base}:${rel}`]);
     if (old.code === 0) {
       try {
-        before = parseProvisioningConfig(old.stdout, `${DEFAULT_CONFIG_PATH} (at the base commit)`);
+        before = parseProvisioningConfig(old.stdout, `${rel} (at the base commit)`);
       } catch {
         before = undefined;
       }
@@ -183,7 +184,7 @@ function checkConfigChange(
     if (where(was) !== where(now) && !acknowledged.has(dir) && !acknowledged.has("*")) {
       problems.push(
         new Problem(`${logName(dir)}: the configuration moves its state from ${where(was)} to ${where(now)}; Terraform would find no state there and create everything again`, {
-          file: DEFAULT_CONFIG_PATH,
+          file: config.source,
           field: `environments.${now.config.matched}.state_bucket / state_key_prefix / region`,
           fix: `revert the change; to move state on purpose, copy each state object to its new key first, then add the trailer "${STATE_MOVED_TRAILER}: ${dir}" (or "*") to a commit of this change`,
         }),
