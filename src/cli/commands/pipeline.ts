@@ -25,6 +25,16 @@ function report(result: PipelineSyncResult): void {
   const m = result.model;
   process.stdout.write(`build: ${m.settings.artifact === "zip" ? "zip" : m.build.kind === "dockerfile" ? "Dockerfile" : "Cloud Native Buildpacks (Paketo)"}, language ${m.build.language}\n`);
   process.stdout.write(`promotion: ${m.stages.map((s) => `${s.environment}${s.approval ? " (approval)" : ""}`).join(" -> ")}\n`);
+  const gated = [...new Set(m.stages.filter((s) => s.approval).map((s) => s.environment))].join(", ");
+  const next =
+    m.settings.scm === "github"
+      ? [
+          `give the GitHub environments ${gated || "(none)"} required reviewers`,
+          "add the repository secret PROTONKIT_PLATFORM_TOKEN (may push to the platform repository)",
+          `add ${[...new Set(m.stages.map((s) => `environment:${s.environment}`))].join(", ")} to the pipeline spec's deploy_refs (the OIDC subject of jobs in an environment)`,
+        ]
+      : [`protect the GitLab environments ${gated || "(none)"}`, "add the masked, protected CI/CD variable PROTONKIT_PLATFORM_TOKEN (may push to the platform repository)"];
+  for (const line of next) process.stdout.write(`next: ${line}\n`);
 }
 
 /**
