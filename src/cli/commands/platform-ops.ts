@@ -10,6 +10,8 @@ import { Catalog } from "../../platform/catalog";
 import { loadPlatformConfig } from "../../platform/config";
 import { loadDesiredState } from "../../platform/model";
 import { statusPage } from "../../platform/page";
+import { adopt, writeAdopted } from "../../platform/adopt";
+import { tryGit } from "../../provision/git";
 import { catalogVersions, formatStatus, platformStatus, type PlatformStatus } from "../../platform/status";
 import type { CommandModule } from "./index";
 
@@ -129,6 +131,38 @@ function statusOptions(cmd: Command): Command {
     .option("--now <time>", "the time ages are computed at, ISO 8601 (default: now)");
 }
 
+interface AdoptFlags {
+  repo: string;
+  bundles: string;
+  out: string;
+  recordsRemote?: string;
+  now?: string;
+}
+
+async function adoptCommand(flags: AdoptFlags): Promise<void> {
+  const out = path.resolve(flags.out);
+  if (tryGit(out, ["rev-parse", "--git-dir"]).code !== 0) {
+    fail(`${flags.out} is not a git repository`, { field: "--out", fix: "git init the platform repository first (recorded outputs go to its protonkit/records branch)" });
+  }
+  const now = clock(flags.now);
+  const result = adopt({ repo: path.resolve(flags.repo), bundles: path.resolve(flags.bundles), now: () => now });
+  writeAdopted(out, result);
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  for (const f of result.files.keys()) say(`wrote ${f}`);
+  if (result.records.length > 0) {
+    const res = await new RecordsStore({ repo: out, remote: flags.recordsRemote }).append(result.records);
+    say(`recorded the outputs of ${result.records.filter((e) => e.outputs).length} resource(s) and ${result.records.length} deployment(s) on ${RECORDS_BRANCH} at ${res.commit}`);
+  }
+  say("");
+  say(`for .protonkit/platform.yaml: account_id: "${result.config.account_id ?? "?"}", region: ${result.config.region ?? "?"}`);
+  for (const [env, account] of Object.entries(result.config.environmentAccounts).sort()) say(`  environments.${env}.account_id: "${account}" (an environment account connection)`);
+  say("");
+  say(`not recovered or rendered differently (${result.unrecovered.length}):`);
+  for (const u of result.unrecovered) say(`- ${u}`);
+  say("");
+  say("next: protonkit platform render in the platform repository, then compare with Proton's directories (see the README: adopt, verify, switch)");
+}
+
 /** `protonkit platform order|status|page|adopt`: the operations side of the platform. */
 export const platformOpsCommand: CommandModule = (program: Command) => {
   const platform = platformGroup(program);
@@ -163,6 +197,19 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
       const status = loadStatus(flags);
       process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
     });
+
+  platform
+    .command("adopt")
+    .description(
+      "Read a provisioning repository that Proton wrote (rendered directories, proton.auto.tfvars.json, .proton/deployment-metadata.json) with the template bundles, " +
+        "and write the desired state (platform/) and the recorded outputs that render the same Terraform. Lists what cannot be recovered; never guesses.",
+    )
+    .requiredOption("--repo <dir>", "the provisioning repository Proton wrote")
+    .requiredOption("--bundles <dir>", "the template bundles, <template>/v<major>/ (e.g. the catalog's proton-bundles/)")
+    .requiredOption("--out <dir>", "the platform repository (a git repository) to write platform/ into")
+    .option("--records-remote <remote>", "push the recorded outputs to this remote's records branch (default: the local branch)")
+    .option("--now <time>", "the time written in the records, ISO 8601 (default: now)")
+    .action((flags: AdoptFlags) => adoptCommand(flags));
 
   statusOptions(
     platform

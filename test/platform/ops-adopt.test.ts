@@ -1,0 +1,166 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import t from "tap";
+import { RecordsStore, readRecords } from "../../src/platform/records-store";
+import { stripHeader } from "../../src/platform/adopt";
+import { ENV_FILE, SERVICE_FILE, cli, commitAll, initRepo, initialCatalog, platformConfig, publish, tmpDir, writeFiles, snapshot } from "./fixture";
+
+const NOW = "2026-11-30T12:00:00Z";
+const PROTON_HEADER = (arn: string): string => `/*\nThis file is managed by AWS Proton. Any changes made directly to this file will be overwritten the next time AWS Proton performs an update.\n\nTo manage this resource, see AWS Proton Resource: ${arn}\n\nIf the resource is no longer accessible within AWS Proton, it may have been deleted and may require manual cleanup.\n*/\n`;
+
+/** Proton's byte format of its JSON files: " : ", no final newline. */
+function protonJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/"([^"]*)": /g, '"$1" : ').replace(/\{\}/g, "{ }");
+}
+
+/** Makes a rendered tree look as Proton wrote it: Proton's headers, Proton's JSON bytes. */
+function asProton(from: string, to: string, dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    const src = path.join(from, dir);
+    const meta = JSON.parse(fs.readFileSync(path.join(src, ".proton/deployment-metadata.json"), "utf8"));
+    const arn = meta.resourceMetadata?.arn ?? meta.componentMetadata?.arn;
+    for (const name of fs.readdirSync(src)) {
+      const file = path.join(src, name);
+      if (!fs.statSync(file).isFile()) continue;
+      let content = fs.readFileSync(file, "utf8");
+      if (name.endsWith(".tf")) content = PROTON_HEADER(arn) + stripHeader(content);
+      if (name === "proton.auto.tfvars.json") content = protonJson(JSON.parse(content));
+      writeFiles(path.join(to, dir), { [name]: content });
+    }
+    writeFiles(path.join(to, dir), { ".proton/deployment-metadata.json": protonJson({ ...meta, deploymentId: "1c7d0e65-6f3a-4b9c-8a55-0f1e2d3c4b5a" }) });
+  }
+}
+
+const SERVICE_WITH_COMPONENT = SERVICE_FILE.replace("spec:\n  proton: ServiceSpec", "components:\n  cache: { instance: orders-a, template: cache, version: \"1\" }\nspec:\n  proton: ServiceSpec");
+
+t.test("adopt a repository rendered by protonkit with Proton's headers: re-rendering gives the same Terraform", async (t) => {
+  const root = tmpDir(t);
+  process.env.PROTONKIT_CACHE_DIR = path.join(root, "cache");
+  const catalog = path.join(root, "catalog");
+  initRepo(catalog);
+  publish(catalog, initialCatalog(), "catalog v1");
+
+  // The original platform, applied: outputs recorded, rendered.
+  const original = path.join(root, "original");
+  initRepo(original);
+  writeFiles(original, { ".protonkit/platform.yaml": platformConfig(catalog), "platform/environments/prod.yaml": ENV_FILE, "platform/services/orders.yaml": SERVICE_WITH_COMPONENT });
+  commitAll(original, "desired state");
+  const ok = (dir: string, outputs: Record<string, string>) => ({ v: 1, resource: dir, kind: (dir.includes("/components/") ? "component" : dir.endsWith("/pipeline") ? "pipeline" : dir.includes("/") ? "service-instance" : "environment") as "environment", arn: "arn", deploymentId: "d", status: "SUCCEEDED" as const, at: NOW, outputs });
+  await new RecordsStore({ repo: original }).append([
+    ok("prod", { vpc_id: "vpc-0abc" }),
+    ok("prod/components/cache", { endpoint: "cache.orders-a" }),
+    ok("prod/orders-orders-a", { url: "http://orders-a:8080" }),
+    ok("prod/orders-orders-b", { url: "http://orders-b:80" }),
+  ]);
+  const rendered = await cli(original, ["platform", "render"]);
+  t.equal(rendered.code, 0, rendered.err);
+  const dirs = ["prod", "prod/components/cache", "prod/orders-orders-a", "prod/orders-orders-b", "orders/pipeline"];
+  for (const d of dirs) t.ok(fs.existsSync(path.join(original, d, ".proton/deployment-metadata.json")), `${d} rendered`);
+
+  // What Proton would have committed.
+  const proton = path.join(root, "proton");
+  asProton(original, proton, dirs);
+
+  // Adopt into a fresh platform repository.
+  const adopted = path.join(root, "adopted");
+  initRepo(adopted);
+  writeFiles(adopted, { ".protonkit/platform.yaml": platformConfig(catalog) });
+  const res = await cli(adopted, ["platform", "adopt", "--repo", proton, "--bundles", path.join(catalog, "proton-bundles"), "--out", ".", "--now", NOW]);
+  t.equal(res.code, 0, res.err);
+  t.match(res.out, /wrote platform\/environments\/prod\.yaml/);
+  t.match(res.out, /wrote platform\/services\/orders\.yaml/);
+  t.match(res.out, /which inputs were set explicitly is not recoverable/);
+  t.match(res.out, /service orders: the owning team is not in the files/);
+  t.match(res.out, /account_id: "123456789012", region: eu-west-1/);
+  const svc = fs.readFileSync(path.join(adopted, "platform/services/orders.yaml"), "utf8");
+  t.match(svc, /repository:\n {2}id: acme\/orders\n {2}branch: main/);
+  t.match(svc, /components:\n {2}cache:\n {4}instance: orders-a\n {4}template: cache\n {4}version: "1.0"/);
+  t.match(svc, /size: small/, "defaults Proton wrote are written explicitly");
+  const state = readRecords(adopted);
+  t.same(state.resources.get("prod")?.outputs, { vpc_id: "vpc-0abc" }, "environment outputs recovered from what its instances were handed");
+  t.same(state.resources.get("prod/orders-orders-a")?.outputs, { url: "http://orders-a:8080" }, "instance outputs recovered from the pipeline");
+  t.same(state.resources.get("prod/components/cache")?.outputs, { endpoint: "cache.orders-a" }, "component outputs recovered from its instance");
+
+  // Re-render the adopted desired state and compare with what Proton wrote.
+  const again = await cli(adopted, ["platform", "render"]);
+  t.equal(again.code, 0, again.err);
+  const a = snapshot(adopted);
+  const p = snapshot(proton);
+  for (const d of dirs) {
+    const names = Object.keys(p).filter((f) => f.startsWith(`${d}/`) && !f.slice(d.length + 1).includes("/"));
+    t.ok(names.length >= 3, `${d}: files`);
+    for (const f of names) {
+      if (f.endsWith(".tf")) t.equal(stripHeader(a[f]), stripHeader(p[f]), `${f}: identical apart from the header`);
+      else if (f.endsWith("proton.auto.tfvars.json")) {
+        t.equal(JSON.stringify(JSON.parse(a[f])), JSON.stringify(JSON.parse(p[f])), `${f}: identical values, same key order`);
+      }
+    }
+    t.same(Object.keys(a).filter((f) => f.startsWith(`${d}/`) && !f.slice(d.length + 1).includes("/") && f.endsWith(".tf")).sort(), names.filter((f) => f.endsWith(".tf")).sort(), `${d}: the same .tf files`);
+  }
+  // Adopting again refuses to overwrite, writing nothing.
+  const twice = await cli(adopted, ["platform", "adopt", "--repo", proton, "--bundles", path.join(catalog, "proton-bundles"), "--out", "."]);
+  t.equal(twice.code, 1);
+  t.match(twice.err, /platform\/environments\/prod\.yaml: already exists/);
+});
+
+t.test("adopt what Proton really wrote: 2022 map(string) inputs, a name-only service, no proton_tags, deleted resources", async (t) => {
+  const root = tmpDir(t);
+  const catalog = path.join(root, "catalog");
+  initRepo(catalog);
+  publish(catalog, initialCatalog(), "catalog v1");
+  const P = "arn:aws:proton:us-east-1:123456789012";
+  const meta = (arn: string, template: string, extra: Record<string, unknown> = {}, id = "5f1b8a0e-2c3d-4e5f-8a9b-0c1d2e3f4a5b", deleted = false) =>
+    protonJson({ deploymentId: id, isResourceDeleted: deleted, resourceMetadata: { arn, templateArn: `${P}:${template}`, templateMajorVersion: "1", templateMinorVersion: "0", ...extra } });
+  const proton = path.join(root, "proton");
+  const VARS_2022_ENV = `variable "environment" {\n  type = object({\n    inputs = map(string)\n    name   = string\n  })\n  default = null\n}\n`;
+  const VARS_2022_INST = `variable "environment" {\n  type = object({\n    account_id = string\n    name       = string\n    outputs    = map(string)\n  })\n  default = null\n}\n\nvariable "service" {\n  type = object({\n    name = string\n  })\n}\n\nvariable "service_instance" {\n  type = object({\n    name       = string\n    inputs     = map(string)\n    components = map(any)\n  })\n  default = null\n}\n`;
+  const web = initialCatalog().files["web/v1/instance_infrastructure/main.tf"];
+  const env = initialCatalog().files["env/v1/infrastructure/main.tf"];
+  writeFiles(proton, {
+    // An environment without proton_tags (seen in 2024), 2022 variables.
+    "dev/main.tf": PROTON_HEADER(`${P}:environment/dev`) + env,
+    "dev/proton.environment.variables.tf": PROTON_HEADER(`${P}:environment/dev`) + VARS_2022_ENV,
+    "dev/proton.auto.tfvars.json": protonJson({ environment: { name: "dev", inputs: { cidr: "10.9.0.0/16" } }, "//": `${P}:environment/dev` }),
+    "dev/.proton/deployment-metadata.json": meta(`${P}:environment/dev`, "environment-template/env"),
+    // A 2022 instance: inputs = map(string), a service object with only name.
+    "dev/shop-web/main.tf": PROTON_HEADER(`${P}:service/shop/service-instance/web`) + web,
+    "dev/shop-web/proton.service_instance.variables.tf": PROTON_HEADER(`${P}:service/shop/service-instance/web`) + VARS_2022_INST,
+    "dev/shop-web/proton.auto.tfvars.json": protonJson({
+      environment: { account_id: "123456789012", name: "dev", outputs: { vpc_id: "vpc-dev" } },
+      service: { name: "shop" },
+      service_instance: { name: "web", inputs: { port: "8080", size: "small" }, components: {} },
+      "//": `${P}:service/shop/service-instance/web`,
+    }),
+    "dev/shop-web/.proton/deployment-metadata.json": meta(`${P}:service/shop/service-instance/web`, "service-template/web", { environmentArn: `${P}:environment/dev` }),
+    // Deleted in Proton (2023 on): <proton-resource-deleted>.
+    "dev/shop-old/main.tf": `/* deleted */\n${web}`,
+    "dev/shop-old/proton.auto.tfvars.json": protonJson({ environment: { account_id: "123456789012", name: "dev", outputs: { vpc_id: "vpc-dev" } }, service: { name: "shop" }, service_instance: { name: "old", inputs: {}, components: {} } }),
+    "dev/shop-old/.proton/deployment-metadata.json": meta(`${P}:service/shop/service-instance/old`, "service-template/web", { environmentArn: `${P}:environment/dev` }, "<proton-resource-deleted>", true),
+  });
+  const adopted = path.join(root, "adopted");
+  initRepo(adopted);
+  const res = await cli(adopted, ["platform", "adopt", "--repo", proton, "--bundles", path.join(catalog, "proton-bundles"), "--out", ".", "--now", NOW]);
+  t.equal(res.code, 0, res.err);
+  t.match(res.out, /dev: declares inputs = map\(string\) \(2022\)/);
+  t.match(res.out, /dev\/shop-web: var\.service has only name \(2022\)/);
+  t.match(res.out, /dev: proton\.auto\.tfvars\.json has no proton_tags; protonkit renders them/);
+  t.match(res.out, /dev\/shop-old: deleted in Proton \(isResourceDeleted\)/);
+  t.match(res.out, /service shop: the source repository .* is not in the files: repository: is written as unknown\/shop/);
+  t.match(res.out, /dev\/shop-web: input port was written as the string "8080" \(inputs = map\(string\)\); the spec says 8080/);
+  const svc = fs.readFileSync(path.join(adopted, "platform/services/shop.yaml"), "utf8");
+  t.match(svc, /port: 8080\n/, "typed by the schema");
+  t.notMatch(svc, /name: old/, "a deleted instance is not desired");
+  t.match(svc, /id: unknown\/shop/);
+  const state = readRecords(adopted);
+  t.same(state.resources.get("dev")?.outputs, { vpc_id: "vpc-dev" });
+  t.equal(state.resources.get("dev/shop-web")?.deployments[0].deploymentId, "5f1b8a0e-2c3d-4e5f-8a9b-0c1d2e3f4a5b");
+  t.equal(state.resources.get("dev/shop-web")?.deployments[0].templateVersion, "web:1.0");
+
+  // Not a git repository: refused, nothing written.
+  const plain = path.join(root, "plain");
+  fs.mkdirSync(plain);
+  const bad = await cli(plain, ["platform", "adopt", "--repo", proton, "--bundles", path.join(catalog, "proton-bundles"), "--out", "."]);
+  t.equal(bad.code, 1);
+  t.match(bad.err, /--out: \. is not a git repository/);
+  t.same(fs.readdirSync(plain), []);
+});
