@@ -14,7 +14,7 @@ import { Problem, ProtonkitError, fail } from "../../src/errors";
 import { displayPath, type PathSegment } from "../../src/support/yaml";
 import { finish, isInSync, planOwned, readIfExists, type FileResult, type OwnedFile } from "../workflow/sync";
 import type { FileWrite } from "../write";
-import { BUILDPACK_LANGUAGES, LANGUAGE_NAMES, detectLanguage, planBuild, type BuildPlan } from "./detect";
+import { LANGUAGE_NAMES, detectLanguage, planBuild, type BuildPlan } from "./detect";
 import { readPlatformFacts } from "./platform";
 import { buildSummary, pipelineModel, renderDeployScript, renderGithubWorkflow, renderGitlabCi, renderSettingsFile, type PipelineModel } from "./render";
 import { PIPELINE_SETTINGS_PATH, flagFor, parsePipelineSettings, validatePipelineSettings, type PipelineSettings, type Scm } from "./settings";
@@ -203,6 +203,3 @@ export function syncPipeline(options: PipelineSyncOptions): PipelineSyncResult {
 export function ciPathFor(scm: Scm): string {
   return scm === "github" ? GITHUB_WORKFLOW_PATH : GITLAB_CI_PATH;
 }
-
-/** Languages that need no Dockerfile, as the README names them. */
-export const NO_DOCKERFILE_LANGUAGES: readonly string[] = BUILDPACK_LANGUAGES.map((l) => LANGUAGE_NAMES[l]);
