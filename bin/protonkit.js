@@ -3,7 +3,7 @@
 // sucrase (a runtime dependency with no install script) strips types as modules load, so
 // `npm ci --omit=dev --ignore-scripts` gives a working CLI; type checking is `npm run typecheck`.
 "use strict";
-require("sucrase/register/ts");
+require("./ts-register");
 require("../src/cli/main").main(process.argv).then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write(`protonkit: ${err && err.message ? err.message : String(err)}\n`); process.exitCode = 1; },

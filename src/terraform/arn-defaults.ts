@@ -96,7 +96,7 @@ function regenerate(): void {
     const block = (o: Record<string, string[]>): string => Object.entries(o).map(([t, v]) => `    ${JSON.stringify(t)}: ${JSON.stringify(v)}`).join(",\n");
     const text = [
       "{",
-      `  "//": "Computed ARN attributes (arn, *_arn) of hashicorp/aws ${version}, from terraform providers schema -json. Regenerate: node -r sucrase/register/ts src/terraform/arn-defaults.ts",`,
+      `  "//": "Computed ARN attributes (arn, *_arn) of hashicorp/aws ${version}, from terraform providers schema -json. Regenerate: node -r ./bin/ts-register.js src/terraform/arn-defaults.ts",`,
       '  "resources": {',
       block(resources),
       "  },",
