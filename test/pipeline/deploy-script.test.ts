@@ -80,7 +80,7 @@ function deploy(s: ReturnType<typeof setup>, rollout: string, image: string): { 
 
 const recordAt = (remote: string): string | undefined => {
   try {
-    return execFileSync("git", ["--git-dir", remote, "show", "main:platform/deployments/orders/orders-test.yaml"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return execFileSync("git", ["--git-dir", remote, "show", "main:platform/artifacts/orders/orders-test.yaml"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   } catch {
     return undefined;
   }

@@ -1,8 +1,8 @@
-# protonkit-owned: written by `protonkit pipeline`; run `protonkit pipeline update --repo .` instead of editing (sha256:c067a25a3868d57c32298525c6f1395abfe88a1a645714ed0edd317be6c8ef9c)
+# protonkit-owned: written by `protonkit pipeline`; run `protonkit pipeline update --repo .` instead of editing (sha256:71549f56a304c3523d8b73f39d98ac9a1f53fb7d87edafaca1d971f4c15cf324)
 # Deploys one build of orders to one instance, the same way on GitHub and GitLab.
 #
 # Terraform stays the only writer of the service: this script records the artifact in the
-# platform repository (platform/deployments/orders/<instance>.yaml), where the platform's
+# platform repository (platform/artifacts/orders/<instance>.yaml), where the platform's
 # render reads it as the instance's image_uri, so the next provisioning apply deploys it
 # and no later apply rolls it back. It then waits until the instance runs the artifact and is
 # stable; on failure it puts the previous version back (ECS: the previous task definition;
@@ -18,7 +18,7 @@ set -euo pipefail
 : "${PROTONKIT_ARTIFACT:?the build published no artifact}"
 : "${PROTONKIT_PLATFORM_TOKEN:?set the PROTONKIT_PLATFORM_TOKEN secret: a token that may push to the platform repository}"
 wait_seconds="${PROTONKIT_WAIT_SECONDS:-1800}"
-record="platform/deployments/$PROTONKIT_SERVICE/$PROTONKIT_INSTANCE.yaml"
+record="platform/artifacts/$PROTONKIT_SERVICE/$PROTONKIT_INSTANCE.yaml"
 url="${PROTONKIT_PLATFORM_URL:-https://x-access-token:$PROTONKIT_PLATFORM_TOKEN@github.com/$PROTONKIT_PLATFORM_REPOSITORY.git}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

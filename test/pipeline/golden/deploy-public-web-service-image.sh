@@ -1,8 +1,8 @@
-# protonkit-owned: written by `protonkit pipeline`; run `protonkit pipeline update --repo .` instead of editing (sha256:b5fd52772818a21f7fb8cf2db77ffda82ca93567d2e702dd58e2e1c4e9e9c537)
+# protonkit-owned: written by `protonkit pipeline`; run `protonkit pipeline update --repo .` instead of editing (sha256:b48976fb4b4d7da94499eff4ef340096a4cd80651d049f2e2a946f38db8a889f)
 # Deploys one build of orders to one instance, the same way on GitHub and GitLab.
 #
 # Terraform stays the only writer of the service: this script records the artifact in the
-# platform repository (platform/deployments/orders/<instance>.yaml), where the platform's
+# platform repository (platform/artifacts/orders/<instance>.yaml), where the platform's
 # render reads it as the instance's image, so the next provisioning apply deploys it
 # and no later apply rolls it back. It then waits until the instance runs the artifact and is
 # stable; on failure it puts the previous version back (ECS: the previous task definition;
@@ -18,7 +18,7 @@ set -euo pipefail
 : "${PROTONKIT_ARTIFACT:?the build published no artifact}"
 : "${PROTONKIT_PLATFORM_TOKEN:?set the PROTONKIT_PLATFORM_TOKEN secret: a token that may push to the platform repository}"
 wait_seconds="${PROTONKIT_WAIT_SECONDS:-1800}"
-record="platform/deployments/$PROTONKIT_SERVICE/$PROTONKIT_INSTANCE.yaml"
+record="platform/artifacts/$PROTONKIT_SERVICE/$PROTONKIT_INSTANCE.yaml"
 url="${PROTONKIT_PLATFORM_URL:-https://x-access-token:$PROTONKIT_PLATFORM_TOKEN@github.com/$PROTONKIT_PLATFORM_REPOSITORY.git}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
