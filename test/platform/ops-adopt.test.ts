@@ -1,8 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import t from "tap";
+import t, { type Test as Tap } from "tap";
 import { RecordsStore, readRecords } from "../../src/platform/records-store";
 import { stripHeader } from "../../src/platform/adopt";
+import { spawnSync } from "node:child_process";
+import { startFakeS3 } from "../provision/s3-fake";
+import { CONFIG, cli as runProtonkit, makeRepo } from "../provision/helpers";
 import { ENV_FILE, SERVICE_FILE, cli, commitAll, initRepo, initialCatalog, platformConfig, publish, tmpDir, writeFiles, snapshot } from "./fixture";
 
 const NOW = "2026-11-30T12:00:00Z";
@@ -33,7 +36,8 @@ function asProton(from: string, to: string, dirs: readonly string[]): void {
 
 const SERVICE_WITH_COMPONENT = SERVICE_FILE.replace("spec:\n  proton: ServiceSpec", "components:\n  cache: { instance: orders-a, template: cache, version: \"1\" }\nspec:\n  proton: ServiceSpec");
 
-t.test("adopt a repository rendered by protonkit with Proton's headers: re-rendering gives the same Terraform", async (t) => {
+/** Renders a platform with protonkit, dresses it as Proton, adopts it and re-renders: both trees. */
+async function adoptRoundTrip(t: Tap): Promise<{ proton: string; adopted: string; dirs: string[]; catalog: string }> {
   const root = tmpDir(t);
   process.env.PROTONKIT_CACHE_DIR = path.join(root, "cache");
   const catalog = path.join(root, "catalog");
@@ -81,9 +85,14 @@ t.test("adopt a repository rendered by protonkit with Proton's headers: re-rende
   t.same(state.resources.get("prod/orders-orders-a")?.outputs, { url: "http://orders-a:8080" }, "instance outputs recovered from the pipeline");
   t.same(state.resources.get("prod/components/cache")?.outputs, { endpoint: "cache.orders-a" }, "component outputs recovered from its instance");
 
-  // Re-render the adopted desired state and compare with what Proton wrote.
   const again = await cli(adopted, ["platform", "render"]);
   t.equal(again.code, 0, again.err);
+  return { proton, adopted, dirs, catalog };
+}
+
+t.test("adopt a repository rendered by protonkit with Proton's headers: re-rendering gives the same Terraform", async (t) => {
+  const { proton, adopted, dirs, catalog } = await adoptRoundTrip(t);
+  // The re-render of the adopted desired state against what Proton wrote.
   const a = snapshot(adopted);
   const p = snapshot(proton);
   for (const d of dirs) {
@@ -163,4 +172,42 @@ t.test("adopt what Proton really wrote: 2022 map(string) inputs, a name-only ser
   t.equal(bad.code, 1);
   t.match(bad.err, /--out: \. is not a git repository/);
   t.same(fs.readdirSync(plain), []);
+});
+
+const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+
+/** Replaces a resource directory's own files (not the resources nested in it) with another tree's. */
+function replaceResource(from: string, to: string, dir: string): void {
+  const src = path.join(from, dir);
+  const dst = path.join(to, dir);
+  for (const name of fs.readdirSync(dst)) if (fs.statSync(path.join(dst, name)).isFile()) fs.rmSync(path.join(dst, name));
+  fs.rmSync(path.join(dst, ".proton"), { recursive: true, force: true });
+  for (const name of fs.readdirSync(src)) if (fs.statSync(path.join(src, name)).isFile()) fs.copyFileSync(path.join(src, name), path.join(dst, name));
+  fs.cpSync(path.join(src, ".proton"), path.join(dst, ".proton"), { recursive: true });
+}
+
+t.test("switching to the adopted render: terraform plan against the applied state shows no changes", { skip: terraformAvailable ? false : "terraform not on PATH" }, async (t) => {
+  const { proton, adopted, dirs } = await adoptRoundTrip(t);
+  const s3 = await startFakeS3();
+  t.teardown(() => s3.close());
+  // Proton's repository, applied with real Terraform into the loopback S3, in dependency order.
+  const repo = makeRepo(path.join(path.dirname(proton), "provisioning"), CONFIG.replace("    lock_table: tf-locks\n", "").replace("reporting: proton", "reporting: none"));
+  for (const d of dirs) fs.cpSync(path.join(proton, d), path.join(repo, d), { recursive: true });
+  commitAll(repo, "what Proton wrote");
+  const env = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "fake", PROTONKIT_S3_ENDPOINT: s3.endpoint, RUNNER_TEMP: path.join(repo, "..", "runner") };
+  for (const d of ["prod", "prod/components/cache", "prod/orders-orders-a", "prod/orders-orders-b", "orders/pipeline"]) {
+    const applied = await runProtonkit(["provision", "apply", "--dir", d, "--repo", repo], env);
+    t.equal(applied.code, 0, `${d} applied: ${applied.stderr.slice(-800)}`);
+  }
+  t.equal([...s3.objects.keys()].filter((k) => k.endsWith(".tfstate")).length, dirs.length, "one state per resource");
+  // Switch: the adopted render replaces Proton's files; every plan is empty.
+  for (const d of dirs) replaceResource(adopted, repo, d);
+  commitAll(repo, "switch to the platform render");
+  const summary = path.join(repo, "..", "plan.md");
+  const planned = await runProtonkit(["provision", "plan", ...dirs.flatMap((d) => ["--dir", d]), "--repo", repo, "--no-comment", "--comment-file", summary], env);
+  t.equal(planned.code, 0, planned.stderr.slice(-1500));
+  const text = fs.readFileSync(summary, "utf8");
+  if (process.env.PROTONKIT_DEBUG_PLAN) fs.writeFileSync(process.env.PROTONKIT_DEBUG_PLAN, text);
+  for (const d of dirs) t.match(text, new RegExp(`${d.replace(/\//g, "\\/")}[\\s\\S]*?(No changes|0 to add, 0 to change, 0 to destroy)`), `${d}: no changes`);
+  t.notMatch(text, /[1-9]\d* to (add|change|destroy)/, "nothing to add, change or destroy anywhere");
 });
