@@ -140,3 +140,34 @@ t.test("reporting: proton still notifies Proton unchanged, and records in git be
   t.equal((await applyResource("prod/api-web", ctx2)).ok, true);
   t.match(ctx2.logs.join("\n"), /no remote "origin" .* deployment records are not written/);
 });
+
+t.test("a failed environment apply, recorded in git, stops its instances: they are skipped and have no record", async (t) => {
+  const root = tmp(t);
+  const config = CONFIG.replace("reporting: proton", "reporting: git");
+  const seed = makeRepo(path.join(root, "seed"), config);
+  const base = git(seed, "rev-parse", "HEAD");
+  writeResource(seed, "prod", { arn: envArn("prod"), deploymentId: "11111111-2222-4333-8444-555555555555" });
+  writeResource(seed, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod"), deploymentId: DEPLOYMENT });
+  const head = commit(seed, "environment and instance");
+  const remote = path.join(root, "remote.git");
+  execFileSync("git", ["clone", "-q", "--bare", seed, remote]);
+  const repo = path.join(root, "checkout");
+  execFileSync("git", ["clone", "-q", remote, repo]);
+
+  // Stage 1: the environment's apply fails; the git reporter records it.
+  const tf = new FakeTerraform({ apply: { code: 1, stdout: errorJson("creating VPC: VpcLimitExceeded", "The maximum number of VPCs has been reached.") } });
+  const ctx = context(repo, tf, config, {});
+  t.equal((await applyResource("prod", ctx)).status, "FAILED");
+
+  // Stage 2, in another job: the order reads the records and skips the instance.
+  const { runCli } = await import("./ops-helpers");
+  const res = await runCli(["platform", "order", "--repo", repo, "--base", base, "--head", head, "--stage", "instances-apply", "--fetch", "origin"]);
+  t.equal(res.code, 0, res.err);
+  const stage = JSON.parse(res.out);
+  t.same(stage.include, []);
+  t.same(stage.skipped, [{ dir: "prod/api-web", kind: "service-instance", reason: "skipped: environment prod failed in this deployment" }]);
+  const state = readRecords(remote, "protonkit/records");
+  t.equal(stage.records, state.commit, "the order says which records commit it read");
+  t.same([...state.resources.keys()], ["prod"], "the skipped instance has no record");
+  t.same(state.resources.get("prod")?.deployments.map((d) => d.status), ["FAILED"]);
+});
