@@ -357,7 +357,7 @@ export function adopt(options: AdoptOptions): AdoptResult {
   for (const d of deleted) unrecovered.push(`${d}: deleted in Proton (isResourceDeleted); not in the desired state, so the platform renders its deletion and removes it once the destroy is recorded`);
   unrecovered.push(
     "every resource: which inputs were set explicitly is not recoverable (Proton wrote defaults into the tfvars); all are written explicitly, so a later default change in the template does not reach them",
-    "every resource: new deployment ids and protonkit's header replace Proton's; proton.auto.tfvars.json is rewritten as plain JSON (same values, Proton's \" : \" spacing goes)",
+    "every resource: new deployment ids (in .proton/deployment-metadata.json) and protonkit's header replace Proton's",
     "every environment: tier (rollout waves) and owner are not in the files; add them",
   );
   if (accounts.size > 1) unrecovered.push(`resources carry several management accounts (${[...accounts].sort().join(", ")}); a platform has one account_id`);
