@@ -3,16 +3,21 @@ import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Input } from "../../src/authoring/inputs";
 import { serviceTemplate } from "../../src/authoring/template";
+import { AlarmTopic, alarmInputs, metricAlarm } from "../shared/alarms";
 import { publishEndpoints } from "../shared/endpoints";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 
 const KEY_NAME = "^[A-Za-z0-9_.-]{1,255}$";
 const KEY_TYPES = ["S", "N", "B"] as const;
 
+/** Operations whose SystemErrors the alarm adds up (an alarm takes at most 10 metrics). */
+const OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem", "TransactWriteItems"] as const;
+
 /**
  * A DynamoDB table per service instance: partition key and optional sort key, on-demand or
  * provisioned capacity, point-in-time recovery on unless turned off, encryption at rest with an
- * AWS owned key or KMS, optional TTL, deletion protection in production. A data template: no
+ * AWS owned key or KMS, optional TTL, deletion protection in production. Alarms on read and
+ * write throttling and on system errors notify an encrypted SNS topic. A data template: no
  * pipeline.
  */
 export class DynamodbService extends serviceTemplate({
@@ -22,6 +27,7 @@ export class DynamodbService extends serviceTemplate({
   description:
     "A DynamoDB table: partition key and optional sort key, on-demand or provisioned capacity, point-in-time recovery " +
     "(on by default), encryption at rest (AWS owned key or KMS), optional TTL, deletion protection in production. " +
+    "Alarms on throttled reads and writes and on system errors notify an encrypted SNS topic (e-mail and HTTPS subscriptions). " +
     "Publishes table_name and table_arn.",
   compatibleEnvironments: [VpcEcsEnvironment],
   inputs: {
@@ -56,6 +62,21 @@ export class DynamodbService extends serviceTemplate({
       title: "Deletion protection",
       description: "Refuse to delete the table. Always on in production environments; this can only turn it on elsewhere.",
       default: false,
+    }),
+    ...alarmInputs,
+    alarm_throttle_events: Input.integer({
+      title: "Throttle alarm (events per 5 minutes)",
+      description: "Read or write throttle events in 5 minutes that raise an alarm (one alarm each).",
+      default: 1,
+      minimum: 1,
+      maximum: 1000000,
+    }),
+    alarm_system_errors: Input.integer({
+      title: "System error alarm (errors per 5 minutes)",
+      description: "DynamoDB system errors (HTTP 500) in 5 minutes, over all item operations, that raise an alarm.",
+      default: 1,
+      minimum: 1,
+      maximum: 1000000,
     }),
   },
   outputs: {
@@ -104,6 +125,37 @@ export class DynamodbService extends serviceTemplate({
           },
         ],
       },
+    });
+
+    // ------------------------------------------------------------------------- alarms
+    const prefix = Fn.join("-", [context.serviceName, context.instanceName]);
+    const alarms = new AlarmTopic(this.instance, "alarms", { name: `${prefix}-alarms`, emails: inputs.alarm_emails, httpsEndpoints: inputs.alarm_https_endpoints });
+    for (const [id, metric] of [
+      ["read_throttles", "ReadThrottleEvents"],
+      ["write_throttles", "WriteThrottleEvents"],
+    ] as const) {
+      metricAlarm(alarms, id, alarms, {
+        name: `${prefix}-${metric}`,
+        description: `${metric} of table ${table.name}: raise capacity (PROVISIONED) or spread the keys (a hot partition).`,
+        namespace: "AWS/DynamoDB",
+        metricName: metric,
+        dimensions: { TableName: table.name },
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: inputs.alarm_throttle_events,
+      });
+    }
+    metricAlarm(alarms, "system_errors", alarms, {
+      name: `${prefix}-SystemErrors`,
+      description: `DynamoDB system errors on table ${table.name} (all item operations): check the AWS Health Dashboard; clients retry them.`,
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: inputs.alarm_system_errors,
+      metricQuery: [
+        { id: "errors", expression: OPERATIONS.map((_, i) => `FILL(m${i}, 0)`).join(" + "), label: "SystemErrors", returnData: true },
+        ...OPERATIONS.map((operation, i) => ({
+          id: `m${i}`,
+          metric: { namespace: "AWS/DynamoDB", metricName: "SystemErrors", dimensions: { TableName: table.name, Operation: operation }, period: 300, stat: "Sum" },
+        })),
+      ],
     });
 
     const endpoints = { table_name: table.name, table_arn: table.arn };

@@ -14,6 +14,10 @@ variables {
     point_in_time_recovery = true
     encryption             = "AWS_OWNED"
     deletion_protection    = false
+    alarm_emails           = []
+    alarm_https_endpoints  = []
+    alarm_throttle_events  = 1
+    alarm_system_errors    = 1
   }
 }
 
@@ -48,6 +52,51 @@ run "table_follows_the_spec" {
   assert {
     condition     = aws_ssm_parameter.endpoints["table_name"].value == aws_dynamodb_table.table.name && output.table_name == aws_dynamodb_table.table.name && output.table_arn == aws_dynamodb_table.table.arn
     error_message = "table_name and table_arn must be published as SSM parameters and outputs"
+  }
+}
+
+run "alarms_follow_the_spec" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_read_throttles.threshold == var.service_instance.inputs.alarm_throttle_events && aws_cloudwatch_metric_alarm.alarms_write_throttles.threshold == var.service_instance.inputs.alarm_throttle_events
+    error_message = "the throttle alarms' threshold must be alarm_throttle_events"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_read_throttles.metric_name == "ReadThrottleEvents" && aws_cloudwatch_metric_alarm.alarms_write_throttles.metric_name == "WriteThrottleEvents" && aws_cloudwatch_metric_alarm.alarms_read_throttles.dimensions.TableName == aws_dynamodb_table.table.name
+    error_message = "the throttle alarms watch the table's read and write throttle events"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_system_errors.threshold == var.service_instance.inputs.alarm_system_errors && length(aws_cloudwatch_metric_alarm.alarms_system_errors.metric_query) == 10
+    error_message = "the system error alarm adds up nine operations' SystemErrors and uses alarm_system_errors"
+  }
+
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_read_throttles, aws_cloudwatch_metric_alarm.alarms_write_throttles, aws_cloudwatch_metric_alarm.alarms_system_errors] :
+    a.alarm_actions == toset([aws_sns_topic.alarms_topic.arn]) && a.ok_actions == toset([aws_sns_topic.alarms_topic.arn])])
+    error_message = "every alarm notifies the instance's topic when it fires and when it recovers"
+  }
+
+  assert {
+    condition     = aws_sns_topic.alarms_topic.kms_master_key_id == aws_kms_key.alarms_key.arn && aws_kms_key.alarms_key.enable_key_rotation
+    error_message = "the alarm topic is encrypted with its own rotated KMS key"
+  }
+
+  assert {
+    condition     = contains(jsondecode(aws_kms_key.alarms_key.policy).Statement[*].Principal, { Service = "cloudwatch.amazonaws.com" })
+    error_message = "the key policy must let CloudWatch alarms publish to the encrypted topic"
+  }
+
+  assert {
+    condition     = toset([for s in aws_sns_topic_subscription.alarms_email : s.endpoint]) == toset(var.service_instance.inputs.alarm_emails) && alltrue([for s in aws_sns_topic_subscription.alarms_email : s.protocol == "email"])
+    error_message = "each alarm_emails address is an e-mail subscription"
+  }
+
+  assert {
+    condition     = toset([for s in aws_sns_topic_subscription.alarms_https : s.endpoint]) == toset(var.service_instance.inputs.alarm_https_endpoints) && alltrue([for s in aws_sns_topic_subscription.alarms_https : s.protocol == "https"])
+    error_message = "each alarm_https_endpoints URL is an HTTPS subscription"
   }
 }
 
