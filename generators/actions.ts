@@ -40,6 +40,17 @@ export const PINNED_ACTIONS = {
     tag: "v5.0.5",
     commit: "27d5ce7f107fe9357f9df03efb73ab90386fccae",
   },
+  // The cache action's halves, for handing a file from one job to another.
+  "cache-save": {
+    repository: "actions/cache/save",
+    tag: "v5.0.5",
+    commit: "27d5ce7f107fe9357f9df03efb73ab90386fccae",
+  },
+  "cache-restore": {
+    repository: "actions/cache/restore",
+    tag: "v5.0.5",
+    commit: "27d5ce7f107fe9357f9df03efb73ab90386fccae",
+  },
   "setup-node": {
     repository: "actions/setup-node",
     tag: "v7.0.0",
@@ -56,6 +67,9 @@ export const PINNED_ACTIONS = {
     commit: "36416a96be10a6cc7170e7c9c63656d4092f78b2",
   },
 } as const satisfies Record<string, PinnedAction>;
+
+/** Node.js version the generated workflows install with actions/setup-node (exact, not a range). */
+export const NODE_VERSION = "22.19.0";
 
 /** A short action name known to {@link PINNED_ACTIONS}. */
 export type ActionName = keyof typeof PINNED_ACTIONS;

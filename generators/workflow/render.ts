@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Handlebars from "handlebars";
-import { isActionName, usesLine } from "../actions";
+import { NODE_VERSION, isActionName, usesLine } from "../actions";
 import type { WorkflowSettings } from "./settings";
 
 /** Folder of the workflow templates. */
@@ -22,7 +22,14 @@ export const PROVISION_PATHS: readonly string[] = [
   "**/*.tf",
   "**/*.tfvars.json",
   "**/.terraform.lock.hcl",
+  // A change to the configuration alone is validated against every resource.
+  ".protonkit/**",
 ];
+
+/** The caller workflow (triggers only) and the reusable workflow holding every credentialed job. */
+export const PROVISION_CALLER_FILE = "protonkit-provision.yml";
+/** File name of the reusable workflow, under `.github/workflows/`. */
+export const PROVISION_JOBS_FILE = "protonkit-provision-jobs.yml";
 
 /** Terraform version the workflow installs when the configuration does not name one. */
 export const DEFAULT_TERRAFORM_VERSION = "1.11.4";
@@ -84,13 +91,25 @@ function render(template: string, context: Record<string, unknown>): string {
  * repository's `.protonkit/provisioning.yaml`, else {@link DEFAULT_TERRAFORM_VERSION}.
  */
 export function renderProvisionWorkflow(settings: WorkflowSettings, terraformVersion: string): string {
-  return render("provision.yml.hbs", {
+  return render("provision.yml.hbs", context(settings, terraformVersion));
+}
+
+/** The reusable workflow with the credentialed jobs (without its ownership line). */
+export function renderProvisionJobsWorkflow(settings: WorkflowSettings, terraformVersion: string): string {
+  return render("provision-jobs.yml.hbs", context(settings, terraformVersion));
+}
+
+function context(settings: WorkflowSettings, terraformVersion: string): Record<string, unknown> {
+  return {
     ...settings,
     toolkit_token_secret: settings.toolkit_token_secret ?? false,
     main_ref: `'refs/heads/${settings.main_branch}'`,
     paths: PROVISION_PATHS,
     terraform_version: terraformVersion,
-  });
+    node_version: NODE_VERSION,
+    caller_file: PROVISION_CALLER_FILE,
+    jobs_file: `.github/workflows/${PROVISION_JOBS_FILE}`,
+  };
 }
 
 /** The starter `.protonkit/provisioning.yaml`, written once by `workflow init`. */

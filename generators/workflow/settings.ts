@@ -22,6 +22,12 @@ export interface WorkflowSettings {
    * is private. Without it the workflow's own `GITHUB_TOKEN` is used (public toolkit).
    */
   readonly toolkit_token_secret?: string;
+  /**
+   * `owner/name` of the provisioning repository itself, as GitHub spells it: the workflow
+   * calls its credentialed jobs from this repository at the main branch, and the roles' OIDC
+   * subjects name it.
+   */
+  readonly repository: string;
   /** The branch whose pushes apply. */
   readonly main_branch: string;
   /** Runner label of every job. */
@@ -40,7 +46,7 @@ export const DEFAULT_SETTINGS = {
   timeout_minutes: 60,
 } as const;
 
-const KEYS = ["version", "toolkit_repository", "toolkit_ref", "toolkit_token_secret", "main_branch", "runs_on", "timeout_minutes"] as const;
+const KEYS = ["version", "repository", "toolkit_repository", "toolkit_ref", "toolkit_token_secret", "main_branch", "runs_on", "timeout_minutes"] as const;
 
 interface Rule {
   readonly test: (v: unknown) => boolean;
@@ -48,7 +54,14 @@ interface Rule {
   readonly fix: string;
 }
 
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+
 const RULES: Readonly<Record<Exclude<(typeof KEYS)[number], "version">, Rule>> = {
+  repository: {
+    test: (v) => typeof v === "string" && REPOSITORY.test(v) && !v.endsWith("/.") && !v.endsWith("/.."),
+    message: "must be this provisioning repository as owner/name",
+    fix: "write the repository exactly as GitHub spells it, e.g. acme/provisioning (the OIDC subject is case sensitive)",
+  },
   toolkit_repository: {
     test: (v) => typeof v === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(v) && !v.endsWith("/.") && !v.endsWith("/.."),
     message: "must be a GitHub repository as owner/name",
@@ -103,7 +116,7 @@ export function validateWorkflowSettings(
   if (data.version !== 1) {
     problems.push(new Problem(data.version === undefined ? "is required" : "must be 1", { file, line: lineFor("version"), field: fieldName("version"), fix: "write version: 1" }));
   }
-  for (const key of ["toolkit_repository", "toolkit_ref"] as const) {
+  for (const key of ["repository", "toolkit_repository", "toolkit_ref"] as const) {
     if (data[key] === undefined) {
       problems.push(new Problem("is required", { file, line: lineFor(key), field: fieldName(key), fix: RULES[key].fix }));
     }
@@ -119,6 +132,7 @@ export function validateWorkflowSettings(
   }
   return {
     version: 1,
+    repository: data.repository as string,
     toolkit_repository: data.toolkit_repository as string,
     toolkit_ref: data.toolkit_ref as string,
     ...(data.toolkit_token_secret !== undefined ? { toolkit_token_secret: data.toolkit_token_secret as string } : {}),

@@ -26,6 +26,9 @@ import { writeFilesAtomically, type FileWrite } from "../write";
 import {
   DEFAULT_TERRAFORM_VERSION,
   STARTER_DEFAULTS,
+  PROVISION_CALLER_FILE,
+  PROVISION_JOBS_FILE,
+  renderProvisionJobsWorkflow,
   renderProvisionWorkflow,
   renderSettingsFile,
   renderStarterConfig,
@@ -42,7 +45,9 @@ import {
 } from "./settings";
 
 /** Path of the generated workflow in a provisioning repository. */
-export const PROVISION_WORKFLOW_PATH = ".github/workflows/protonkit-provision.yml";
+export const PROVISION_WORKFLOW_PATH = `.github/workflows/${PROVISION_CALLER_FILE}`;
+/** Path of the reusable workflow holding the credentialed jobs. */
+export const PROVISION_JOBS_WORKFLOW_PATH = `.github/workflows/${PROVISION_JOBS_FILE}`;
 /** Path of the configuration's JSON schema in a provisioning repository. */
 export const CONFIG_SCHEMA_PATH = ".protonkit/provisioning.schema.json";
 /** Path of this repository's own CI workflow. */
@@ -238,6 +243,7 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
 
   const owned: OwnedFile[] = [
     { path: PROVISION_WORKFLOW_PATH, body: renderProvisionWorkflow(settings, terraformVersion), style: "hash-comment", note: OWNED_NOTE_WORKFLOW },
+    { path: PROVISION_JOBS_WORKFLOW_PATH, body: renderProvisionJobsWorkflow(settings, terraformVersion), style: "hash-comment", note: OWNED_NOTE_WORKFLOW },
     { path: CONFIG_SCHEMA_PATH, body: `${JSON.stringify(PROVISIONING_CONFIG_SCHEMA, null, 2)}\n`, style: "json", note: OWNED_NOTE_SCHEMA },
   ];
   for (const file of owned) planned.push(planOwned(root, file, options.force ?? false));

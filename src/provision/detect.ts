@@ -30,6 +30,17 @@ export interface MatrixEntry {
   readonly apply_role_arn?: string;
   /** Deploy region (from the configuration). */
   readonly region?: string;
+  /** GitHub environment of the plan job: the plan role of this environment trusts only it. */
+  readonly plan_environment: string;
+  /** GitHub environment of the apply job (reviewers go here): the apply role trusts only it. */
+  readonly apply_environment: string;
+}
+
+/** GitHub environment names of a Proton environment ("" for pipelines). */
+export function githubEnvironments(environment: string): { plan_environment: string; apply_environment: string } {
+  return environment === ""
+    ? { plan_environment: "protonkit-plan-pipelines", apply_environment: "protonkit-pipelines" }
+    : { plan_environment: `protonkit-plan-${environment}`, apply_environment: environment };
 }
 
 /** The job matrix GitHub Actions reads with `fromJSON`. */
@@ -306,6 +317,7 @@ export function detectChanges(options: DetectOptions): Matrix {
       environment: identity.environment,
       action: identity.action,
       arn: identity.arn,
+      ...githubEnvironments(identity.environment),
     };
     if (!config) {
       entries.push(entry);

@@ -83,6 +83,19 @@ export class GitHubClient {
     return this.request("PATCH", `/repos/${this.options.repository}/issues/comments/${id}`, { body });
   }
 
+  /**
+   * The head commit of the newest successful `push` run of a workflow on a branch, if any
+   * (needs `actions: read`).
+   */
+  async lastSuccessfulRunSha(workflowFile: string, branch: string): Promise<string | undefined> {
+    const q = `branch=${encodeURIComponent(branch)}&event=push&status=success&per_page=1`;
+    const res = await this.request<{ workflow_runs?: Array<{ head_sha?: string }> }>(
+      "GET",
+      `/repos/${this.options.repository}/actions/workflows/${encodeURIComponent(workflowFile)}/runs?${q}`,
+    );
+    return res?.workflow_runs?.[0]?.head_sha;
+  }
+
   /** Deletes a comment. */
   async deleteComment(id: number): Promise<void> {
     await this.request<unknown>("DELETE", `/repos/${this.options.repository}/issues/comments/${id}`);

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
 import type { TerraformSettings } from "../terraform/cli";
 import { failureMessage } from "./apply";
@@ -159,4 +160,35 @@ export async function publishPlan(sections: readonly PlanSection[], options: Pub
   if (options.commentFile) fs.writeFileSync(options.commentFile, body);
   if (options.stepSummary) fs.appendFileSync(options.stepSummary, `${mergeComment(undefined, sections, options.sha)}\n`);
   return body;
+}
+
+/** What `plan --section-file` hands to `provision comment`. */
+export interface SectionFile {
+  /** Head commit the sections were planned at. */
+  readonly sha: string;
+  /** The sections. */
+  readonly sections: PlanSection[];
+}
+
+/** Writes the sections for the comment job. */
+export function writeSectionFile(file: string, data: SectionFile): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(data)}\n`);
+}
+
+/**
+ * Reads what the plan job wrote. A missing or unreadable file (the plan job failed before
+ * planning, was cancelled or skipped) becomes an error section for `dir`, so the comment says so.
+ */
+export function readSectionFile(file: string, dir: string, sha: string): SectionFile {
+  try {
+    const data = JSON.parse(fs.readFileSync(file, "utf8")) as SectionFile;
+    if (typeof data.sha === "string" && Array.isArray(data.sections)) return data;
+  } catch {
+    // below
+  }
+  return {
+    sha,
+    sections: [{ dir: dir.replace(/\/+$/, ""), sha, title: "no plan", action: "apply", error: "the plan job produced no summary: it failed before planning, or was cancelled or skipped; see its log" }],
+  };
 }

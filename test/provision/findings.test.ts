@@ -9,7 +9,8 @@ import { PLAN_COMMENT_MARKER, mergeComment, parseSections, renderSection } from 
 import { parseProvisioningConfig } from "../../src/provision/config";
 import { GitHubClient } from "../../src/provision/github";
 import { logName, neutralizeCommands } from "../../src/provision/log";
-import { planResources, publishPlan, type PlanContext } from "../../src/provision/plan";
+import { planResources, publishPlan, readSectionFile, writeSectionFile, type PlanContext } from "../../src/provision/plan";
+import { decideSummary, parseNeeds } from "../../src/provision/summary";
 import { summarizePlan } from "../../src/provision/plan-summary";
 import { ProtonReporter, type NotifyClient } from "../../src/provision/reporter";
 import { FINAL_REPORT_RETRY } from "../../src/provision/retry";
@@ -310,4 +311,45 @@ t.test("finding 1: a crashed apply pushes the state Terraform could not save", a
   t.same(tf.commands(), ["init", "apply", "state"]);
   t.same(tf.calls[2].args, ["state", "push", "errored.tfstate"]);
   t.notOk(fs.existsSync(path.join(repo, "prod/api-web", "errored.tfstate")), "pushed, then removed");
+});
+
+t.test("finding 2: a push diffs from the last successful run, so a run GitHub cancelled while pending is not lost", async (t) => {
+  const gh = await startFakeGitHub();
+  t.teardown(() => gh.close());
+  const repo = makeRepo(tmp(t));
+  const applied = commit(repo, "applied");
+  writeResource(repo, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod") });
+  const cancelledWhilePending = commit(repo, "its run was cancelled while pending");
+  writeResource(repo, "prod/api-db", { arn: instanceArn("api", "db"), environmentArn: envArn("prod") });
+  const head = commit(repo, "newest");
+  gh.successfulRuns.set("protonkit-provision.yml", [applied]);
+  const env = { GITHUB_TOKEN: "ghs_test", GITHUB_REPOSITORY: "acme/provisioning", GITHUB_API_URL: gh.url, GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "main" };
+  const r = await cli(["provision", "detect", "--repo", repo, "--base", cancelledWhilePending, "--head", head, "--since-last-success", "protonkit-provision.yml"], env);
+  t.equal(r.code, 0, r.stderr);
+  t.same((JSON.parse(r.stdout) as { include: { dir: string }[] }).include.map((e) => e.dir), ["prod/api-db", "prod/api-web"], "both pushes' directories");
+  t.match(r.stderr, new RegExp(`diffing from ${applied.slice(0, 12)}, the last successful run on main`));
+  const pr = await cli(["provision", "detect", "--repo", repo, "--base", cancelledWhilePending, "--head", head, "--since-last-success", "protonkit-provision.yml"], { ...env, GITHUB_EVENT_NAME: "pull_request" });
+  t.same((JSON.parse(pr.stdout) as { include: { dir: string }[] }).include.map((e) => e.dir), ["prod/api-db"], "pull requests keep their own base");
+});
+
+t.test("finding 4: one summary decides the required check; a skipped plan fails it", async (t) => {
+  const changed = { detect: { result: "success", outputs: { count: "2" } } };
+  t.same(decideSummary({ ...changed, plan: { result: "success" }, comment: { result: "success" }, apply: { result: "skipped" } }, "pull_request").ok, true);
+  const fork = decideSummary({ ...changed, plan: { result: "skipped" }, comment: { result: "skipped" }, apply: { result: "skipped" } }, "pull_request");
+  t.equal(fork.ok, false);
+  t.match(fork.lines[0], /plan skipped for 2 changed resource\(s\): pull requests from forks get no credentials/);
+  t.equal(decideSummary({ ...changed, plan: { result: "failure" }, comment: { result: "success" } }, "pull_request").ok, false, "a failed plan (policy, limits, providers)");
+  t.equal(decideSummary({ ...changed, plan: { result: "cancelled" } }, "pull_request").ok, false);
+  t.equal(decideSummary({ ...changed }, "pull_request").ok, false, "a missing plan");
+  t.equal(decideSummary({ detect: { result: "failure" } }, "pull_request").ok, false, "a configuration error");
+  t.equal(decideSummary({ detect: { result: "success", outputs: { count: "0" } }, plan: { result: "skipped" } }, "pull_request").ok, true, "nothing changed");
+  t.equal(decideSummary({ ...changed, apply: { result: "failure" } }, "push").ok, false);
+  t.equal(decideSummary({ ...changed, apply: { result: "success" } }, "push").ok, true);
+  t.same(parseNeeds('{"detect":{"result":"success","outputs":{"count":"0"}}}'), { detect: { result: "success", outputs: { count: "0" } } });
+
+  // The comment job (no AWS credentials) publishes what the plan job handed over, or says there was none.
+  const dir = tmp(t);
+  writeSectionFile(path.join(dir, "s", "section.json"), { sha: SHA, sections: [{ dir: "prod", sha: SHA, title: "environment prod", action: "apply", summary: summarizePlan({}) }] });
+  t.equal(readSectionFile(path.join(dir, "s", "section.json"), "prod", SHA).sections[0].summary?.add, 0);
+  t.match(readSectionFile(path.join(dir, "missing.json"), "prod/api-web", SHA).sections[0].error, /the plan job produced no summary/);
 });

@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 export interface FakeGitHub {
   readonly url: string;
   readonly comments: Map<number, { id: number; issue: number; body: string; login: string }>;
+  /** Head commits of successful push runs, newest first, by workflow file. */
+  readonly successfulRuns: Map<string, string[]>;
   /** Adds a comment as someone else (a forger), bypassing the API. */
   addComment(issue: number, body: string, login: string): number;
   readonly log: string[];
@@ -35,9 +37,11 @@ export async function startFakeGitHub(token = "ghs_test", login = "github-action
   const log: string[] = [];
   const failures: number[] = [];
   let next = 1000;
+  const successfulRuns = new Map<string, string[]>();
   const fake: FakeGitHub = {
     url: "",
     comments,
+    successfulRuns,
     log,
     addComment(issue, body, who) {
       const id = next++;
@@ -69,6 +73,11 @@ export async function startFakeGitHub(token = "ghs_test", login = "github-action
       const failure = failures.shift();
       if (failure) return json(failure, { message: "injected" });
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { body?: string }) : {};
+      const runs = /^\/repos\/acme\/provisioning\/actions\/workflows\/([^/]+)\/runs$/.exec(url.pathname);
+      if (runs && req.method === "GET") {
+        const shas = url.searchParams.get("status") === "success" && url.searchParams.get("event") === "push" ? (successfulRuns.get(decodeURIComponent(runs[1])) ?? []) : [];
+        return json(200, { total_count: shas.length, workflow_runs: shas.slice(0, Number(url.searchParams.get("per_page") ?? 30)).map((head_sha) => ({ head_sha })) });
+      }
       let m = /^\/repos\/acme\/provisioning\/issues\/(\d+)\/comments$/.exec(url.pathname);
       if (m && req.method === "GET") {
         const issue = Number(m[1]);

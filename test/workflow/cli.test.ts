@@ -27,11 +27,12 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 
 t.test("workflow init, update and update --check through the CLI", async (t) => {
   const repo = tempRepo(t);
-  const init = await run("workflow", "init", "--repo", repo, "--toolkit-repository", "acme/protonkit", "--toolkit-ref", TOOLKIT_REF, "--timeout-minutes", "90");
+  const init = await run("workflow", "init", "--repo", repo, "--repository", "acme/provisioning", "--toolkit-repository", "acme/protonkit", "--toolkit-ref", TOOLKIT_REF, "--timeout-minutes", "90");
   t.equal(init.code, 0, init.stderr);
   t.equal(
     init.stdout,
     [
+      "created   .github/workflows/protonkit-provision-jobs.yml",
       "created   .github/workflows/protonkit-provision.yml",
       "created   .protonkit/provisioning.schema.json",
       "created   .protonkit/provisioning.yaml",
@@ -39,7 +40,7 @@ t.test("workflow init, update and update --check through the CLI", async (t) => 
       "",
     ].join("\n"),
   );
-  t.match(fs.readFileSync(path.join(repo, PROVISION_WORKFLOW_PATH), "utf8"), /timeout-minutes: 90/);
+  t.match(fs.readFileSync(path.join(repo, ".github/workflows/protonkit-provision-jobs.yml"), "utf8"), /timeout-minutes: 90/);
 
   const update = await run("workflow", "update", "--repo", repo);
   t.equal(update.code, 0);
@@ -54,7 +55,7 @@ t.test("workflow init, update and update --check through the CLI", async (t) => 
 
 t.test("a user-facing failure exits 1 and names file and key on stderr", async (t) => {
   const repo = tempRepo(t);
-  await run("workflow", "init", "--repo", repo, "--toolkit-repository", "acme/protonkit", "--toolkit-ref", TOOLKIT_REF);
+  await run("workflow", "init", "--repo", repo, "--repository", "acme/provisioning", "--toolkit-repository", "acme/protonkit", "--toolkit-ref", TOOLKIT_REF);
   const config = path.join(repo, ".protonkit", "provisioning.yaml");
   fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace(/plan_role_arn: .*/, "plan_role_arn: not-an-arn"));
   const res = await run("workflow", "update", "--repo", repo);

