@@ -16,6 +16,7 @@
  * Templates and environments are globs: `*`, `?` and `{a,b}`.
  */
 import { Problem, ProtonkitError } from "../errors";
+import { RESOURCE_NAME as NAME } from "../proton/names";
 import { isPlainObject, lineOf, parseYamlText, type PathSegment, type YamlSource } from "../support/yaml";
 
 /** The configuration key holding the entitlements. */
@@ -45,7 +46,6 @@ export interface Entitlements {
   readonly automation: readonly string[];
 }
 
-const NAME = /^[0-9A-Za-z]+[0-9A-Za-z_-]*$/;
 const GITHUB_TEAM = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
 const GLOB = /^[A-Za-z0-9*?{},._-]+$/;
 const TEAM_KEYS = ["directory_group", "github_team", "templates", "environments"];

@@ -18,6 +18,12 @@ export type InputSection = "environment" | "service_instance" | "pipeline";
 /** The kinds of deployed resource, as in a rendered `proton.<kind>.variables.tf`. */
 export type ResourceKind = "environment" | "service_instance" | "pipeline" | "component";
 
+/**
+ * The same kinds as Proton's ARNs spell them (`.../service-instance/...`); the provisioning
+ * runtime names resources this way in matrices and records.
+ */
+export type ArnResourceKind = "environment" | "service-instance" | "pipeline" | "component";
+
 /** Where a bundle keeps its schema, relative to `<template>/v<major>/`. */
 export const SCHEMA_FILE = "schema/schema.yaml";
 

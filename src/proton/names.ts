@@ -1,7 +1,8 @@
 import { Problem } from "../errors";
 import { describeValue } from "../support/yaml";
 
-const NAME = "[0-9A-Za-z]+[0-9A-Za-z_-]*";
+/** A resource name as a regular-expression fragment (no anchors), to build larger patterns such as ARNs. */
+export const NAME = "[0-9A-Za-z]+[0-9A-Za-z_-]*";
 
 /** Proton's rule for template and resource names (templates, environments, services, instances, components). */
 export const RESOURCE_NAME = new RegExp(`^${NAME}$`);

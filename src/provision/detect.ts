@@ -5,7 +5,8 @@ import { Problem, ProtonkitError, fail } from "../errors";
 import { configPathOf, loadProvisioningConfig, loadRepositoryConfig, parseProvisioningConfig, type ProvisioningConfig } from "./config";
 import { git, splitZ, tryGit } from "./git";
 import { logName } from "./log";
-import { METADATA_FILE, parseDeploymentMetadata, type ResourceKind } from "./metadata";
+import type { ArnResourceKind } from "../proton/contract";
+import { METADATA_FILE, parseDeploymentMetadata } from "./metadata";
 import { identifyResource, problemsOf, resolveIdentity, type ResolvedResource, type ResourceIdentity } from "./resource";
 
 /** One entry of the GitHub Actions job matrix: one resource to plan or apply. */
@@ -13,7 +14,7 @@ export interface MatrixEntry {
   /** Resource directory relative to the repository root. */
   readonly dir: string;
   /** Resource kind. */
-  readonly kind: ResourceKind;
+  readonly kind: ArnResourceKind;
   /** Resource name (the service for pipelines). */
   readonly name: string;
   /** Service name for instances and pipelines, else "". */
@@ -62,7 +63,7 @@ export interface DetectOptions {
   readonly warn?: (message: string) => void;
 }
 
-const KIND_ORDER: Readonly<Record<ResourceKind, number>> = {
+const KIND_ORDER: Readonly<Record<ArnResourceKind, number>> = {
   environment: 0,
   component: 1,
   "service-instance": 2,

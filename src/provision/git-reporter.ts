@@ -5,7 +5,7 @@
  * beside Proton's API, so the platform's renders and status never depend on Proton.
  */
 import { tryGit } from "./git";
-import type { ResourceKind } from "./metadata";
+import type { ArnResourceKind } from "../proton/contract";
 import { GitHubStatusMirror, type MirroredStatus } from "./github-status";
 import type { RetryOptions } from "./retry";
 import type { DeploymentReporter, DeploymentStatus, ReportDetails, ReportTarget } from "./reporter";
@@ -22,7 +22,7 @@ function tailText(text: string, max: number): string {
 /** A report target that names its directory, as `src/provision` passes a `ResourceIdentity`. */
 interface RecordableTarget extends ReportTarget {
   readonly dir?: string;
-  readonly kind?: ResourceKind;
+  readonly kind?: ArnResourceKind;
   readonly metadata?: { readonly templateArn?: string; readonly templateVersion?: string };
 }
 

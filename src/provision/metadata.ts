@@ -1,4 +1,6 @@
 import { Problem, ProtonkitError } from "../errors";
+import type { ArnResourceKind } from "../proton/contract";
+import { NAME } from "../proton/names";
 
 /** Where Proton records a deployment, relative to the resource directory. */
 export const METADATA_FILE = ".proton/deployment-metadata.json";
@@ -6,8 +8,6 @@ export const METADATA_FILE = ".proton/deployment-metadata.json";
 /** The deploymentId Proton writes (from 2023) once the resource is deleted. */
 export const DELETED_DEPLOYMENT_ID = "<proton-resource-deleted>";
 
-/** What kind of Proton resource a directory provisions. */
-export type ResourceKind = "environment" | "service-instance" | "pipeline" | "component";
 
 /** A Proton resource ARN taken apart. */
 export interface ProtonArn {
@@ -18,7 +18,7 @@ export interface ProtonArn {
   /** AWS account id. */
   readonly account: string;
   /** Resource kind. */
-  readonly kind: ResourceKind;
+  readonly kind: ArnResourceKind;
   /** Resource name: environment, instance, service (pipelines) or component name. */
   readonly name: string;
   /** Service name for service instances and pipelines, else "". */
@@ -50,8 +50,7 @@ export function isUuid(s: string | undefined): s is string {
 }
 
 const ARN = /^arn:(aws[a-z-]*):proton:([a-z0-9-]+):([0-9]{12}):(.+)$/;
-const NAME = "[0-9A-Za-z][0-9A-Za-z_\\-]*";
-const RESOURCE_FORMS: ReadonlyArray<{ re: RegExp; kind: ResourceKind }> = [
+const RESOURCE_FORMS: ReadonlyArray<{ re: RegExp; kind: ArnResourceKind }> = [
   { re: new RegExp(`^environment/(${NAME})$`), kind: "environment" },
   { re: new RegExp(`^service/(${NAME})/service-instance/(${NAME})$`), kind: "service-instance" },
   { re: new RegExp(`^service/(${NAME})/pipeline(?:/.*)?$`), kind: "pipeline" },

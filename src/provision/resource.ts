@@ -3,14 +3,15 @@ import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../errors";
 import { resolveEnvironmentConfig, type ProvisioningConfig, type ResolvedEnvironmentConfig } from "./config";
 import { logName } from "./log";
-import { METADATA_FILE, parseDeploymentMetadata, type DeploymentMetadata, type ResourceKind } from "./metadata";
+import type { ArnResourceKind } from "../proton/contract";
+import { METADATA_FILE, parseDeploymentMetadata, type DeploymentMetadata } from "./metadata";
 
 /** What one resource directory is, from its metadata and its place in the repository. */
 export interface ResourceIdentity {
   /** Directory relative to the repository root, `/`-separated, no trailing slash. */
   readonly dir: string;
   /** Resource kind, from the ARN. */
-  readonly kind: ResourceKind;
+  readonly kind: ArnResourceKind;
   /** Resource name (instance, environment, component; the service for a pipeline). */
   readonly name: string;
   /** Service name for instances and pipelines, else "". */
