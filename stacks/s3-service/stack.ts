@@ -1,15 +1,18 @@
-import { Fn, Op, Token } from "cdktf";
+import { Fn, Op, TerraformCount, Token } from "cdktf";
+import { S3BucketMetric } from "@cdktf/provider-aws/lib/s3-bucket-metric";
 import { Construct } from "constructs";
 import { Input } from "../../src/authoring/inputs";
 import { serviceTemplate } from "../../src/authoring/template";
+import { AlarmTopic, alarmInputs, metricAlarm } from "../shared/alarms";
 import { publishEndpoints } from "../shared/endpoints";
 import { bucketLifecycle, SecureBucket } from "../shared/secure-bucket";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 
 /**
  * A private S3 bucket per service instance: encrypted, all public access blocked, TLS only,
- * ACLs disabled, versioned, with lifecycle rules for old versions and infrequent access. A
- * data template: no pipeline.
+ * ACLs disabled, versioned, with lifecycle rules for old versions and infrequent access. With
+ * request metrics on, alarms on 4xx and 5xx errors notify an encrypted SNS topic. A data
+ * template: no pipeline.
  */
 export class S3Service extends serviceTemplate({
   name: "s3-service",
@@ -17,7 +20,8 @@ export class S3Service extends serviceTemplate({
   displayName: "S3 bucket",
   description:
     "A private S3 bucket: server-side encryption, all public access blocked, TLS-only bucket policy, " +
-    "BucketOwnerEnforced ownership, versioning and lifecycle rules. Publishes bucket_name and bucket_arn.",
+    "BucketOwnerEnforced ownership, versioning and lifecycle rules; optional request metrics with alarms on 4xx and 5xx " +
+    "errors, notifying an encrypted SNS topic (e-mail and HTTPS subscriptions). Publishes bucket_name and bucket_arn.",
   compatibleEnvironments: [VpcEcsEnvironment],
   inputs: {
     versioning: Input.boolean({ title: "Versioning", description: "Keep every version of every object (Suspended when off).", default: true }),
@@ -44,6 +48,26 @@ export class S3Service extends serviceTemplate({
       title: "KMS key ARN",
       description: "Customer managed key for aws:kms encryption.",
       pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$",
+    }),
+    request_metrics: Input.boolean({
+      title: "Request metrics",
+      description: "CloudWatch request metrics for the whole bucket (billed as custom metrics), and alarms on 4xx and 5xx errors.",
+      default: false,
+    }),
+    ...alarmInputs,
+    alarm_4xx_errors: Input.integer({
+      title: "4xx alarm (errors per 5 minutes)",
+      description: "Client errors (403, 404, ...) in 5 minutes that raise an alarm, with request_metrics on.",
+      default: 100,
+      minimum: 1,
+      maximum: 100000000,
+    }),
+    alarm_5xx_errors: Input.integer({
+      title: "5xx alarm (errors per 5 minutes)",
+      description: "Server errors (500, 503 SlowDown) in 5 minutes that raise an alarm, with request_metrics on.",
+      default: 5,
+      minimum: 1,
+      maximum: 100000000,
     }),
   },
   outputs: {
@@ -96,6 +120,28 @@ export class S3Service extends serviceTemplate({
         ],
       },
     );
+
+    // ------------------------------------------------------------------------- alarms
+    const prefix = Fn.join("-", [context.serviceName, context.instanceName]);
+    const alarms = new AlarmTopic(this.instance, "alarms", { name: `${prefix}-alarms`, emails: inputs.alarm_emails, httpsEndpoints: inputs.alarm_https_endpoints });
+    const metricsOn = TerraformCount.of(Fn.conditional(inputs.request_metrics, 1, 0));
+    // The metrics configuration's name is the alarms' FilterId dimension.
+    new S3BucketMetric(alarms, "request_metrics", { count: metricsOn, bucket: storage.bucket.id, name: "EntireBucket" });
+    for (const [id, metric, threshold, advice] of [
+      ["client_errors", "4xxErrors", inputs.alarm_4xx_errors, "denied or missing objects: check the callers' keys and permissions"],
+      ["server_errors", "5xxErrors", inputs.alarm_5xx_errors, "S3 failing or throttling (503 SlowDown): spread the key prefixes, retry with backoff"],
+    ] as const) {
+      metricAlarm(alarms, id, alarms, {
+        count: metricsOn,
+        name: `${prefix}-${metric}`,
+        description: `${metric} of bucket ${storage.bucket.bucket}: ${advice}.`,
+        namespace: "AWS/S3",
+        metricName: metric,
+        dimensions: { BucketName: storage.bucket.bucket, FilterId: "EntireBucket" },
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold,
+      });
+    }
 
     const endpoints = { bucket_name: storage.bucket.bucket, bucket_arn: storage.bucket.arn };
     publishEndpoints(this.instance, context, endpoints);

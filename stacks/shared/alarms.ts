@@ -1,4 +1,4 @@
-import { Fn, TerraformIterator } from "cdktf";
+import { Fn, TerraformCount, TerraformIterator } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmMetricQuery } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
@@ -153,6 +153,11 @@ export interface AlarmProps {
    * @default "notBreaching"
    */
   readonly treatMissingData?: string;
+  /**
+   * Terraform `count`, for an alarm that exists only when a feature is on.
+   * @default one alarm, always
+   */
+  readonly count?: TerraformCount;
 }
 
 /** A CloudWatch alarm that notifies `topic` when it fires and when it recovers. */
@@ -160,6 +165,7 @@ export function metricAlarm(scope: Construct, id: string, topic: AlarmTopic, pro
   const single = props.metricQuery === undefined;
   const periods = props.periods ?? 1;
   return new CloudwatchMetricAlarm(scope, id, {
+    ...(props.count === undefined ? {} : { count: props.count }),
     alarmName: props.name,
     alarmDescription: props.description,
     comparisonOperator: props.comparison,

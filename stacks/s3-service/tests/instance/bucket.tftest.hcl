@@ -87,6 +87,31 @@ run "endpoints_are_published" {
   }
 }
 
+run "alarms_follow_the_spec" {
+  command = apply
+
+  assert {
+    condition     = length(aws_s3_bucket_metric.alarms_request_metrics) == (var.service_instance.inputs.request_metrics ? 1 : 0) && length(aws_cloudwatch_metric_alarm.alarms_client_errors) == (var.service_instance.inputs.request_metrics ? 1 : 0) && length(aws_cloudwatch_metric_alarm.alarms_server_errors) == (var.service_instance.inputs.request_metrics ? 1 : 0)
+    error_message = "request metrics and the 4xx and 5xx alarms exist exactly when request_metrics is on"
+  }
+
+  assert {
+    condition = alltrue([for a in concat(aws_cloudwatch_metric_alarm.alarms_client_errors, aws_cloudwatch_metric_alarm.alarms_server_errors) :
+    a.namespace == "AWS/S3" && a.dimensions.BucketName == aws_s3_bucket.storage_bucket.bucket && a.dimensions.FilterId == one(aws_s3_bucket_metric.alarms_request_metrics).name && a.alarm_actions == toset([aws_sns_topic.alarms_topic.arn])])
+    error_message = "the alarms watch the bucket's request metrics (FilterId of the metrics configuration) and notify the instance's topic"
+  }
+
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.alarms_client_errors : a.metric_name == "4xxErrors" && a.threshold == var.service_instance.inputs.alarm_4xx_errors]) && alltrue([for a in aws_cloudwatch_metric_alarm.alarms_server_errors : a.metric_name == "5xxErrors" && a.threshold == var.service_instance.inputs.alarm_5xx_errors])
+    error_message = "the 4xx and 5xx thresholds come from the spec"
+  }
+
+  assert {
+    condition     = aws_sns_topic.alarms_topic.kms_master_key_id == aws_kms_key.alarms_key.arn && toset([for s in aws_sns_topic_subscription.alarms_email : s.endpoint]) == toset(var.service_instance.inputs.alarm_emails) && toset([for s in aws_sns_topic_subscription.alarms_https : s.endpoint]) == toset(var.service_instance.inputs.alarm_https_endpoints)
+    error_message = "the topic is encrypted with its own key and subscribes the spec's e-mail addresses and HTTPS endpoints"
+  }
+}
+
 run "defaults_expire_old_versions_and_keep_objects_in_standard" {
   command = plan
   # Own state, not the spec runs' applied one.
@@ -95,7 +120,7 @@ run "defaults_expire_old_versions_and_keep_objects_in_standard" {
   variables {
     service_instance = {
       name       = "defaults"
-      inputs     = { versioning = true, noncurrent_expiration_days = 90, transition_to_ia_days = 0, encryption = "AES256" }
+      inputs     = { versioning = true, noncurrent_expiration_days = 90, transition_to_ia_days = 0, encryption = "AES256", request_metrics = false, alarm_emails = [], alarm_https_endpoints = [], alarm_4xx_errors = 100, alarm_5xx_errors = 5 }
       components = {}
     }
   }
@@ -124,7 +149,7 @@ run "lifecycle_follows_inputs" {
   variables {
     service_instance = {
       name       = "tuned"
-      inputs     = { versioning = false, noncurrent_expiration_days = 0, transition_to_ia_days = 45, encryption = "aws:kms" }
+      inputs     = { versioning = false, noncurrent_expiration_days = 0, transition_to_ia_days = 45, encryption = "aws:kms", request_metrics = false, alarm_emails = [], alarm_https_endpoints = [], alarm_4xx_errors = 100, alarm_5xx_errors = 5 }
       components = {}
     }
   }
@@ -158,7 +183,7 @@ run "transition_sooner_than_30_days_is_refused" {
   variables {
     service_instance = {
       name       = "too-soon"
-      inputs     = { versioning = true, noncurrent_expiration_days = 90, transition_to_ia_days = 10, encryption = "AES256" }
+      inputs     = { versioning = true, noncurrent_expiration_days = 90, transition_to_ia_days = 10, encryption = "AES256", request_metrics = false, alarm_emails = [], alarm_https_endpoints = [], alarm_4xx_errors = 100, alarm_5xx_errors = 5 }
       components = {}
     }
   }
@@ -174,7 +199,7 @@ run "kms_key_without_kms_encryption_is_refused" {
   variables {
     service_instance = {
       name       = "wrong-key"
-      inputs     = { versioning = true, noncurrent_expiration_days = 90, transition_to_ia_days = 0, encryption = "AES256", kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+      inputs     = { versioning = true, noncurrent_expiration_days = 90, transition_to_ia_days = 0, encryption = "AES256", kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", request_metrics = false, alarm_emails = [], alarm_https_endpoints = [], alarm_4xx_errors = 100, alarm_5xx_errors = 5 }
       components = {}
     }
   }
