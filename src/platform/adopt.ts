@@ -194,13 +194,13 @@ export function adopt(options: AdoptOptions): AdoptResult {
 
   const legacyShapes = (f: FoundResource): void => {
     const v = f.variables ?? "";
-    if (/inputs\s*=\s*map\(string\)/.test(v)) unrecovered.push(`${f.dir}: declares inputs = map(string) (2022); protonkit renders inputs = any with the values typed by the schema, so proton.*.variables.tf and proton.auto.tfvars.json change (values compare equal where the template converts them)`);
+    if (/inputs\s*=\s*map\(string\)/.test(v)) unrecovered.push(`${f.dir}: declares inputs = map(string) (2022): kept as Proton wrote it while the directory exists (the spec types the values by the schema, the tfvars keep them as strings); a template version that needs today's variables needs the file removed first`);
     const service = obj(f.tfvars.service);
     if (f.tfvars.service !== undefined && Object.keys(service).length === 1 && "name" in service) {
-      unrecovered.push(`${f.dir}: var.service has only name (2022); protonkit renders repository_id, branch_name and repository_connection_arn too (from repository: in the service file), so the variables file and tfvars change`);
+      unrecovered.push(`${f.dir}: var.service has only name (2022): kept so while the directory exists; repository: in the service file is not rendered into it`);
     }
-    if (f.metadata.arn.kind === "environment" && f.tfvars.proton_tags === undefined) {
-      unrecovered.push(`${f.dir}: proton.auto.tfvars.json has no proton_tags; protonkit renders them, which changes the plan of every resource tagged with var.proton_tags`);
+    if (f.tfvars.proton_tags === undefined) {
+      unrecovered.push(`${f.dir}: proton.auto.tfvars.json has no proton_tags: kept without them while the directory exists (adding them would change the plan of every resource tagged with var.proton_tags)`);
     }
   };
 

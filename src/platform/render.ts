@@ -20,6 +20,7 @@ import { isPlainObject } from "../support/yaml";
 import type { Catalog, PublishedVersion } from "./catalog";
 import type { DesiredState, EnvironmentState, ServiceState, VersionRequest } from "./model";
 import { loadDesiredState } from "./model";
+import { keptShapes } from "./kept-shapes";
 import type { RecordsReader } from "./records";
 
 /** The metadata file every rendered directory holds. */
@@ -170,6 +171,8 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     loadedBroken = loaded.brokenEnvironments;
   }
   const existing = scanRendered(root);
+  // Shapes Proton wrote (2022 variables, no proton_tags) stay while their directory exists.
+  const kept = keptShapes(root, [...existing].filter(([, info]) => !info.deleted).map(([dir]) => dir));
   const isNew = (dir: string): boolean => !existing.has(dir) || existing.get(dir)?.deleted === true;
   const account = config.account_id ?? "";
   const region = config.region ?? "";
@@ -256,7 +259,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
       continue;
     }
     claim(env.name, env.source, [], `environment ${env.name}`);
-    const out = planRender(resolved.bundle, checked.spec, env.name, { account_id: account, region, template_minor: resolved.version.minor });
+    const out = planRender(resolved.bundle, checked.spec, env.name, { account_id: account, region, template_minor: resolved.version.minor, kept_shapes: kept });
     problems.push(...out.problems);
     for (const resource of out.resources) planned.push({ resource, version: resolved.version, source: env.source.displayFile });
   }
@@ -371,6 +374,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
       components,
       instance_outputs: instanceOutputs,
       template_minor: minor,
+      kept_shapes: kept,
     });
     const readyInstances = ready.map((i) => instances.get(i)).filter((x): x is NonNullable<typeof x> => x !== undefined);
     const allReady = readyInstances.length === rawInstances.length;

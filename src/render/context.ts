@@ -95,6 +95,12 @@ export interface DeploymentContext {
    */
   readonly deployment_id?: string;
   /**
+   * Shapes Proton wrote that a re-render keeps, by resource directory (`prod/orders-web`): a
+   * repository taken over from Proton must not change under its users (older variable shapes,
+   * tfvars without `proton_tags`). @default {}
+   */
+  readonly kept_shapes?: Readonly<Record<string, KeptShape>>;
+  /**
    * Template minor version.
    * @default - the bundle's protonkit.lock.json entry, else 0
    */
@@ -104,6 +110,18 @@ export interface DeploymentContext {
    * @default false
    */
   readonly deleted?: boolean;
+}
+
+/** What a re-render keeps of a directory Proton wrote. */
+export interface KeptShape {
+  /** The body of `proton.<kind>.variables.tf` (no header), kept verbatim (2022's `inputs = map(string)`, a `service` with only `name`). */
+  readonly variables?: string;
+  /** Inputs written as strings, as `inputs = map(string)` holds them. @default false */
+  readonly string_inputs?: boolean;
+  /** No `proton_tags` in the tfvars (a 2024 environment had none; adding them changes every tagged resource). @default false */
+  readonly omit_proton_tags?: boolean;
+  /** `service` with only `name` in the tfvars (2022). @default false */
+  readonly service_name_only?: boolean;
 }
 
 /** Account id used when neither the context nor a flag gives one. Fit for local rendering only. */
@@ -153,6 +171,14 @@ export const CONTEXT_SCHEMA: { [key: string]: JsonValue } = {
     deployment_id: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" },
     template_minor: { type: "integer", minimum: 0 },
     deleted: { type: "boolean" },
+    kept_shapes: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: { variables: { type: "string" }, string_inputs: { type: "boolean" }, omit_proton_tags: { type: "boolean" }, service_name_only: { type: "boolean" } },
+      },
+    },
   },
 };
 

@@ -24,7 +24,7 @@ export { readBundle, environmentOutputReferences } from "./bundle";
 export type { OutputReference } from "./bundle";
 export type { Bundle, TemplateFile, TemplateFolder } from "../proton/bundle";
 export { loadContextFile, contextProblems, CONTEXT_SCHEMA, DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
-export type { DeploymentContext, EnvironmentContext, ServiceContext, ComponentContext } from "./context";
+export type { DeploymentContext, EnvironmentContext, ServiceContext, ComponentContext, KeptShape } from "./context";
 export { Arns } from "./arns";
 export { planRender } from "./plan";
 export type { PlannedResource, RenderedFile } from "./plan";

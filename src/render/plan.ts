@@ -13,7 +13,7 @@ import { displayPath, lineOf } from "../support/yaml";
 import { Arns } from "./arns";
 import { environmentOutputReferences } from "./bundle";
 import { protonJson } from "./proton-json";
-import type { DeploymentContext, EnvironmentContext } from "./context";
+import type { DeploymentContext, EnvironmentContext, KeptShape } from "./context";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
 import { DELETED_DEPLOYMENT_ID, deletedHeader, pipelineInstanceInputsType, renderedHeader, sortKeys, uuidV5, variablesFile } from "./files";
 
@@ -240,8 +240,9 @@ function assemble(run: RenderRun, parts: ResourceParts): PlannedResource {
   const header = deleted ? deletedHeader(parts.arn) : renderedHeader(`${bundle.templateName}:${bundle.major}.${run.minor}`, parts.arn);
   const files: RenderedFile[] = parts.folder.files.map((f) => ({ path: f.name, content: `${header}\n${f.content}` }));
   const inputsType = parts.kind === "pipeline" ? pipelineInstanceInputsType(bundle.schema?.serviceInputType) : undefined;
-  files.push({ path: `proton.${parts.kind}.variables.tf`, content: `${header}\n${variablesFile(parts.kind, inputsType)}` });
-  files.push({ path: "proton.auto.tfvars.json", content: protonJson({ ...parts.tfvars, "//": parts.arn }) });
+  const kept = run.context.kept_shapes?.[parts.relativeDir];
+  files.push({ path: `proton.${parts.kind}.variables.tf`, content: `${header}\n${kept?.variables ?? variablesFile(parts.kind, inputsType)}` });
+  files.push({ path: "proton.auto.tfvars.json", content: protonJson({ ...keptTfvars(parts.tfvars, kept), "//": parts.arn }) });
   // Derived from everything else written (template, version, values), so re-rendering the
   // same deployment gives the same id and any change gives a new one.
   const digest = crypto.createHash("sha256");
@@ -249,6 +250,28 @@ function assemble(run: RenderRun, parts: ResourceParts): PlannedResource {
   const deploymentId = deleted ? DELETED_DEPLOYMENT_ID : (run.context.deployment_id ?? uuidV5(`${parts.arn}\n${digest.digest("hex")}`));
   files.push({ path: ".proton/deployment-metadata.json", content: protonJson(parts.metadata(deploymentId)) });
   return { kind: parts.kind, name: parts.name, relativeDir: parts.relativeDir, arn: parts.arn, files };
+}
+
+/** The tfvars in a shape Proton wrote and a re-render keeps (see `KeptShape`). */
+function keptTfvars(tfvars: JsonObject, kept: KeptShape | undefined): JsonObject {
+  if (!kept) return tfvars;
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(tfvars)) {
+    if (key === "proton_tags" && kept.omit_proton_tags) continue;
+    if (key === "service" && kept.service_name_only && isObject(value)) out[key] = { name: value.name ?? "" };
+    else if (kept.string_inputs && isObject(value) && isObject(value.inputs)) out[key] = { ...value, inputs: stringInputs(value.inputs) };
+    else out[key] = value;
+  }
+  return out;
+}
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Inputs as `map(string)` holds them: numbers and booleans as text. */
+function stringInputs(inputs: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, typeof v === "number" || typeof v === "boolean" ? String(v) : v]));
 }
 
 /** `.proton/deployment-metadata.json` of a templated resource (all but components). */

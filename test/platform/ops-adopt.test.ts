@@ -147,9 +147,9 @@ t.test("adopt what Proton really wrote: 2022 map(string) inputs, a name-only ser
   initRepo(adopted);
   const res = await cli(adopted, ["platform", "adopt", "--repo", proton, "--bundles", path.join(catalog, "proton-bundles"), "--out", ".", "--now", NOW]);
   t.equal(res.code, 0, res.err);
-  t.match(res.out, /dev: declares inputs = map\(string\) \(2022\)/);
-  t.match(res.out, /dev\/shop-web: var\.service has only name \(2022\)/);
-  t.match(res.out, /dev: proton\.auto\.tfvars\.json has no proton_tags; protonkit renders them/);
+  t.match(res.out, /dev: declares inputs = map\(string\) \(2022\): kept as Proton wrote it/);
+  t.match(res.out, /dev\/shop-web: var\.service has only name \(2022\): kept so/);
+  t.match(res.out, /dev: proton\.auto\.tfvars\.json has no proton_tags: kept without them/);
   t.match(res.out, /dev\/shop-old: deleted in Proton \(isResourceDeleted\)/);
   t.match(res.out, /service shop: the source repository .* is not in the files: repository: is written as unknown\/shop/);
   t.match(res.out, /dev\/shop-web: input port was written as the string "8080" \(inputs = map\(string\)\); the spec says 8080/);
@@ -207,4 +207,75 @@ t.test("switching to the adopted render: terraform plan against the applied stat
   if (process.env.PROTONKIT_DEBUG_PLAN) fs.writeFileSync(process.env.PROTONKIT_DEBUG_PLAN, text);
   for (const d of dirs) t.match(text, new RegExp(`${d.replace(/\//g, "\\/")}[\\s\\S]*?(No changes|0 to add, 0 to change, 0 to destroy)`), `${d}: no changes`);
   t.notMatch(text, /[1-9]\d* to (add|change|destroy)/, "nothing to add, change or destroy anywhere");
+});
+
+t.test("what Proton really wrote, adopted in place: 2022 variables and tfvars without proton_tags are kept, and terraform plan shows no changes", { skip: terraformAvailable ? false : "terraform not on PATH" }, async (t) => {
+  const root = tmpDir(t);
+  process.env.PROTONKIT_CACHE_DIR = path.join(root, "cache");
+  const catalog = path.join(root, "catalog");
+  initRepo(catalog);
+  const state = initialCatalog();
+  // An environment template that tags with var.proton_tags: adding tags would show in the plan.
+  for (const [k, v] of Object.entries(state.files)) if (k.startsWith("env/v1/schema/") || k.endsWith("env/v1/infrastructure/manifest.yaml")) state.files[k.replace(/^env\//, "tagenv/")] = v;
+  state.files["tagenv/v1/infrastructure/main.tf"] = `resource "terraform_data" "tags" {\n  input = var.proton_tags\n}\n\noutput "vpc_id" {\n  value = "vpc-\${var.environment.inputs.cidr}"\n}\n`;
+  state.minors["tagenv/1"] = 0;
+  publish(catalog, state, "catalog v1");
+  const P = "arn:aws:proton:us-east-1:123456789012";
+  const meta = (arn: string, template: string, extra: Record<string, string> = {}) =>
+    protonJson({ deploymentId: "5f1b8a0e-2c3d-4e5f-8a9b-0c1d2e3f4a5b", isResourceDeleted: false, resourceMetadata: { arn, templateArn: `${P}:${template}`, templateMajorVersion: "1", templateMinorVersion: "0", ...extra } });
+  const VARS_2022_ENV = `variable "environment" {\n  type = object({\n    inputs = map(string)\n    name   = string\n  })\n  default = null\n}\n`;
+  const VARS_ENV_2024 = `variable "environment" {\n  type = object({\n    inputs = any\n    name   = string\n  })\n  default = null\n}\n\nvariable "proton_tags" {\n  type    = map(string)\n  default = null\n}\n`;
+  const VARS_2022_INST = `variable "environment" {\n  type = object({\n    account_id = string\n    name       = string\n    outputs    = map(string)\n  })\n  default = null\n}\n\nvariable "service" {\n  type = object({\n    name = string\n  })\n}\n\nvariable "service_instance" {\n  type = object({\n    name       = string\n    inputs     = map(string)\n    components = map(any)\n  })\n  default = null\n}\n`;
+  const proton: Record<string, string> = {
+    "edge/main.tf": PROTON_HEADER(`${P}:environment/edge`) + state.files["tagenv/v1/infrastructure/main.tf"],
+    "edge/proton.environment.variables.tf": PROTON_HEADER(`${P}:environment/edge`) + VARS_ENV_2024,
+    "edge/proton.auto.tfvars.json": protonJson({ environment: { name: "edge", inputs: { cidr: "10.8.0.0/16" } }, "//": `${P}:environment/edge` }),
+    "edge/.proton/deployment-metadata.json": meta(`${P}:environment/edge`, "environment-template/tagenv"),
+    "dev/main.tf": PROTON_HEADER(`${P}:environment/dev`) + state.files["env/v1/infrastructure/main.tf"],
+    "dev/proton.environment.variables.tf": PROTON_HEADER(`${P}:environment/dev`) + VARS_2022_ENV,
+    "dev/proton.auto.tfvars.json": protonJson({ environment: { name: "dev", inputs: { cidr: "10.9.0.0/16" } }, "//": `${P}:environment/dev` }),
+    "dev/.proton/deployment-metadata.json": meta(`${P}:environment/dev`, "environment-template/env"),
+    "dev/shop-web/main.tf": PROTON_HEADER(`${P}:service/shop/service-instance/web`) + state.files["web/v1/instance_infrastructure/main.tf"],
+    "dev/shop-web/proton.service_instance.variables.tf": PROTON_HEADER(`${P}:service/shop/service-instance/web`) + VARS_2022_INST,
+    "dev/shop-web/proton.auto.tfvars.json": protonJson({
+      environment: { account_id: "123456789012", name: "dev", outputs: { vpc_id: "vpc-dev" } },
+      service: { name: "shop" },
+      service_instance: { name: "web", inputs: { port: "8080", size: "small" }, components: {} },
+      "//": `${P}:service/shop/service-instance/web`,
+    }),
+    "dev/shop-web/.proton/deployment-metadata.json": meta(`${P}:service/shop/service-instance/web`, "service-template/web", { environmentArn: `${P}:environment/dev` }),
+  };
+  const repo = makeRepo(path.join(root, "provisioning"), CONFIG.replace("    lock_table: tf-locks\n", "").replace("reporting: proton", "reporting: none"));
+  writeFiles(repo, proton);
+  commitAll(repo, "what Proton wrote");
+  const s3 = await startFakeS3();
+  t.teardown(() => s3.close());
+  const env = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "fake", PROTONKIT_S3_ENDPOINT: s3.endpoint, RUNNER_TEMP: path.join(root, "runner") };
+  const dirs = ["dev", "dev/shop-web", "edge"];
+  for (const d of ["edge", "dev", "dev/shop-web"]) {
+    const applied = await runProtonkit(["provision", "apply", "--dir", d, "--repo", repo], env);
+    t.equal(applied.code, 0, `${d} applied: ${applied.stderr.slice(-800)}`);
+  }
+
+  // Adopt in place, verify, switch.
+  const migrated = await cli(repo, ["platform", "migrate-config", "--catalog-repository", catalog, "--account-id", "123456789012", "--region", "us-east-1"]);
+  t.equal(migrated.code, 0, migrated.err);
+  const adopted = await cli(repo, ["platform", "adopt", "--repo", ".", "--bundles", path.join(catalog, "proton-bundles"), "--out", ".", "--now", NOW]);
+  t.equal(adopted.code, 0, adopted.err);
+  commitAll(repo, "adopt");
+  const rendered = await cli(repo, ["platform", "render"]);
+  t.equal(rendered.code, 0, rendered.err);
+  for (const d of dirs) {
+    for (const name of fs.readdirSync(path.join(repo, d)).filter((n) => n.endsWith(".tf"))) {
+      t.equal(stripHeader(fs.readFileSync(path.join(repo, d, name), "utf8")), stripHeader(proton[`${d}/${name}`]), `${d}/${name}: Proton's file kept, apart from the header`);
+    }
+    t.equal(fs.readFileSync(path.join(repo, d, "proton.auto.tfvars.json"), "utf8"), proton[`${d}/proton.auto.tfvars.json`], `${d}: tfvars byte-identical`);
+  }
+  commitAll(repo, "platform render");
+  const summary = path.join(root, "plan.md");
+  const planned = await runProtonkit(["provision", "plan", ...dirs.flatMap((d) => ["--dir", d]), "--repo", repo, "--no-comment", "--comment-file", summary], env);
+  t.equal(planned.code, 0, planned.stderr.slice(-1500));
+  const text = fs.readFileSync(summary, "utf8");
+  t.equal((text.match(/0 to add, 0 to change, 0 to destroy/g) ?? []).length, dirs.length, "every resource: no changes");
+  t.notMatch(text, /[1-9]\d* to (add|change|destroy)/);
 });
