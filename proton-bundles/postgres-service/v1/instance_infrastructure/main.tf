@@ -1,4 +1,5 @@
 locals {
+  alarms_connections_threshold = (0 < var.service_instance.inputs.alarm_connections) ? var.service_instance.inputs.alarm_connections : floor((min((((lookup({ "micro" = 1, "small" = 2, "medium" = 4, "large" = 8, "xlarge" = 16, "2xlarge" = 32, "4xlarge" = 64, "8xlarge" = 128, "12xlarge" = 192, "16xlarge" = 256, "24xlarge" = 384 }, element(split(".", var.service_instance.inputs.instance_class), 2), 8) * lookup({ "r" = 2, "x" = 4 }, substr(element(split(".", var.service_instance.inputs.instance_class), 1), 0, 1), 1)) * 1073741824) / 9531392), 5000) * 0.8))
   identifier = substr(
     lower(replace(
       join("-", ["pg", var.service.name, var.service_instance.name]),

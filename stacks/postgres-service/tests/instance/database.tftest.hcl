@@ -19,6 +19,11 @@ variables {
     multi_az              = false
     backup_retention_days = 7
     deletion_protection   = false
+    alarm_emails               = []
+    alarm_https_endpoints      = []
+    alarm_cpu_percent          = 80
+    alarm_free_storage_percent = 10
+    alarm_connections          = 0
   }
 }
 
@@ -98,6 +103,66 @@ run "endpoints_are_published" {
   assert {
     condition     = output.endpoint == aws_db_instance.database.address && output.port == aws_db_instance.database.port && output.db_name == var.service_instance.inputs.db_name
     error_message = "endpoint, port and db_name must be outputs"
+  }
+}
+
+run "alarms_follow_the_spec" {
+  command = apply
+
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_cpu, aws_cloudwatch_metric_alarm.alarms_free_storage, aws_cloudwatch_metric_alarm.alarms_connections] :
+    a.namespace == "AWS/RDS" && a.dimensions.DBInstanceIdentifier == aws_db_instance.database.identifier && a.alarm_actions == toset([aws_sns_topic.alarms_topic.arn]) && a.ok_actions == toset([aws_sns_topic.alarms_topic.arn])])
+    error_message = "the CPU, free storage and connections alarms watch the instance and notify its topic"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_cpu.metric_name == "CPUUtilization" && aws_cloudwatch_metric_alarm.alarms_cpu.threshold == var.service_instance.inputs.alarm_cpu_percent
+    error_message = "the CPU alarm's threshold is alarm_cpu_percent"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_free_storage.comparison_operator == "LessThanThreshold" && aws_cloudwatch_metric_alarm.alarms_free_storage.threshold == floor(var.service_instance.inputs.allocated_storage * 1073741824 * var.service_instance.inputs.alarm_free_storage_percent / 100)
+    error_message = "the free storage alarm fires below alarm_free_storage_percent of allocated_storage, in bytes"
+  }
+
+  assert {
+    condition     = var.service_instance.inputs.alarm_connections == 0 || aws_cloudwatch_metric_alarm.alarms_connections.threshold == var.service_instance.inputs.alarm_connections
+    error_message = "a non-zero alarm_connections is the connections alarm's threshold"
+  }
+
+  assert {
+    condition     = aws_sns_topic.alarms_topic.kms_master_key_id == aws_kms_key.alarms_key.arn && toset([for s in aws_sns_topic_subscription.alarms_email : s.endpoint]) == toset(var.service_instance.inputs.alarm_emails) && toset([for s in aws_sns_topic_subscription.alarms_https : s.endpoint]) == toset(var.service_instance.inputs.alarm_https_endpoints)
+    error_message = "the topic is encrypted with its own key and subscribes the spec's e-mail addresses and HTTPS endpoints"
+  }
+}
+
+run "connection_alarm_defaults_follow_the_instance_class" {
+  command   = plan
+  state_key = "alarm_defaults"
+
+  variables {
+    environment      = { account_id = "123456789012", name = "test", outputs = merge(var.network, { tier = "test" }) }
+    service_instance = { name = "small", inputs = var.defaults, components = {} }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_connections.threshold == 90 && aws_cloudwatch_metric_alarm.alarms_cpu.threshold == 80 && aws_cloudwatch_metric_alarm.alarms_free_storage.threshold == 2147483648
+    error_message = "defaults: db.t4g.micro (1 GiB, max_connections 112) alarms at 90 connections, CPU at 80%, free storage below 2 GiB of 20"
+  }
+}
+
+run "connection_alarm_of_a_memory_optimized_class" {
+  command   = plan
+  state_key = "alarm_r_class"
+
+  variables {
+    environment      = { account_id = "123456789012", name = "test", outputs = merge(var.network, { tier = "test" }) }
+    service_instance = { name = "big", inputs = merge(var.defaults, { instance_class = "db.r7g.large" }), components = {} }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_connections.threshold == 1441
+    error_message = "db.r7g.large (16 GiB, max_connections 1802) alarms at 1441 connections (80% of 1802.45, rounded down)"
   }
 }
 
