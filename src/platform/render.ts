@@ -146,6 +146,18 @@ function instanceIndexOf(p: Problem): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+const outputReferences = new WeakMap<TemplateFolder, ReturnType<typeof environmentOutputReferences>>();
+
+/** The environment outputs a folder reads, computed once per folder. */
+function readsOf(folder: TemplateFolder): ReturnType<typeof environmentOutputReferences> {
+  let refs = outputReferences.get(folder);
+  if (!refs) {
+    refs = environmentOutputReferences(folder);
+    outputReferences.set(folder, refs);
+  }
+  return refs;
+}
+
 function versionLabel(v: PublishedVersion): string {
   return `${v.template}:${v.major}.${v.minor}`;
 }
@@ -325,7 +337,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
         return;
       }
       let ok = true;
-      for (const ref of environmentOutputReferences(group.bundle.instanceInfrastructure as TemplateFolder)) {
+      for (const ref of readsOf(group.bundle.instanceInfrastructure as TemplateFolder)) {
         if (env.context.outputs?.[ref.name] === undefined) {
           ok = false;
           problems.push(
@@ -409,7 +421,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
       if (!resolved) continue;
       const env = envs.get(entry.inst.environment) as EnvInfo;
       let ok = true;
-      for (const ref of environmentOutputReferences(resolved.bundle.infrastructure as TemplateFolder)) {
+      for (const ref of readsOf(resolved.bundle.infrastructure as TemplateFolder)) {
         if (env.context.outputs?.[ref.name] === undefined) {
           problems.push(
             problemAt(svc.source, ["components", c.name, "instance"], `environment "${entry.inst.environment}" has no recorded output "${ref.name}", which ${versionLabel(resolved.version)} reads (${folderFile(resolved.bundle, ref.file)}:${ref.line})`, `apply a version of ${env.template} that outputs ${ref.name} first`),
