@@ -19,14 +19,16 @@ const ACCOUNT = "123456789012";
 
 interface Sample {
   seconds: number;
+  /** User plus system CPU seconds: what the run costs when the machine is shared. */
+  cpu: number;
   maxRssMb: number;
 }
 
 function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Sample {
-  const res = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, path.join(root, "bin", "protonkit.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
+  const res = spawnSync("/usr/bin/time", ["-f", "%e %U %S %M", process.execPath, path.join(root, "bin", "protonkit.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
   if (res.status !== 0) throw new Error(`protonkit ${args.join(" ")} failed:\n${res.stdout}\n${res.stderr}`);
-  const [seconds, kb] = res.stderr.trim().split("\n").pop()!.split(" ").map(Number);
-  return { seconds, maxRssMb: Math.round(kb / 1024) };
+  const [seconds, user, sys, kb] = res.stderr.trim().split("\n").pop()!.split(" ").map(Number);
+  return { seconds, cpu: user + sys, maxRssMb: Math.round(kb / 1024) };
 }
 
 function git(dir: string, ...args: string[]): void {
@@ -96,24 +98,26 @@ export async function benchPlatform(): Promise<string> {
     write(ctx, `account_id: "${ACCOUNT}"\nregion: eu-west-1\nenvironments:\n${Array.from({ length: ENVIRONMENTS }, (_, i) => `  env${i}:\n    template: vpc-ecs-environment:1\n    outputs: ${JSON.stringify(outputs)}\n`).join("")}`);
     const started = process.hrtime.bigint();
     let peak = 0;
+    let cpu = 0;
     for (let i = 0; i < SAMPLE; i++) {
       const s = i % SERVICES;
       const instance = `svc${s}-env${i % ENVIRONMENTS}`;
       const out = path.join(scratch, "separate", String(i));
       const sample = timed(["render", "--bundle", path.join(root, "proton-bundles/public-web-service/v1"), "--spec", path.join(scratch, "specs", `svc${s}.yaml`), "--name", `svc${s}`, "--context", ctx, "--out", out, "--instance", instance], scratch);
       peak = Math.max(peak, sample.maxRssMb);
+      cpu += sample.cpu;
     }
     const perProcess = Number(process.hrtime.bigint() - started) / 1e9 / SAMPLE;
     return [
       `Platform render, ${instances} instances (${ENVIRONMENTS} environments, ${SERVICES} services with pipelines) on ${os.cpus().length} cores (node ${process.version}):`,
       "",
-      "| what | wall (s) | peak RSS (MB) |",
-      "| --- | --- | --- |",
-      `| \`protonkit platform render\`, first render (catalog versions read from git and cached) | ${first.seconds.toFixed(2)} | ${first.maxRssMb} |`,
-      `| \`protonkit platform render\`, full re-render (every directory written) | ${full.seconds.toFixed(2)} | ${full.maxRssMb} |`,
-      `| \`protonkit platform render\`, no-op (nothing changed, nothing written) | ${noop.seconds.toFixed(2)} | ${noop.maxRssMb} |`,
-      `| \`protonkit platform render --check\` | ${check.seconds.toFixed(2)} | ${check.maxRssMb} |`,
-      `| separate \`protonkit render\` processes, one per instance: ${perProcess.toFixed(2)} s each (${SAMPLE} timed) × 1,000 | ${(perProcess * 1000).toFixed(0)} | ${peak} |`,
+      "| what | wall (s) | CPU, user + system (s) | peak RSS (MB) |",
+      "| --- | --- | --- | --- |",
+      `| \`protonkit platform render\`, first render (catalog versions read from git and cached) | ${first.seconds.toFixed(2)} | ${first.cpu.toFixed(2)} | ${first.maxRssMb} |`,
+      `| \`protonkit platform render\`, full re-render (every directory written) | ${full.seconds.toFixed(2)} | ${full.cpu.toFixed(2)} | ${full.maxRssMb} |`,
+      `| \`protonkit platform render\`, no-op (nothing changed, nothing written) | ${noop.seconds.toFixed(2)} | ${noop.cpu.toFixed(2)} | ${noop.maxRssMb} |`,
+      `| \`protonkit platform render --check\` | ${check.seconds.toFixed(2)} | ${check.cpu.toFixed(2)} | ${check.maxRssMb} |`,
+      `| separate \`protonkit render\` processes, one per instance: ${perProcess.toFixed(2)} s each (${SAMPLE} timed) × 1,000 | ${(perProcess * 1000).toFixed(0)} | ${((cpu / SAMPLE) * 1000).toFixed(0)} | ${peak} |`,
       "",
     ].join("\n");
   } finally {

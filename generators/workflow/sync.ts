@@ -16,7 +16,9 @@ import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../../src/errors";
 import {
   DEFAULT_CONFIG_PATH,
+  PLATFORM_CONFIG_PATH,
   PROVISIONING_CONFIG_SCHEMA,
+  configPathOf,
   loadProvisioningConfig,
   parseProvisioningConfig,
 } from "../../src/provision/config";
@@ -40,6 +42,7 @@ import {
   flagFor,
   parseWorkflowSettings,
   settingsFromInput,
+  validateWorkflowSettings,
   type WorkflowSettings,
   type WorkflowSettingsInput,
 } from "./settings";
@@ -191,7 +194,15 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
   // Settings: the file wins; init without it takes flags.
   const settingsText = readIfExists(path.join(root, WORKFLOW_SETTINGS_PATH));
   let settings: WorkflowSettings;
-  if (settingsText !== undefined) {
+  // A platform repository keeps the settings in .protonkit/platform.yaml (workflow:, main_branch).
+  const unified = configPathOf((p) => fs.existsSync(path.join(root, p))) === PLATFORM_CONFIG_PATH;
+  if (unified) {
+    const config = loadProvisioningConfig(path.join(root, PLATFORM_CONFIG_PATH), show(PLATFORM_CONFIG_PATH));
+    if (!config.workflow) {
+      fail("has no workflow settings", { file: show(PLATFORM_CONFIG_PATH), field: "workflow", fix: "add workflow: { toolkit_repository: <owner/name>, toolkit_ref: <sha> }" });
+    }
+    settings = validateWorkflowSettings({ version: 1, ...config.workflow, main_branch: config.main_branch }, show(PLATFORM_CONFIG_PATH), () => undefined, (key) => (key === "main_branch" ? key : `workflow.${key}`));
+  } else if (settingsText !== undefined) {
     settings = parseWorkflowSettings(settingsText, show(WORKFLOW_SETTINGS_PATH));
     const given = options.settings ?? {};
     if (Object.values(given).some((v) => v !== undefined)) {
@@ -225,7 +236,10 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
   // Configuration: validated when present; init writes a starter when absent.
   const configAbs = path.join(root, DEFAULT_CONFIG_PATH);
   let terraformVersion = DEFAULT_TERRAFORM_VERSION;
-  if (fs.existsSync(configAbs)) {
+  if (unified) {
+    terraformVersion = loadProvisioningConfig(path.join(root, PLATFORM_CONFIG_PATH), show(PLATFORM_CONFIG_PATH)).terraform_version ?? DEFAULT_TERRAFORM_VERSION;
+    planned.push({ result: { path: PLATFORM_CONFIG_PATH, status: "kept", reason: "yours; validated, never rewritten" } });
+  } else if (fs.existsSync(configAbs)) {
     const config = loadProvisioningConfig(configAbs, show(DEFAULT_CONFIG_PATH));
     terraformVersion = config.terraform_version ?? DEFAULT_TERRAFORM_VERSION;
     planned.push({ result: { path: DEFAULT_CONFIG_PATH, status: "kept", reason: "yours; validated, never rewritten" } });

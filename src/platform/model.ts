@@ -117,9 +117,10 @@ const FIXES: Readonly<Record<string, string>> = {
 
 /** The `spec:` node of a file as a source of its own, so spec problems keep the file's lines. */
 function subSource(source: YamlSource, key: string): YamlSource {
-  const doc = source.doc.clone() as YamlSource["doc"];
-  const node = doc.get(key, true);
-  doc.contents = (node ?? null) as typeof doc.contents;
+  // A shallow copy of the document whose contents are the spec node: nodes keep their offsets,
+  // so lines still point into the file (cloning every node would cost more than parsing).
+  const doc = Object.assign(Object.create(Object.getPrototypeOf(source.doc) as object) as YamlSource["doc"], source.doc);
+  doc.contents = (source.doc.get(key, true) ?? null) as typeof doc.contents;
   const value = isPlainObject(source.value) ? source.value[key] : undefined;
   return { ...source, doc, value };
 }
