@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { ProtonkitError } from "../../src/errors";
 import { loadRepositoryConfig, PLATFORM_CONFIG_PATH } from "../../src/provision/config";
 import { migrateConfig } from "../../src/platform/config";
+import { syncWorkflow } from "../../generators/workflow/sync";
+import { execFileSync } from "node:child_process";
 import { CONFIG } from "../provision/helpers";
 
 function repo(t: { teardown(fn: () => void): void }, files: Record<string, string>): string {
@@ -63,4 +65,15 @@ t.test("unknown keys stay errors in the platform file; migrate writes nothing on
   t.equal(problems(() => migrateConfig(bad)).length, 1);
   t.ok(fs.existsSync(path.join(bad, ".protonkit/provisioning.yaml")), "older files kept");
   t.notOk(fs.existsSync(path.join(bad, PLATFORM_CONFIG_PATH)), "nothing written");
+});
+
+t.test("after migrate-config, workflow update takes its settings from the platform file", async (t) => {
+  const dir = repo(t, { ".protonkit/provisioning.yaml": CONFIG, ".protonkit/workflow.yaml": WORKFLOW });
+  execFileSync("git", ["init", "-q", dir]);
+  migrateConfig(dir, { catalogRepository: "../catalog", accountId: "123456789012", region: "eu-west-1" });
+  const result = syncWorkflow({ repo: dir, mode: "update" });
+  t.equal(result.settings.main_branch, "trunk");
+  t.equal(result.settings.toolkit_repository, "acme/protonkit");
+  t.same(result.files.find((f) => f.path === ".protonkit/platform.yaml")?.status, "kept");
+  t.notOk(fs.existsSync(path.join(dir, ".protonkit/workflow.yaml")), "no second settings file written");
 });
