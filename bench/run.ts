@@ -5,6 +5,7 @@
 //   BENCH_RUNS=3            samples for the quick rows (the median is shown)
 //   BENCH_TEMPLATES="a b"   templates for the `protonkit test` rows (default: the whole catalog)
 //   BENCH_SKIP_TESTS=1      leave out the `protonkit test` rows (they take minutes)
+//   BENCH_SKIP_PLATFORM=1   leave out the platform render at 1,000 instances (bench/platform.ts)
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -138,3 +139,7 @@ function main(): void {
 }
 
 main();
+if (!process.env.BENCH_SKIP_PLATFORM) {
+  // The platform render of 1,000 instances, beside 1,000 separate renders: a table of its own.
+  void import("./platform").then(async (m: typeof import("./platform")) => process.stdout.write(`\n${await m.benchPlatform()}\n`));
+}

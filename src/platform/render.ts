@@ -8,14 +8,13 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
-import { jsonFile } from "../json";
 import type { ProvisioningConfig } from "../provision/config";
 import type { Bundle, DeploymentContext, EnvironmentContext, PlannedResource, RenderedFile, ResourceKind, TemplateFolder } from "../render";
-import { DELETED_DEPLOYMENT_ID, deletedHeader, environmentOutputReferences, planRender, specTarget, uuidV5 } from "../render";
+import { DELETED_DEPLOYMENT_ID, deletedHeader, environmentOutputReferences, planRender, protonJson, specTarget, uuidV5 } from "../render";
 import type { ServiceInstanceSpec, Spec } from "../spec/spec";
 import { checkSpec } from "../spec/spec";
 import { problemAt, problemCount } from "../support/problems";
-import type { PathSegment, YamlSource } from "../support/yaml";
+import type { JsonObject, PathSegment, YamlSource } from "../support/yaml";
 import { isPlainObject } from "../support/yaml";
 import type { Catalog, PublishedVersion } from "./catalog";
 import type { DesiredState, EnvironmentState, ServiceState, VersionRequest } from "./model";
@@ -131,8 +130,8 @@ function withDeploymentId(r: PlannedResource): RenderedFile[] {
   const id = uuidV5(`${r.relativeDir}\n${digestOf(r.files)}`);
   return r.files.map((f) => {
     if (f.path !== METADATA_FILE) return f;
-    const meta = JSON.parse(f.content) as Record<string, unknown>;
-    return { path: f.path, content: jsonFile({ ...meta, deploymentId: id }) };
+    const meta = JSON.parse(f.content) as JsonObject;
+    return { path: f.path, content: protonJson({ ...meta, deploymentId: id }) };
   });
 }
 
@@ -502,8 +501,8 @@ function deletionFromDisk(root: string, dir: string, info: Existing): PlatformRe
     }
     files.push({ path: name, content });
   }
-  const meta = JSON.parse(fs.readFileSync(path.join(abs, ...METADATA_FILE.split("/")), "utf8")) as Record<string, unknown>;
-  files.push({ path: METADATA_FILE, content: jsonFile({ ...meta, deploymentId: DELETED_DEPLOYMENT_ID, isResourceDeleted: true }) });
+  const meta = JSON.parse(fs.readFileSync(path.join(abs, ...METADATA_FILE.split("/")), "utf8")) as JsonObject;
+  files.push({ path: METADATA_FILE, content: protonJson({ ...meta, deploymentId: DELETED_DEPLOYMENT_ID, isResourceDeleted: true }) });
   const kind: ResourceKind = isPlainObject(meta.componentMetadata) ? "component" : dir.endsWith("/pipeline") ? "pipeline" : dir.includes("/") ? "service_instance" : "environment";
   return { kind, name: dir.split("/").pop() ?? dir, dir, arn: info.arn, files, deleted: true };
 }

@@ -59,8 +59,8 @@ t.test("a new minor version: followed by the floating instance, not by the pinne
   t.notMatch(out, /orders-orders-b/, "the pinned instance is untouched");
   t.match(read(repo, "prod/orders-orders-a/main.tf"), /Rendered by protonkit from web:1\.1 .*\n[\s\S]*value = "1\.1"/);
   t.equal(read(repo, "prod/orders-orders-b/main.tf"), pinnedBefore["prod/orders-orders-b/main.tf"], "1.0's files after 1.1 exists");
-  t.match(read(repo, "prod/orders-orders-a/.proton/deployment-metadata.json"), /"templateMinorVersion": "1"/);
-  t.match(read(repo, "prod/orders-orders-b/.proton/deployment-metadata.json"), /"templateMinorVersion": "0"/);
+  t.match(read(repo, "prod/orders-orders-a/.proton/deployment-metadata.json"), /"templateMinorVersion" : "1"/);
+  t.match(read(repo, "prod/orders-orders-b/.proton/deployment-metadata.json"), /"templateMinorVersion" : "0"/);
   // The pipeline (service version "1") follows too.
   t.match(read(repo, "orders/pipeline/main.tf"), /from web:1\.1/);
 });
@@ -105,7 +105,7 @@ t.test("a deleted service: re-rendered as deleted, then its directories go once 
   const meta = JSON.parse(read(repo, "prod/orders-orders-a/.proton/deployment-metadata.json")) as { deploymentId: string; isResourceDeleted: boolean };
   t.same([meta.deploymentId, meta.isResourceDeleted], ["<proton-resource-deleted>", true]);
   t.match(read(repo, "prod/orders-orders-a/main.tf"), /^\/\* No longer managed by protonkit: arn:aws:proton:eu-west-1:123456789012:service\/orders\/service-instance\/orders-a was deleted\./);
-  t.match(read(repo, "prod/orders-orders-a/proton.auto.tfvars.json"), /"vpc_id": "vpc-1"/, "values kept for the destroy");
+  t.match(read(repo, "prod/orders-orders-a/proton.auto.tfvars.json"), /"vpc_id" : "vpc-1"/, "values kept for the destroy");
   // Rendering again changes nothing until the destroy is recorded.
   out = await render(t, repo, ["--check"]);
   t.match(out, /0 files differ, 0 removed/);
@@ -146,17 +146,39 @@ t.test("a deprecated version in use is a warning; components attach to their ins
     "platform/services/orders.yaml": SERVICE_FILE.replace("spec:\n  proton", 'components:\n  cache: { instance: orders-a, template: cache, version: "1" }\nspec:\n  proton'),
   });
   await render(t, repo);
-  t.match(read(repo, "prod/components/cache/proton.auto.tfvars.json"), /"component": \{\n {4}"name": "cache"/);
-  t.match(read(repo, "prod/orders-orders-a/proton.auto.tfvars.json"), /"components": \{\n {6}"default": \{\n {8}"name": "cache"/);
+  t.match(read(repo, "prod/components/cache/proton.auto.tfvars.json"), /"component" : \{\n {4}"name" : "cache"/);
+  t.match(read(repo, "prod/orders-orders-a/proton.auto.tfvars.json"), /"components" : \{\n {6}"default" : \{\n {8}"name" : "cache"/);
   await record(repo, [event("prod/components/cache", "SUCCEEDED", { endpoint: "cache.orders-a" })]);
   await render(t, repo);
-  t.match(read(repo, "prod/orders-orders-a/proton.auto.tfvars.json"), /"endpoint": "cache\.orders-a"/, "component outputs reach the instance");
+  t.match(read(repo, "prod/orders-orders-a/proton.auto.tfvars.json"), /"endpoint" : "cache\.orders-a"/, "component outputs reach the instance");
   await record(repo, [event("prod/orders-orders-a", "SUCCEEDED", { url: "http://a" })]);
   await render(t, repo);
-  t.match(read(repo, "orders/pipeline/proton.auto.tfvars.json"), /"outputs": \{\n {8}"url": "http:\/\/a"/, "instance outputs reach the pipeline");
+  t.match(read(repo, "orders/pipeline/proton.auto.tfvars.json"), /"outputs" : \{\s*"url" : "http:\/\/a"/, "instance outputs reach the pipeline");
   writeFiles(repo, { ".protonkit/platform.yaml": platformConfig(path.join(repo, "../catalog"), '  deprecated: ["web:1"]\n') });
   const res = await cli(repo, ["platform", "render"]);
   t.equal(res.code, 0);
   t.match(res.err, /protonkit: warning: platform\/services\/orders\.yaml: prod\/orders-orders-a\/ uses web:1\.0, which is deprecated/);
 });
 
+
+t.test("upgrade --environment pins the instances there; a catalog given by URL is cloned once", async (t) => {
+  const { catalog, repo, state } = await setup({
+    "platform/services/orders.yaml": SERVICE_FILE.replace('version: "1"', 'version: "1.0"'),
+    ".protonkit/platform.yaml": "",
+  });
+  writeFiles(repo, { ".protonkit/platform.yaml": platformConfig(`file://${catalog}`) });
+  await render(t, repo);
+  state.files = { ...state.files, ...webBundle("# 1.1\n") };
+  state.minors["web/1"] = 1;
+  publish(catalog, state, "web 1.1");
+  // The clone is not fetched unless asked: the render stays on what it has.
+  let out = await render(t, repo);
+  t.match(out, /0 files written/);
+  out = await render(t, repo, ["--fetch"]);
+  t.match(out, /0 files written/, "pinned at 1.0: nothing moves");
+  const res = await cli(repo, ["platform", "upgrade", "--environment", "prod"]);
+  t.equal(res.err, "");
+  t.equal(res.out, 'platform/services/orders.yaml: version: "1.0" -> "1.1"\nrun `protonkit platform render` to render the new versions\n');
+  out = await render(t, repo);
+  t.match(out, /wrote prod\/orders-orders-a\/ \(service_instance orders-a, web:1\.1\)/);
+});
