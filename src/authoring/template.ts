@@ -163,7 +163,8 @@ export abstract class ProtonTemplate extends Construct {
   private readonly outputsSet = new Map<InfrastructureFolder, Set<string>>();
 
   protected constructor(scope: Construct, definition: AnyDefinition) {
-    super(scope, definition.name);
+    // Majors after the first live beside it in one app: their construct ids differ.
+    super(scope, definition.major > 1 ? `${definition.name}-v${definition.major}` : definition.name);
     this.definition = definition;
   }
 

@@ -1,0 +1,247 @@
+import { Fn, Op, TerraformCount, TerraformIterator, TerraformLocal, Token } from "cdktf";
+import { Construct } from "constructs";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Input } from "../../src/authoring/inputs";
+import { anyExpr, expr, literal, splat } from "../../src/authoring/refs";
+import { environmentTemplate } from "../../src/authoring/template";
+import { bucketLifecycle, SecureBucket } from "../shared/secure-bucket";
+import { GITHUB_OIDC_AUDIENCE as STS_AUDIENCE, GITHUB_OIDC_ISSUER as GITHUB_ISSUER } from "../shared/trust-policy";
+
+/** The reusable workflow `protonkit workflow` generates; the roles trust only it, at the main branch. */
+export const JOBS_WORKFLOW = ".github/workflows/protonkit-provision-jobs.yml";
+
+/**
+ * Data-plane reads the plan roles are denied although ReadOnlyAccess allows them: secrets,
+ * parameters, decrypted data, table items, queue messages, log events, image layers.
+ */
+export const DATA_PLANE_READS: readonly string[] = [
+  "athena:GetQueryResults",
+  "dynamodb:BatchGetItem",
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "ec2:GetPasswordData",
+  "ecr:BatchGetImage",
+  "ecr:GetDownloadUrlForLayer",
+  "kinesis:GetRecords",
+  "kms:Decrypt",
+  "logs:FilterLogEvents",
+  "logs:GetLogEvents",
+  "rds:DownloadDBLogFilePortion",
+  "secretsmanager:GetSecretValue",
+  "sqs:ReceiveMessage",
+  "ssm:GetParameter",
+  "ssm:GetParameterHistory",
+  "ssm:GetParameters",
+  "ssm:GetParametersByPath",
+];
+
+/**
+ * Version 2: what an AWS account needs before the provisioning workflow can run there, one
+ * role pair per Proton environment the account serves. Each plan role is view-only (AWS
+ * ReadOnlyAccess minus data-plane reads, state reads limited to its environment's prefix, no
+ * writes at all: plans take no lock) and each apply role deploys; both trust only GitHub's
+ * OIDC tokens of the generated reusable workflow at the main branch, inside that
+ * environment's GitHub environment (custom subject claim: repo, context, job_workflow_ref).
+ * GitLab's OIDC provider is optional (roles trusting GitLab pipelines are not part of this version). The outputs fill one environments entry of the
+ * provisioning configuration per environment.
+ */
+export class AccountBootstrapV2 extends environmentTemplate({
+  name: "account-bootstrap",
+  major: 2,
+  displayName: "Account bootstrap",
+  description:
+    "Once per AWS account, applied by an administrator with terraform apply, NOT deployed through Proton: GitHub's OIDC provider " +
+    "(and optionally GitLab's), and per Proton environment a view-only plan role and an apply role that only the provisioning " +
+    "repository's reusable workflow at the main branch can assume, inside that environment's GitHub environment; and the " +
+    "encrypted, versioned, private, TLS-only state bucket. The outputs fill the environments entries of the provisioning configuration.",
+  backend: "none",
+  inputs: {
+    repository: Input.string({
+      title: "Provisioning repository",
+      description: "owner/name of the GitHub repository whose workflows may assume the roles, spelled exactly as GitHub does (the OIDC subject is case sensitive).",
+      pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+      maxLength: 140,
+      required: true,
+    }),
+    environments: Input.array(
+      { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,50}$" },
+      {
+        title: "Proton environments",
+        description: "The Proton environments this account serves: each gets its own plan and apply role, trusted only from its GitHub environment.",
+        required: true,
+        minItems: 1,
+        maxItems: 20,
+      },
+    ),
+    main_branch: Input.string({
+      title: "Main branch",
+      description: "Branch whose pushes apply (the workflow's main_branch); the roles trust the reusable workflow at this branch only.",
+      default: "main",
+      pattern: "^[A-Za-z0-9._/-]+$",
+      maxLength: 100,
+    }),
+    name_prefix: Input.string({
+      title: "Name prefix",
+      description: "Prefix of the role names (<prefix>-plan-<environment>, <prefix>-apply-<environment>) and of the default state bucket name.",
+      default: "protonkit",
+      pattern: "^[a-z][a-z0-9-]{1,19}$",
+    }),
+    state_bucket_name: Input.string({
+      title: "State bucket",
+      description: "Name of the Terraform state bucket; empty means <prefix>-tfstate-<account id>-<region>.",
+      default: "",
+      pattern: "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+    }),
+    state_key_prefix: Input.string({
+      title: "State key prefix",
+      description: "The configuration's state_key_prefix, with a trailing slash (empty for none): a plan role reads only <prefix><environment>/ and <prefix>environments/<environment>/.",
+      default: "",
+      pattern: "^$|^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*/$",
+    }),
+    create_oidc_provider: Input.boolean({
+      title: "Create the GitHub OIDC provider",
+      description: "An account has at most one provider per issuer: turn this off when it already exists, and it is looked up instead.",
+      default: true,
+    }),
+    create_gitlab_oidc_provider: Input.boolean({
+      title: "Create GitLab's OIDC provider",
+      description: "For GitLab pipelines (the GitLab delivery protonkit pipeline writes): GitLab's OIDC identity provider for gitlab_url, audience gitlab_url.",
+      default: false,
+    }),
+    gitlab_url: Input.string({
+      title: "GitLab URL",
+      description: "Issuer of the GitLab OIDC tokens (the instance URL).",
+      default: "https://gitlab.com",
+      pattern: "^https://[a-z0-9.-]+$",
+    }),
+    noncurrent_state_days: Input.integer({
+      title: "Keep old state versions (days)",
+      description: "Days a replaced state file version is kept before it expires.",
+      default: 90,
+      minimum: 7,
+      maximum: 3650,
+    }),
+  },
+  outputs: {
+    plan_role_arns: "JSON map: Proton environment to the plan role ARN (provisioning configuration environments.<name>.plan_role_arn).",
+    apply_role_arns: "JSON map: Proton environment to the apply role ARN (environments.<name>.apply_role_arn).",
+    region: "Region of the state bucket and default deploy region (environments.<name>.region).",
+    state_bucket: "Terraform state bucket (environments.<name>.state_bucket); locking is S3 native (use_lockfile).",
+    oidc_subject_claim_keys: "The subject claim keys to set on the repository (PUT /repos/<repository>/actions/oidc/customization/sub).",
+  },
+}) {
+  constructor(scope: Construct) {
+    super(scope);
+    const { inputs } = this;
+    const stack = this.infrastructure;
+    const account = new DataAwsCallerIdentity(stack, "account");
+    const partition = new DataAwsPartition(stack, "partition");
+    const region = new DataAwsRegion(stack, "region");
+    const managedPolicy = (name: string): string => `arn:${partition.partition}:iam::aws:policy/${name}`;
+
+    // ------------------------------------------------------------------------- state bucket
+    const bucketName = new TerraformLocal(
+      stack,
+      "state_bucket_name",
+      Fn.conditional(Op.eq(literal(""), inputs.state_bucket_name), Fn.join("-", [inputs.name_prefix, "tfstate", account.accountId, region.name]), inputs.state_bucket_name),
+    ).asString;
+    const state = new SecureBucket(stack, "state", { bucket: bucketName, versioned: true });
+    bucketLifecycle(stack, "state_lifecycle", state, [
+      {
+        id: "expire-old-state-versions",
+        status: "Enabled",
+        noncurrentVersionExpiration: [{ noncurrentDays: inputs.noncurrent_state_days }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      },
+    ]);
+
+    // --------------------------------------------------------------------- identities
+    const github = new Construct(stack, "github");
+    const ifCreate = (yes: boolean): TerraformCount => TerraformCount.of(Fn.conditional(inputs.create_oidc_provider, yes ? 1 : 0, yes ? 0 : 1));
+    const created = new IamOpenidConnectProvider(github, "oidc_provider", { count: ifCreate(true), url: `https://${GITHUB_ISSUER}`, clientIdList: [STS_AUDIENCE] });
+    const existing = new DataAwsIamOpenidConnectProvider(github, "existing_oidc_provider", { count: ifCreate(false), url: `https://${GITHUB_ISSUER}` });
+    const providerArn = new TerraformLocal(stack, "oidc_provider_arn", Fn.one(Fn.concat([splat(created, "arn"), Token.asList(expr(`data.${existing.terraformResourceType}.${existing.friendlyUniqueId}[*].arn`))]))).asString;
+
+    const gitlab = new Construct(stack, "gitlab");
+    new IamOpenidConnectProvider(gitlab, "oidc_provider", {
+      count: TerraformCount.of(Fn.conditional(inputs.create_gitlab_oidc_provider, 1, 0)),
+      url: inputs.gitlab_url,
+      clientIdList: [inputs.gitlab_url],
+    });
+
+    // ------------------------------------------------------------------------------- roles
+    // The repository's subject claim is customised to repo, context and job_workflow_ref, so
+    // the subject names the GitHub environment and the workflow file at its ref: a pull
+    // request's own workflow (or the reusable one at its branch) never matches.
+    const workflowRef = Fn.format("%s/%s@refs/heads/%s", [inputs.repository, JOBS_WORKFLOW, inputs.main_branch]);
+    const subject = (githubEnvironment: string): string => Fn.format("repo:%s:environment:%s:job_workflow_ref:%s", [inputs.repository, githubEnvironment, workflowRef]);
+    const githubTrust = (githubEnvironment: string) => ({
+      Sid: "GitHubReusableWorkflowAtMainInEnvironment",
+      Effect: "Allow",
+      Principal: { Federated: providerArn },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringEquals: { [`${GITHUB_ISSUER}:aud`]: STS_AUDIENCE, [`${GITHUB_ISSUER}:sub`]: subject(githubEnvironment) } },
+    });
+
+    const roles = new Construct(stack, "roles");
+    const env = TerraformIterator.fromList(Fn.toset(inputs.environments));
+    const name = Token.asString(env.value);
+    const plan = new IamRole(roles, "plan", {
+      forEach: env,
+      name: Fn.format("%s-plan-%s", [inputs.name_prefix, name]),
+      description: Fn.format("protonkit plan of environment %s: view-only, from %s", [name, inputs.repository]),
+      assumeRolePolicy: Fn.jsonencode({ Version: "2012-10-17", Statement: [githubTrust(Fn.format("protonkit-plan-%s", [name]))] }),
+      maxSessionDuration: 3600,
+    });
+    const planEach = TerraformIterator.fromResources(plan);
+    new IamRolePolicyAttachment(roles, "plan_read_only", { forEach: planEach, role: Token.asString(planEach.getString("name")), policyArn: managedPolicy("ReadOnlyAccess") });
+    const statePrefixes = (envName: string): string[] => [
+      Fn.format("%s/%s%s/*", [state.bucket.arn, inputs.state_key_prefix, envName]),
+      Fn.format("%s/%senvironments/%s/*", [state.bucket.arn, inputs.state_key_prefix, envName]),
+    ];
+    new IamRolePolicy(roles, "plan_limits", {
+      forEach: planEach,
+      name: "protonkit-plan-limits",
+      role: Token.asString(planEach.getString("id")),
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "NoDataPlaneReads", Effect: "Deny", Action: [...DATA_PLANE_READS], Resource: "*" },
+          { Sid: "NoObjectReadsButOwnState", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: statePrefixes(Token.asString(planEach.key)) },
+          { Sid: "ListState", Effect: "Allow", Action: "s3:ListBucket", Resource: state.bucket.arn },
+          { Sid: "ReadOwnState", Effect: "Allow", Action: "s3:GetObject", Resource: statePrefixes(Token.asString(planEach.key)) },
+        ],
+      }),
+    });
+
+    const apply = new IamRole(roles, "apply", {
+      forEach: env,
+      name: Fn.format("%s-apply-%s", [inputs.name_prefix, name]),
+      description: Fn.format("protonkit apply of environment %s: deploys what merges to %s of %s", [name, inputs.main_branch, inputs.repository]),
+      assumeRolePolicy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [githubTrust(name)],
+      }),
+      maxSessionDuration: 3600,
+    });
+    const applyEach = TerraformIterator.fromResources(apply);
+    // Templates create IAM roles, networks and databases: applying them needs broad rights.
+    // The guard is the trust policy (the reusable workflow at main, in the environment whose
+    // reviewers approve), not this policy.
+    new IamRolePolicyAttachment(roles, "apply_administrator", { forEach: applyEach, role: Token.asString(applyEach.getString("name")), policyArn: managedPolicy("AdministratorAccess") });
+
+    this.output("plan_role_arns", Fn.jsonencode(anyExpr(`{ for k, r in ${plan.terraformResourceType}.${plan.friendlyUniqueId} : k => r.arn }`)));
+    this.output("apply_role_arns", Fn.jsonencode(anyExpr(`{ for k, r in ${apply.terraformResourceType}.${apply.friendlyUniqueId} : k => r.arn }`)));
+    this.output("region", region.name);
+    this.output("state_bucket", state.bucket.bucket);
+    this.output("oidc_subject_claim_keys", "repo,context,job_workflow_ref");
+  }
+}
