@@ -135,6 +135,30 @@ export class MultiReporter implements DeploymentReporter {
   }
 }
 
+/**
+ * A reporter whose failures are logged, not thrown: with `reporting: proton` the git records
+ * come on top of Proton, so a checkout that cannot push them (a token without `contents: write`)
+ * keeps working as before.
+ */
+export class BestEffortReporter implements DeploymentReporter {
+  readonly name: string;
+
+  constructor(
+    private readonly inner: DeploymentReporter,
+    private readonly log: (line: string) => void,
+  ) {
+    this.name = `${inner.name} (best effort)`;
+  }
+
+  async report(resource: ReportTarget, status: DeploymentStatus, details?: ReportDetails): Promise<void> {
+    try {
+      await this.inner.report(resource, status, details);
+    } catch (err) {
+      this.log(`${this.inner.name}: could not record ${status} (Proton was told; the record in git is missing): ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    }
+  }
+}
+
 /** Options of {@link gitReporterFromEnv}. */
 export interface GitReporterEnvOptions {
   /** The repository checkout. */

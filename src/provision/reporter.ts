@@ -3,7 +3,7 @@ import {
   ProtonClient,
   type NotifyResourceDeploymentStatusChangeInput,
 } from "@aws-sdk/client-proton";
-import { gitReporterFromEnv, MultiReporter } from "./git-reporter";
+import { BestEffortReporter, gitReporterFromEnv, MultiReporter } from "./git-reporter";
 import { isUuid } from "./metadata";
 import type { ProtonOutput } from "./outputs";
 import { FINAL_REPORT_RETRY, withRetry, type RetryOptions } from "./retry";
@@ -198,5 +198,5 @@ export function createReporter(options: CreateReporterOptions): DeploymentReport
   const endpoint = env.PROTONKIT_PROTON_ENDPOINT || undefined;
   const proton = new ProtonReporter({ endpoint, log: options.log, retry: options.retry });
   // With Proton, outputs and records are still recorded in git, so renders and status never depend on Proton.
-  return git ? new MultiReporter([proton, git]) : proton;
+  return git ? new MultiReporter([proton, new BestEffortReporter(git, options.log)]) : proton;
 }

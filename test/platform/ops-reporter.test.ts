@@ -139,6 +139,13 @@ t.test("reporting: proton still notifies Proton unchanged, and records in git be
   const ctx2 = context(local, new FakeTerraform({ apply: { stdout: applyJson() }, output: { stdout: "{}" } }), CONFIG, env);
   t.equal((await applyResource("prod/api-web", ctx2)).ok, true);
   t.match(ctx2.logs.join("\n"), /no remote "origin" .* deployment records are not written/);
+  // A records remote that cannot be pushed to (a read-only token): Proton is told, the apply succeeds.
+  const readOnly = makeRepo(path.join(tmp(t), "readonly"));
+  writeResource(readOnly, "prod/api-web", { arn: instanceArn("api", "web"), environmentArn: envArn("prod"), deploymentId: DEPLOYMENT });
+  execFileSync("git", ["-C", readOnly, "remote", "add", "origin", path.join(tmp(t), "no-such-remote.git")]);
+  const ctx3 = context(readOnly, new FakeTerraform({ apply: { stdout: applyJson() }, output: { stdout: "{}" } }), CONFIG, env);
+  t.equal((await applyResource("prod/api-web", ctx3)).ok, true, ctx3.logs.join("\n"));
+  t.match(ctx3.logs.join("\n"), /git: could not record SUCCEEDED \(Proton was told; the record in git is missing\)/);
 });
 
 t.test("a failed environment apply, recorded in git, stops its instances: they are skipped and have no record", async (t) => {
