@@ -10,6 +10,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Input } from "../../src/authoring/inputs";
 import { expr, splat } from "../../src/authoring/refs";
 import { serviceTemplate } from "../../src/authoring/template";
+import { AlarmTopic, alarmInputs, metricAlarm } from "../shared/alarms";
 import { importEndpoints, importsInput, publishEndpoints } from "../shared/endpoints";
 import { LOG_RETENTION_CHOICES } from "../shared/log-retention";
 import { serviceTrustPolicy } from "../shared/trust-policy";
@@ -41,7 +42,8 @@ export class FunctionService extends serviceTemplate({
     "A Lambda function: Python, Node.js, Ruby or Java code from S3, or a container image; optional placement in the " +
     "environment's private subnets and optional function URL (IAM auth by default); its own log group with retention " +
     "and a least-privilege execution role. Imported endpoints arrive as environment variables. Publishes function_arn, " +
-    "function_name and url. The pipeline adds an ECR repository and a GitHub OIDC push role.",
+    "function_name and url. Alarms on errors, throttles and duration notify an encrypted SNS topic (e-mail and HTTPS " +
+    "subscriptions). The pipeline adds an ECR repository and a GitHub OIDC push role.",
   compatibleEnvironments: [VpcEcsEnvironment],
   inputs: {
     runtime: Input.enum(RUNTIMES, { title: "Runtime", description: "Language runtime of a zip package (ignored for container images).", default: "python3.13" }),
@@ -89,6 +91,28 @@ export class FunctionService extends serviceTemplate({
       default: "auto",
     }),
     imports: importsInput,
+    ...alarmInputs,
+    alarm_errors: Input.integer({
+      title: "Error alarm (errors per 5 minutes)",
+      description: "Invocations that fail (exceptions, timeouts, crashes) in 5 minutes that raise an alarm.",
+      default: 1,
+      minimum: 1,
+      maximum: 1000000,
+    }),
+    alarm_throttles: Input.integer({
+      title: "Throttle alarm (throttles per 5 minutes)",
+      description: "Invocations refused for lack of concurrency in 5 minutes that raise an alarm.",
+      default: 1,
+      minimum: 1,
+      maximum: 1000000,
+    }),
+    alarm_duration_percent: Input.integer({
+      title: "Duration alarm (% of the timeout)",
+      description: "p95 duration, as a share of timeout_seconds, that raises an alarm when it holds for 15 minutes.",
+      default: 80,
+      minimum: 1,
+      maximum: 100,
+    }),
   },
   outputs: {
     function_arn: "ARN of the function.",
@@ -243,6 +267,40 @@ export class FunctionService extends serviceTemplate({
       functionUrlAuthType: "NONE",
     });
     const urlValue = Fn.try([expr(`${url.terraformResourceType}.${url.friendlyUniqueId}[0].function_url`), ""]);
+
+    // ------------------------------------------------------------------------- alarms
+    const alarms = new AlarmTopic(stack, "alarms", { name: `${name}-alarms`, emails: inputs.alarm_emails, httpsEndpoints: inputs.alarm_https_endpoints });
+    const dimensions = { FunctionName: fn.functionName };
+    metricAlarm(alarms, "errors", alarms, {
+      name: `${name}-Errors`,
+      description: `Invocations of ${name} failing: read the function's log group.`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions,
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: inputs.alarm_errors,
+    });
+    metricAlarm(alarms, "throttles", alarms, {
+      name: `${name}-Throttles`,
+      description: `Invocations of ${name} throttled: raise reserved_concurrency or the account's concurrency quota.`,
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      dimensions,
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: inputs.alarm_throttles,
+    });
+    metricAlarm(alarms, "duration", alarms, {
+      name: `${name}-Duration`,
+      description: `p95 duration of ${name} close to its timeout: find the slow dependency, or raise memory_mb or timeout_seconds.`,
+      namespace: "AWS/Lambda",
+      metricName: "Duration",
+      dimensions,
+      extendedStatistic: "p95",
+      comparison: "GreaterThanOrEqualToThreshold",
+      // Milliseconds: the share of the timeout.
+      threshold: Token.asNumber(Op.div(Op.mul(Op.mul(inputs.timeout_seconds, 1000), inputs.alarm_duration_percent), 100)),
+      periods: 3,
+    });
 
     publishEndpoints(stack, context, { function_arn: fn.arn, function_name: fn.functionName }, { url: { enabled: hasUrl, value: urlValue } });
     this.output("function_arn", fn.arn);

@@ -53,6 +53,11 @@ variables {
     function_url_auth    = "AWS_IAM"
     log_retention_days   = "auto"
     imports              = []
+    alarm_emails           = []
+    alarm_https_endpoints  = []
+    alarm_errors           = 1
+    alarm_throttles        = 1
+    alarm_duration_percent = 80
   }
   image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/pricing:1.2.3"
 }
@@ -125,6 +130,31 @@ run "function_follows_the_spec" {
   assert {
     condition     = contains(keys(aws_ssm_parameter.endpoints), "url") == var.service_instance.inputs.function_url && output.url == (var.service_instance.inputs.function_url ? aws_lambda_function_url.url[0].function_url : "")
     error_message = "url must be published exactly when the function has a URL"
+  }
+}
+
+run "alarms_follow_the_spec" {
+  command = apply
+
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_errors, aws_cloudwatch_metric_alarm.alarms_throttles, aws_cloudwatch_metric_alarm.alarms_duration] :
+    a.namespace == "AWS/Lambda" && a.dimensions.FunctionName == aws_lambda_function.function.function_name && a.alarm_actions == toset([aws_sns_topic.alarms_topic.arn]) && a.ok_actions == toset([aws_sns_topic.alarms_topic.arn])])
+    error_message = "the errors, throttles and duration alarms watch the function and notify its topic"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_errors.threshold == var.service_instance.inputs.alarm_errors && aws_cloudwatch_metric_alarm.alarms_throttles.threshold == var.service_instance.inputs.alarm_throttles
+    error_message = "the errors and throttles thresholds come from the spec"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_duration.extended_statistic == "p95" && aws_cloudwatch_metric_alarm.alarms_duration.threshold == var.service_instance.inputs.timeout_seconds * 1000 * var.service_instance.inputs.alarm_duration_percent / 100
+    error_message = "the duration alarm fires when p95 reaches alarm_duration_percent of the timeout, in milliseconds"
+  }
+
+  assert {
+    condition     = aws_sns_topic.alarms_topic.kms_master_key_id == aws_kms_key.alarms_key.arn && toset([for s in aws_sns_topic_subscription.alarms_email : s.endpoint]) == toset(var.service_instance.inputs.alarm_emails) && toset([for s in aws_sns_topic_subscription.alarms_https : s.endpoint]) == toset(var.service_instance.inputs.alarm_https_endpoints)
+    error_message = "the topic is encrypted with its own key and subscribes the spec's e-mail addresses and HTTPS endpoints"
   }
 }
 

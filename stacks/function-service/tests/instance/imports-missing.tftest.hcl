@@ -20,6 +20,7 @@ run "import_without_endpoints_fails" {
         runtime      = "python3.13", handler = "index.handler", code_s3_bucket = "artifacts-123456789012", code_s3_key = "fn.zip"
         architecture = "x86_64", memory_mb = 256, timeout_seconds = 30, reserved_concurrency = -1, vpc = false
         function_url = false, function_url_auth = "AWS_IAM", log_retention_days = "7", imports = ["ghost/prod"]
+        alarm_emails = [], alarm_https_endpoints = [], alarm_errors = 1, alarm_throttles = 1, alarm_duration_percent = 80
       }
     }
   }
