@@ -55,6 +55,8 @@ export interface CatalogConfig {
 
 /** Settings of the generated workflow (`workflow:`, formerly `.protonkit/workflow.yaml`). */
 export interface WorkflowConfig {
+  /** `owner/name` of the platform repository itself. */
+  readonly repository: string;
   readonly toolkit_repository: string;
   readonly toolkit_ref: string;
   readonly toolkit_token_secret?: string;

@@ -20,6 +20,7 @@ function repo(t: { teardown(fn: () => void): void }, files: Record<string, strin
 }
 
 const WORKFLOW = `version: 1
+repository: acme/provisioning
 toolkit_repository: acme/protonkit
 toolkit_ref: ${"a".repeat(40)}
 main_branch: trunk
@@ -40,7 +41,7 @@ t.test("migrate-config merges both files, keeps comments, removes them; the runt
   const text = migrateConfig(dir, { catalogRepository: "../catalog", accountId: "123456789012", region: "eu-west-1" });
   t.match(text, /^# our accounts/);
   t.match(text, /main_branch: trunk/);
-  t.match(text, /workflow:\n {2}toolkit_repository: acme\/protonkit/);
+  t.match(text, /workflow:\n {2}repository: acme\/provisioning\n {2}toolkit_repository: acme\/protonkit/);
   t.notOk(fs.existsSync(path.join(dir, ".protonkit/provisioning.yaml")));
   t.notOk(fs.existsSync(path.join(dir, ".protonkit/workflow.yaml")));
   const config = loadRepositoryConfig(dir);
