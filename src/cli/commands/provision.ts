@@ -9,6 +9,8 @@ import { detectChanges, loadConfigAt, writeGithubOutput } from "../../provision/
 import { tryGit } from "../../provision/git";
 import { logName, neutralizeCommands } from "../../provision/log";
 import { GitHubClient } from "../../provision/github";
+import { checkPlan, formatPlanPolicy, type PlanJson } from "../../provision/plan-policy";
+import { POLICY_SUPPRESSIONS_PATH, loadSuppressions } from "../../provision/plan-policy-suppressions";
 import { planResources, publishPlan, readSectionFile, writeSectionFile } from "../../provision/plan";
 import { decideSummary, parseNeeds } from "../../provision/summary";
 import { createReporter } from "../../provision/reporter";
@@ -343,6 +345,30 @@ export const provisionCommand: CommandModule = (program: Command) => {
       }
       log(`protonkit: ${result.status}${result.ok ? "" : " (job fails)"}`);
       if (!result.ok) process.exitCode = 1;
+    });
+
+  provision
+    .command("policy")
+    .description("Run the guardrail rules on `terraform show -json <planfile>` of one resource directory; exit 1 on an unsuppressed violation.")
+    .requiredOption("--plan-json <file>", "output of terraform show -json <planfile>")
+    .requiredOption("--dir <dir>", "the resource directory the plan is of (matched against suppression directory globs)")
+    .option("--repo <dir>", "the provisioning repository checkout", ".")
+    .option("--suppressions <file>", `suppressions file (default <repo>/${POLICY_SUPPRESSIONS_PATH}, optional there)`)
+    .action((flags: { planJson: string; dir: string; repo: string; suppressions?: string }) => {
+      let plan: PlanJson;
+      try {
+        plan = JSON.parse(fs.readFileSync(flags.planJson, "utf8")) as PlanJson;
+      } catch (err) {
+        fail(`cannot read the plan JSON: ${err instanceof Error ? err.message : String(err)}`, { file: flags.planJson, fix: "pass the output of terraform show -json <planfile>" });
+      }
+      const suppressions = flags.suppressions
+        ? loadSuppressions(path.resolve(flags.suppressions), { required: true })
+        : loadSuppressions(path.join(path.resolve(flags.repo), POLICY_SUPPRESSIONS_PATH));
+      const result = checkPlan(plan, flags.dir, suppressions);
+      const text = formatPlanPolicy(result, flags.dir);
+      process.stdout.write(neutralizeCommands(text));
+      if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, text);
+      if (result.violations.length > 0) process.exitCode = 1;
     });
 
   common(
