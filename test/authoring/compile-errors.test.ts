@@ -5,8 +5,22 @@ import t from "tap";
 const root = path.join(__dirname, "..", "..");
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 
-function compile(file: string) {
-  return spawnSync(process.execPath, [tsc, "--noEmit", "--strict", "--esModuleInterop", "--skipLibCheck", "--target", "ES2022", "--module", "commonjs", "--moduleResolution", "node", "--types", "node", file], { cwd: root, encoding: "utf8" });
+const FILES = [
+  "test/fixtures/compile/unknown-env-output-must-fail.ts",
+  "test/fixtures/compile/output-of-one-env-must-fail.ts",
+  "test/fixtures/synth-app/typo-app-must-fail.ts",
+];
+
+// One tsc for every fixture (loading TypeScript and the cdktf types once); each test reads the
+// errors of its own file.
+let all: { status: number | null; stdout: string } | undefined;
+function compile(file: string): { status: number | null; stdout: string } {
+  all ??= spawnSync(process.execPath, [tsc, "--noEmit", "--strict", "--esModuleInterop", "--skipLibCheck", "--target", "ES2022", "--module", "commonjs", "--moduleResolution", "node", "--types", "node", ...FILES], { cwd: root, encoding: "utf8" });
+  const mine = all.stdout
+    .split("\n")
+    .filter((l) => l.startsWith(file))
+    .join("\n");
+  return { status: mine ? all.status : 0, stdout: mine };
 }
 
 t.test("reading an environment output the compatible environment does not declare is a compile error", async (t) => {
