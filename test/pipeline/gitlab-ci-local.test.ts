@@ -16,10 +16,12 @@ import { TEMPLATES, flagsFor, nodeApp, tempDir } from "./helpers";
 
 const run = promisify(execFile);
 const BIN = path.join(__dirname, "..", "..", "node_modules", "gitlab-ci-local", "src", "index.js");
+/** Makes `re2` loadable without its native build (see test/support/re2.mjs). */
+const RE2_HOOK = pathToFileURL(path.join(__dirname, "..", "support", "re2.mjs")).href;
 
 async function gcl(cwd: string, args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, timeout: 120_000, env: { ...process.env, HOME: cwd, NO_COLOR: "1", FORCE_COLOR: "0" } });
+    const { stdout, stderr } = await run(process.execPath, ["--import", RE2_HOOK, BIN, ...args], { cwd, timeout: 120_000, env: { ...process.env, HOME: cwd, NO_COLOR: "1", FORCE_COLOR: "0" } });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -39,7 +41,7 @@ let loaded: Promise<GitlabCiLocal> | undefined;
 function gitlabCiLocal(): Promise<GitlabCiLocal> {
   const dynamicImport = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Record<string, unknown>>;
   const src = path.join(__dirname, "..", "..", "node_modules", "gitlab-ci-local", "src");
-  loaded ??= Promise.all([dynamicImport(pathToFileURL(path.join(src, "handler.js")).href), dynamicImport(pathToFileURL(path.join(src, "write-streams.js")).href)]).then(
+  loaded ??= dynamicImport(RE2_HOOK).then(() => Promise.all([dynamicImport(pathToFileURL(path.join(src, "handler.js")).href), dynamicImport(pathToFileURL(path.join(src, "write-streams.js")).href)])).then(
     ([h, w]) => ({ handler: h.handler, WriteStreamsMock: w.WriteStreamsMock }) as GitlabCiLocal,
   );
   return loaded;
