@@ -17,8 +17,23 @@ export interface FakeGitHub {
   close(): Promise<void>;
   /** GitHub Deployments created, with their statuses (reporting: git mirrors). */
   readonly deployments: FakeDeployment[];
+  /** Issues (drift), by number; numbers share the comments' counter. */
+  readonly issues: Map<number, FakeIssue>;
+  /** Opens an issue as someone else (a forger), bypassing the API. */
+  addIssue(title: string, body: string, login: string, labels?: string[]): number;
   /** Commit statuses posted, in order. */
   readonly statuses: Array<{ sha: string; state: string; context: string; description: string }>;
+}
+
+/** An issue held by the fake. */
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  login: string;
+  state: "open" | "closed";
+  stateReason?: string;
+  labels: string[];
 }
 
 /** A GitHub Deployment held by the fake. */
@@ -47,6 +62,12 @@ export async function startFakeGitHub(token = "ghs_test", login = "github-action
       const id = next++;
       comments.set(id, { id, issue, body, login: who });
       return id;
+    },
+    issues: new Map(),
+    addIssue(title, body, who, labels = ["protonkit-drift"]) {
+      const number = next++;
+      fake.issues.set(number, { number, title, body, login: who, state: "open", labels });
+      return number;
     },
     deployments: [],
     statuses: [],
@@ -108,6 +129,7 @@ export async function startFakeGitHub(token = "ghs_test", login = "github-action
         }
       }
       if (deploymentRoutes(fake, req.method ?? "GET", url, chunks, json)) return;
+      if (issueRoutes(fake, login, () => next++, req.method ?? "GET", url, chunks, json)) return;
       return json(404, { message: "Not Found" });
     });
   });
@@ -147,6 +169,46 @@ function deploymentRoutes(fake: FakeGitHub, method: string, url: URL, chunks: Bu
   if (m && method === "POST") {
     fake.statuses.push({ sha: m[1], state: String(body.state), context: String(body.context), description: String(body.description ?? "") });
     json(201, {});
+    return true;
+  }
+  return false;
+}
+
+/** Issues of acme/provisioning: list (state, labels, creator), create, update. */
+function issueRoutes(fake: FakeGitHub, login: string, nextId: () => number, method: string, url: URL, chunks: Buffer[], json: (status: number, body: unknown) => void): boolean {
+  const body = (chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {}) as Record<string, unknown>;
+  const shape = (i: FakeIssue) => ({ number: i.number, title: i.title, body: i.body, state: i.state, state_reason: i.stateReason ?? null, labels: i.labels.map((name) => ({ name })), user: { login: i.login } });
+  if (url.pathname === "/repos/acme/provisioning/issues" && method === "GET") {
+    const q = url.searchParams;
+    const state = q.get("state") ?? "open";
+    const labels = (q.get("labels") ?? "").split(",").filter(Boolean);
+    const perPage = Number(q.get("per_page") ?? 30);
+    const page = Number(q.get("page") ?? 1);
+    const found = [...fake.issues.values()]
+      .filter((i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)) && (!q.get("creator") || i.login === q.get("creator")))
+      .sort((a, b) => b.number - a.number);
+    json(200, found.slice((page - 1) * perPage, page * perPage).map(shape));
+    return true;
+  }
+  if (url.pathname === "/repos/acme/provisioning/issues" && method === "POST") {
+    fake.beforeWrite?.();
+    const i: FakeIssue = { number: nextId(), title: String(body.title), body: String(body.body ?? ""), login, state: "open", labels: Array.isArray(body.labels) ? body.labels.map(String) : [] };
+    fake.issues.set(i.number, i);
+    json(201, shape(i));
+    return true;
+  }
+  const m = /^\/repos\/acme\/provisioning\/issues\/(\d+)$/.exec(url.pathname);
+  if (m && method === "PATCH") {
+    const i = fake.issues.get(Number(m[1]));
+    if (!i) {
+      json(404, { message: "Not Found" });
+      return true;
+    }
+    fake.beforeWrite?.();
+    if (typeof body.body === "string") i.body = body.body;
+    if (body.state === "closed" || body.state === "open") i.state = body.state;
+    if (typeof body.state_reason === "string") i.stateReason = body.state_reason;
+    json(200, shape(i));
     return true;
   }
   return false;

@@ -9,6 +9,7 @@ import { detectChanges, loadConfigAt, writeGithubOutput } from "../../provision/
 import { tryGit } from "../../provision/git";
 import { logName, neutralizeCommands } from "../../provision/log";
 import { GitHubClient } from "../../provision/github";
+import { GitHubIssues, type DriftOutcome, nextDriftRecords, parseDriftResults, readDriftRecords, reconcileDrift, writeDriftRecords } from "../../provision/drift";
 import { checkPlan, formatPlanPolicy, type PlanJson } from "../../provision/plan-policy";
 import { POLICY_SUPPRESSIONS_PATH, loadSuppressions } from "../../provision/plan-policy-suppressions";
 import { planResources, publishPlan, readSectionFile, writeSectionFile } from "../../provision/plan";
@@ -369,6 +370,38 @@ export const provisionCommand: CommandModule = (program: Command) => {
       process.stdout.write(neutralizeCommands(text));
       if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, text);
       if (result.violations.length > 0) process.exitCode = 1;
+    });
+
+  provision
+    .command("drift")
+    .description("From per-resource results of terraform plan -detailed-exitcode, open or update one issue per drifted resource and close it when the drift is gone; write drift records. Exit 1 when a check failed.")
+    .requiredOption("--results <file>", 'JSON list of { "dir", "exitCode": 0|1|2, "summary" }')
+    .option("--records <file>", "drift record file to update (one entry per resource: status, checkedAt, since, issue)")
+    .option("--issue-author <login>", "login our drift issues are written by (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
+    .option("--dry-run", "no GitHub calls: print what would be done")
+    .action(async (flags: { results: string; records?: string; issueAuthor?: string; dryRun?: boolean }) => {
+      let text = "";
+      try {
+        text = fs.readFileSync(flags.results, "utf8");
+      } catch (err) {
+        fail(`cannot read the drift results: ${err instanceof Error ? err.message : String(err)}`, { file: flags.results, fix: "pass the file the drift job wrote" });
+      }
+      const results = parseDriftResults(text, flags.results);
+      const previous = flags.records ? readDriftRecords(path.resolve(flags.records)) : undefined;
+      const token = process.env.GITHUB_TOKEN;
+      const repository = process.env.GITHUB_REPOSITORY;
+      if (!flags.dryRun && (!token || !repository)) fail("GITHUB_TOKEN and GITHUB_REPOSITORY must be set", { field: "--results", fix: "run in a workflow with issues: write, or pass --dry-run" });
+      const api = flags.dryRun || !token || !repository
+        ? undefined
+        : new GitHubIssues({ token, repository, apiUrl: process.env.GITHUB_API_URL || undefined });
+      const outcomes: DriftOutcome[] = api
+        ? await reconcileDrift(results, { api, author: flags.issueAuthor || process.env.PROTONKIT_COMMENT_AUTHOR || undefined, log })
+        : results.map((r) => ({ dir: r.dir, status: r.exitCode === 2 ? ("drifted" as const) : r.exitCode === 0 ? ("in-sync" as const) : ("error" as const), issueAction: "none" as const }));
+      const lines = outcomes.map((o) => `- \`${o.dir}\`: ${o.status}${o.issue !== undefined ? ` (issue #${o.issue} ${o.issueAction})` : ""}`);
+      process.stdout.write(neutralizeCommands(`${lines.join("\n")}\n`));
+      if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## Drift\n\n${lines.join("\n")}\n`);
+      if (flags.records) writeDriftRecords(path.resolve(flags.records), nextDriftRecords(previous, outcomes, new Date()));
+      if (outcomes.some((o) => o.status === "error")) process.exitCode = 1;
     });
 
   common(
