@@ -8,6 +8,7 @@ import { serviceTemplate } from "../../src/authoring/template";
 import { publishEndpoints } from "../shared/endpoints";
 import { FargateWebService, fargateServiceOutputs, fargateServiceProps } from "../shared/fargate-service";
 import { addServicePipeline } from "../shared/service-pipeline";
+import { addWebAlarms, webAlarmInputs } from "../shared/web-alarms";
 import { webPipelineInputs, webPipelineOutputs, webServiceInputs } from "../shared/web-inputs";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 
@@ -24,7 +25,7 @@ export class PrivateWebService extends serviceTemplate({
   description:
     "A container on ECS Fargate reachable only inside the VPC, registered in the environment's private DNS namespace " +
     "(http://<name>.<namespace>:<port>), with CPU autoscaling, logs, imported endpoints as environment variables and its URL " +
-    "published to SSM. The pipeline adds an ECR repository and a GitHub OIDC deploy role.",
+    "published to SSM. Alarms on CPU and memory notify an encrypted SNS topic (e-mail and HTTPS subscriptions). The pipeline adds an ECR repository and a GitHub OIDC deploy role.",
   compatibleEnvironments: [VpcEcsEnvironment],
   directlyDefinedComponents: true,
   inputs: {
@@ -44,6 +45,7 @@ export class PrivateWebService extends serviceTemplate({
         maxItems: 20,
       },
     ),
+    ...webAlarmInputs,
   },
   outputs: {
     url: "Internal URL of the service: http://<dns_name>.<namespace>:<port>.",
@@ -112,6 +114,9 @@ export class PrivateWebService extends serviceTemplate({
     this.output("url", url);
     this.output("dns_name", fqdn);
     app.setOutputs(this);
+
+    // No load balancer: the 5xx rate, latency and unhealthy targets are the callers' to watch.
+    addWebAlarms(app, Fn.join("-", [context.serviceName, context.instanceName]), env.cluster_name, app, inputs);
 
     addServicePipeline(this);
   }

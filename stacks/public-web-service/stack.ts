@@ -12,6 +12,7 @@ import { serviceTemplate } from "../../src/authoring/template";
 import { publishEndpoints } from "../shared/endpoints";
 import { FargateWebService, fargateServiceOutputs, fargateServiceProps } from "../shared/fargate-service";
 import { addServicePipeline } from "../shared/service-pipeline";
+import { addWebAlarms, loadBalancerAlarmInputs, webAlarmInputs } from "../shared/web-alarms";
 import { healthCheckPathInput, webPipelineInputs, webPipelineOutputs, webServiceInputs } from "../shared/web-inputs";
 import { VpcEcsEnvironment } from "../vpc-ecs-environment/stack";
 
@@ -29,7 +30,8 @@ export class PublicWebService extends serviceTemplate({
   description:
     "A container on ECS Fargate behind an internet-facing Application Load Balancer (HTTP, or HTTPS with redirect when a " +
     "certificate is given), with CPU autoscaling, logs, imported endpoints as environment variables and its URL published " +
-    "to SSM. The pipeline adds an ECR repository and a GitHub OIDC deploy role.",
+    "to SSM. Alarms on the 5xx rate, p95 latency, unhealthy targets, CPU and memory notify an encrypted SNS topic " +
+    "(e-mail and HTTPS subscriptions). The pipeline adds an ECR repository and a GitHub OIDC deploy role.",
   compatibleEnvironments: [VpcEcsEnvironment],
   directlyDefinedComponents: true,
   inputs: {
@@ -41,6 +43,8 @@ export class PublicWebService extends serviceTemplate({
       default: "",
       pattern: "^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$",
     }),
+    ...webAlarmInputs,
+    ...loadBalancerAlarmInputs,
   },
   outputs: {
     url: "Public URL of the service (https:// when a certificate is set).",
@@ -162,6 +166,8 @@ export class PublicWebService extends serviceTemplate({
     this.output("url", url);
     this.output("load_balancer_dns_name", alb.dnsName);
     app.setOutputs(this);
+
+    addWebAlarms(app, Fn.join("-", [context.serviceName, context.instanceName]), env.cluster_name, app, inputs, { alb, targets, inputs });
 
     addServicePipeline(this);
   }

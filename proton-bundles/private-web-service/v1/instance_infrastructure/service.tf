@@ -1,3 +1,7 @@
+data "aws_caller_identity" "service_alarms_account" {}
+
+data "aws_partition" "service_alarms_partition" {}
+
 data "aws_partition" "service_partition" {}
 
 data "aws_region" "service_region" {}
@@ -44,6 +48,46 @@ resource "aws_appautoscaling_target" "service_scaling_target" {
 resource "aws_cloudwatch_log_group" "service_logs" {
   name              = "/protonkit/${var.environment.name}/${var.service.name}/${var.service_instance.name}"
   retention_in_days = (var.service_instance.inputs.log_retention_days == "auto") ? tonumber(var.environment.outputs.log_retention_days) : tonumber(var.service_instance.inputs.log_retention_days)
+}
+
+resource "aws_cloudwatch_metric_alarm" "service_alarms_cpu" {
+  alarm_actions       = [aws_sns_topic.service_alarms_topic.arn]
+  alarm_description   = "CPUUtilization of ${join("-", [var.service.name, var.service_instance.name])}'s tasks high for 15 minutes: raise cpu or memory, or max_count."
+  alarm_name          = "${join("-", [var.service.name, var.service_instance.name])}-CPUUtilization"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = 3
+  dimensions = {
+    ClusterName = var.environment.outputs.cluster_name
+    ServiceName = aws_ecs_service.service_service.name
+  }
+  evaluation_periods = 3
+  metric_name        = "CPUUtilization"
+  namespace          = "AWS/ECS"
+  ok_actions         = [aws_sns_topic.service_alarms_topic.arn]
+  period             = 300
+  statistic          = "Average"
+  threshold          = var.service_instance.inputs.alarm_cpu_percent
+  treat_missing_data = "notBreaching"
+}
+
+resource "aws_cloudwatch_metric_alarm" "service_alarms_memory" {
+  alarm_actions       = [aws_sns_topic.service_alarms_topic.arn]
+  alarm_description   = "MemoryUtilization of ${join("-", [var.service.name, var.service_instance.name])}'s tasks high for 15 minutes: raise cpu or memory, or max_count."
+  alarm_name          = "${join("-", [var.service.name, var.service_instance.name])}-MemoryUtilization"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = 3
+  dimensions = {
+    ClusterName = var.environment.outputs.cluster_name
+    ServiceName = aws_ecs_service.service_service.name
+  }
+  evaluation_periods = 3
+  metric_name        = "MemoryUtilization"
+  namespace          = "AWS/ECS"
+  ok_actions         = [aws_sns_topic.service_alarms_topic.arn]
+  period             = 300
+  statistic          = "Average"
+  threshold          = var.service_instance.inputs.alarm_memory_percent
+  treat_missing_data = "notBreaching"
 }
 
 resource "aws_ecs_service" "service_service" {
@@ -219,6 +263,38 @@ resource "aws_iam_role_policy_attachment" "service_component_policy" {
   role       = aws_iam_role.service_task_role.name
 }
 
+resource "aws_kms_key" "service_alarms_key" {
+  deletion_window_in_days = 7
+  description             = "Encrypts the alarm topic ${join("-", [var.service.name, var.service_instance.name])}-alarms"
+  enable_key_rotation     = true
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"    = "AccountAdministers"
+        "Effect" = "Allow"
+        "Principal" = {
+          "AWS" = "arn:${data.aws_partition.service_alarms_partition.partition}:iam::${data.aws_caller_identity.service_alarms_account.account_id}:root"
+        }
+        "Action"   = "kms:*"
+        "Resource" = "*"
+      },
+      {
+        "Sid"       = "CloudWatchAlarmsPublish"
+        "Effect"    = "Allow"
+        "Principal" = { "Service" = "cloudwatch.amazonaws.com" }
+        "Action"    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        "Resource"  = "*"
+        "Condition" = {
+          "StringEquals" = {
+            "aws:SourceAccount" = data.aws_caller_identity.service_alarms_account.account_id
+          }
+        }
+      },
+    ]
+  })
+}
+
 resource "aws_security_group" "service_tasks" {
   description = "Tasks of ${var.service.name}-${var.service_instance.name}"
   name_prefix = "${var.service.name}-${var.service_instance.name}-"
@@ -235,4 +311,23 @@ resource "aws_security_group" "service_tasks" {
   lifecycle {
     create_before_destroy = true
   }
+}
+
+resource "aws_sns_topic" "service_alarms_topic" {
+  kms_master_key_id = aws_kms_key.service_alarms_key.arn
+  name              = "${join("-", [var.service.name, var.service_instance.name])}-alarms"
+}
+
+resource "aws_sns_topic_subscription" "service_alarms_email" {
+  for_each  = toset(var.service_instance.inputs.alarm_emails)
+  endpoint  = each.value
+  protocol  = "email"
+  topic_arn = aws_sns_topic.service_alarms_topic.arn
+}
+
+resource "aws_sns_topic_subscription" "service_alarms_https" {
+  for_each  = toset(var.service_instance.inputs.alarm_https_endpoints)
+  endpoint  = each.value
+  protocol  = "https"
+  topic_arn = aws_sns_topic.service_alarms_topic.arn
 }

@@ -1,3 +1,7 @@
+data "aws_caller_identity" "service_alarms_account" {}
+
+data "aws_partition" "service_alarms_partition" {}
+
 data "aws_partition" "service_partition" {}
 
 data "aws_region" "service_region" {}
@@ -44,6 +48,146 @@ resource "aws_appautoscaling_target" "service_scaling_target" {
 resource "aws_cloudwatch_log_group" "service_logs" {
   name              = "/protonkit/${var.environment.name}/${var.service.name}/${var.service_instance.name}"
   retention_in_days = (var.service_instance.inputs.log_retention_days == "auto") ? tonumber(var.environment.outputs.log_retention_days) : tonumber(var.service_instance.inputs.log_retention_days)
+}
+
+resource "aws_cloudwatch_metric_alarm" "service_alarms_cpu" {
+  alarm_actions       = [aws_sns_topic.service_alarms_topic.arn]
+  alarm_description   = "CPUUtilization of ${join("-", [var.service.name, var.service_instance.name])}'s tasks high for 15 minutes: raise cpu or memory, or max_count."
+  alarm_name          = "${join("-", [var.service.name, var.service_instance.name])}-CPUUtilization"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = 3
+  dimensions = {
+    ClusterName = var.environment.outputs.cluster_name
+    ServiceName = aws_ecs_service.service_service.name
+  }
+  evaluation_periods = 3
+  metric_name        = "CPUUtilization"
+  namespace          = "AWS/ECS"
+  ok_actions         = [aws_sns_topic.service_alarms_topic.arn]
+  period             = 300
+  statistic          = "Average"
+  threshold          = var.service_instance.inputs.alarm_cpu_percent
+  treat_missing_data = "notBreaching"
+}
+
+resource "aws_cloudwatch_metric_alarm" "service_alarms_errors_5xx" {
+  alarm_actions       = [aws_sns_topic.service_alarms_topic.arn]
+  alarm_description   = "More than alarm_5xx_percent of ${join("-", [var.service.name, var.service_instance.name])}'s requests answered 5xx: read the service's logs; 502/503 from the load balancer mean no healthy task."
+  alarm_name          = "${join("-", [var.service.name, var.service_instance.name])}-5xx-rate"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = 1
+  evaluation_periods  = 1
+  ok_actions          = [aws_sns_topic.service_alarms_topic.arn]
+  threshold           = var.service_instance.inputs.alarm_5xx_percent
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    expression  = "IF(requests > 0, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)"
+    id          = "rate"
+    label       = "5xx % of requests"
+    return_data = true
+  }
+
+  metric_query {
+    id = "requests"
+
+    metric {
+      dimensions = {
+        LoadBalancer = aws_lb.load_balancer_alb.arn_suffix
+      }
+      metric_name = "RequestCount"
+      namespace   = "AWS/ApplicationELB"
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "target5xx"
+
+    metric {
+      dimensions = {
+        LoadBalancer = aws_lb.load_balancer_alb.arn_suffix
+      }
+      metric_name = "HTTPCode_Target_5XX_Count"
+      namespace   = "AWS/ApplicationELB"
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "elb5xx"
+
+    metric {
+      dimensions = {
+        LoadBalancer = aws_lb.load_balancer_alb.arn_suffix
+      }
+      metric_name = "HTTPCode_ELB_5XX_Count"
+      namespace   = "AWS/ApplicationELB"
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "service_alarms_latency" {
+  alarm_actions       = [aws_sns_topic.service_alarms_topic.arn]
+  alarm_description   = "p95 response time of ${join("-", [var.service.name, var.service_instance.name])} high for 15 minutes: find the slow dependency, or scale out."
+  alarm_name          = "${join("-", [var.service.name, var.service_instance.name])}-TargetResponseTime"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = 3
+  dimensions = {
+    LoadBalancer = aws_lb.load_balancer_alb.arn_suffix
+  }
+  evaluation_periods = 3
+  extended_statistic = "p95"
+  metric_name        = "TargetResponseTime"
+  namespace          = "AWS/ApplicationELB"
+  ok_actions         = [aws_sns_topic.service_alarms_topic.arn]
+  period             = 300
+  threshold          = (var.service_instance.inputs.alarm_latency_ms / 1000)
+  treat_missing_data = "notBreaching"
+}
+
+resource "aws_cloudwatch_metric_alarm" "service_alarms_memory" {
+  alarm_actions       = [aws_sns_topic.service_alarms_topic.arn]
+  alarm_description   = "MemoryUtilization of ${join("-", [var.service.name, var.service_instance.name])}'s tasks high for 15 minutes: raise cpu or memory, or max_count."
+  alarm_name          = "${join("-", [var.service.name, var.service_instance.name])}-MemoryUtilization"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = 3
+  dimensions = {
+    ClusterName = var.environment.outputs.cluster_name
+    ServiceName = aws_ecs_service.service_service.name
+  }
+  evaluation_periods = 3
+  metric_name        = "MemoryUtilization"
+  namespace          = "AWS/ECS"
+  ok_actions         = [aws_sns_topic.service_alarms_topic.arn]
+  period             = 300
+  statistic          = "Average"
+  threshold          = var.service_instance.inputs.alarm_memory_percent
+  treat_missing_data = "notBreaching"
+}
+
+resource "aws_cloudwatch_metric_alarm" "service_alarms_unhealthy_hosts" {
+  alarm_actions       = [aws_sns_topic.service_alarms_topic.arn]
+  alarm_description   = "Tasks of ${join("-", [var.service.name, var.service_instance.name])} failing the health check for 3 minutes: read the service's logs and the health_check_path."
+  alarm_name          = "${join("-", [var.service.name, var.service_instance.name])}-UnHealthyHostCount"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  datapoints_to_alarm = 3
+  dimensions = {
+    LoadBalancer = aws_lb.load_balancer_alb.arn_suffix
+    TargetGroup  = aws_lb_target_group.load_balancer_targets.arn_suffix
+  }
+  evaluation_periods = 3
+  metric_name        = "UnHealthyHostCount"
+  namespace          = "AWS/ApplicationELB"
+  ok_actions         = [aws_sns_topic.service_alarms_topic.arn]
+  period             = 60
+  statistic          = "Maximum"
+  threshold          = var.service_instance.inputs.alarm_unhealthy_hosts
+  treat_missing_data = "notBreaching"
 }
 
 resource "aws_ecs_service" "service_service" {
@@ -222,6 +366,38 @@ resource "aws_iam_role_policy_attachment" "service_component_policy" {
   role       = aws_iam_role.service_task_role.name
 }
 
+resource "aws_kms_key" "service_alarms_key" {
+  deletion_window_in_days = 7
+  description             = "Encrypts the alarm topic ${join("-", [var.service.name, var.service_instance.name])}-alarms"
+  enable_key_rotation     = true
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"    = "AccountAdministers"
+        "Effect" = "Allow"
+        "Principal" = {
+          "AWS" = "arn:${data.aws_partition.service_alarms_partition.partition}:iam::${data.aws_caller_identity.service_alarms_account.account_id}:root"
+        }
+        "Action"   = "kms:*"
+        "Resource" = "*"
+      },
+      {
+        "Sid"       = "CloudWatchAlarmsPublish"
+        "Effect"    = "Allow"
+        "Principal" = { "Service" = "cloudwatch.amazonaws.com" }
+        "Action"    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        "Resource"  = "*"
+        "Condition" = {
+          "StringEquals" = {
+            "aws:SourceAccount" = data.aws_caller_identity.service_alarms_account.account_id
+          }
+        }
+      },
+    ]
+  })
+}
+
 resource "aws_security_group" "service_tasks" {
   description = "Tasks of ${var.service.name}-${var.service_instance.name}"
   name_prefix = "${var.service.name}-${var.service_instance.name}-"
@@ -238,6 +414,25 @@ resource "aws_security_group" "service_tasks" {
   lifecycle {
     create_before_destroy = true
   }
+}
+
+resource "aws_sns_topic" "service_alarms_topic" {
+  kms_master_key_id = aws_kms_key.service_alarms_key.arn
+  name              = "${join("-", [var.service.name, var.service_instance.name])}-alarms"
+}
+
+resource "aws_sns_topic_subscription" "service_alarms_email" {
+  for_each  = toset(var.service_instance.inputs.alarm_emails)
+  endpoint  = each.value
+  protocol  = "email"
+  topic_arn = aws_sns_topic.service_alarms_topic.arn
+}
+
+resource "aws_sns_topic_subscription" "service_alarms_https" {
+  for_each  = toset(var.service_instance.inputs.alarm_https_endpoints)
+  endpoint  = each.value
+  protocol  = "https"
+  topic_arn = aws_sns_topic.service_alarms_topic.arn
 }
 
 resource "aws_vpc_security_group_ingress_rule" "service_tasks_from_load_balancer" {

@@ -55,6 +55,10 @@ run "reachable_from_the_vpc_only_and_registered" {
         log_retention_days         = "auto"
         dns_name                   = ""
         allowed_security_group_ids = []
+        alarm_emails               = []
+        alarm_https_endpoints      = []
+        alarm_cpu_percent          = 80
+        alarm_memory_percent       = 80
       }
       components = {}
     }
@@ -134,6 +138,10 @@ run "only_listed_callers" {
         log_retention_days         = "14"
         dns_name                   = "orders"
         allowed_security_group_ids = ["sg-0a1b2c3d4e5f60718", "sg-0f1e2d3c4b5a69788"]
+        alarm_emails               = []
+        alarm_https_endpoints      = []
+        alarm_cpu_percent          = 80
+        alarm_memory_percent       = 80
       }
       components = {
         default = {

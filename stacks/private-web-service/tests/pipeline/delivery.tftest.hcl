@@ -30,6 +30,10 @@ variables {
         log_retention_days         = "auto"
         dns_name                   = ""
         allowed_security_group_ids = []
+        alarm_emails               = []
+        alarm_https_endpoints      = []
+        alarm_cpu_percent          = 80
+        alarm_memory_percent       = 80
       }
       outputs = { ecs_service_arn = "arn:aws:ecs:eu-west-1:210987654303:service/production/orders-api-web-production" }
       environment = {
@@ -54,6 +58,10 @@ variables {
         log_retention_days         = "auto"
         dns_name                   = ""
         allowed_security_group_ids = []
+        alarm_emails               = []
+        alarm_https_endpoints      = []
+        alarm_cpu_percent          = 80
+        alarm_memory_percent       = 80
       }
       outputs = {}
       environment = {

@@ -62,19 +62,26 @@ run "production_tier_defaults" {
     service_instance = {
       name = "web-production"
       inputs = {
-        image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port               = 8080
-        cpu                = "256"
-        memory             = "512"
-        desired_count      = 0
-        min_count          = 0
-        max_count          = 0
-        cpu_target         = 60
-        health_check_path  = "/"
-        environment        = []
-        imports            = []
-        log_retention_days = "auto"
-        certificate_arn    = ""
+        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
+        port                  = 8080
+        cpu                   = "256"
+        memory                = "512"
+        desired_count         = 0
+        min_count             = 0
+        max_count             = 0
+        cpu_target            = 60
+        health_check_path     = "/"
+        environment           = []
+        imports               = []
+        log_retention_days    = "auto"
+        certificate_arn       = ""
+        alarm_emails          = []
+        alarm_https_endpoints = []
+        alarm_cpu_percent     = 80
+        alarm_memory_percent  = 80
+        alarm_5xx_percent     = 5
+        alarm_latency_ms      = 1000
+        alarm_unhealthy_hosts = 1
       }
       components = {}
     }
@@ -97,19 +104,26 @@ run "http_forwards_to_the_target_group" {
     service_instance = {
       name = "web-test"
       inputs = {
-        image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port               = 8080
-        cpu                = "256"
-        memory             = "512"
-        desired_count      = 0
-        min_count          = 0
-        max_count          = 0
-        cpu_target         = 60
-        health_check_path  = "/healthz"
-        environment        = ["NODE_ENV=test", "GREETING=a=b", "PORT=1"]
-        imports            = ["kitchen/main"]
-        log_retention_days = "auto"
-        certificate_arn    = ""
+        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
+        port                  = 8080
+        cpu                   = "256"
+        memory                = "512"
+        desired_count         = 0
+        min_count             = 0
+        max_count             = 0
+        cpu_target            = 60
+        health_check_path     = "/healthz"
+        environment           = ["NODE_ENV=test", "GREETING=a=b", "PORT=1"]
+        imports               = ["kitchen/main"]
+        log_retention_days    = "auto"
+        certificate_arn       = ""
+        alarm_emails          = []
+        alarm_https_endpoints = []
+        alarm_cpu_percent     = 80
+        alarm_memory_percent  = 80
+        alarm_5xx_percent     = 5
+        alarm_latency_ms      = 1000
+        alarm_unhealthy_hosts = 1
       }
       components = {
         default = {
@@ -217,19 +231,26 @@ run "certificate_turns_on_https_and_redirect" {
     service_instance = {
       name = "web-test"
       inputs = {
-        image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port               = 3000
-        cpu                = "512"
-        memory             = "1024"
-        desired_count      = 0
-        min_count          = 0
-        max_count          = 0
-        cpu_target         = 60
-        health_check_path  = "/"
-        environment        = []
-        imports            = []
-        log_retention_days = "30"
-        certificate_arn    = "arn:aws:acm:eu-west-1:210987654301:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
+        port                  = 3000
+        cpu                   = "512"
+        memory                = "1024"
+        desired_count         = 0
+        min_count             = 0
+        max_count             = 0
+        cpu_target            = 60
+        health_check_path     = "/"
+        environment           = []
+        imports               = []
+        log_retention_days    = "30"
+        certificate_arn       = "arn:aws:acm:eu-west-1:210987654301:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+        alarm_emails          = []
+        alarm_https_endpoints = []
+        alarm_cpu_percent     = 80
+        alarm_memory_percent  = 80
+        alarm_5xx_percent     = 5
+        alarm_latency_ms      = 1000
+        alarm_unhealthy_hosts = 1
       }
       components = {}
     }
@@ -268,19 +289,26 @@ run "fargate_refuses_cpu_memory_pair" {
     service_instance = {
       name = "web-test"
       inputs = {
-        image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port               = 8080
-        cpu                = "256"
-        memory             = "4096"
-        desired_count      = 1
-        min_count          = 1
-        max_count          = 2
-        cpu_target         = 60
-        health_check_path  = "/"
-        environment        = []
-        imports            = []
-        log_retention_days = "auto"
-        certificate_arn    = ""
+        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
+        port                  = 8080
+        cpu                   = "256"
+        memory                = "4096"
+        desired_count         = 1
+        min_count             = 1
+        max_count             = 2
+        cpu_target            = 60
+        health_check_path     = "/"
+        environment           = []
+        imports               = []
+        log_retention_days    = "auto"
+        certificate_arn       = ""
+        alarm_emails          = []
+        alarm_https_endpoints = []
+        alarm_cpu_percent     = 80
+        alarm_memory_percent  = 80
+        alarm_5xx_percent     = 5
+        alarm_latency_ms      = 1000
+        alarm_unhealthy_hosts = 1
       }
       components = {}
     }
@@ -296,23 +324,71 @@ run "task_counts_out_of_order" {
     service_instance = {
       name = "web-test"
       inputs = {
-        image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port               = 8080
-        cpu                = "256"
-        memory             = "512"
-        desired_count      = 2
-        min_count          = 3
-        max_count          = 4
-        cpu_target         = 60
-        health_check_path  = "/"
-        environment        = []
-        imports            = []
-        log_retention_days = "auto"
-        certificate_arn    = ""
+        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
+        port                  = 8080
+        cpu                   = "256"
+        memory                = "512"
+        desired_count         = 2
+        min_count             = 3
+        max_count             = 4
+        cpu_target            = 60
+        health_check_path     = "/"
+        environment           = []
+        imports               = []
+        log_retention_days    = "auto"
+        certificate_arn       = ""
+        alarm_emails          = []
+        alarm_https_endpoints = []
+        alarm_cpu_percent     = 80
+        alarm_memory_percent  = 80
+        alarm_5xx_percent     = 5
+        alarm_latency_ms      = 1000
+        alarm_unhealthy_hosts = 1
       }
       components = {}
     }
   }
 
   expect_failures = [aws_ecs_service.service_service]
+}
+
+run "alarms_follow_the_spec" {
+  command = apply
+
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.service_alarms_cpu, aws_cloudwatch_metric_alarm.service_alarms_memory] :
+    a.namespace == "AWS/ECS" && a.dimensions.ClusterName == var.environment.outputs.cluster_name && a.dimensions.ServiceName == aws_ecs_service.service_service.name])
+    error_message = "the CPU and memory alarms watch the ECS service"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.service_alarms_cpu.threshold == var.service_instance.inputs.alarm_cpu_percent && aws_cloudwatch_metric_alarm.service_alarms_memory.threshold == var.service_instance.inputs.alarm_memory_percent
+    error_message = "the CPU and memory thresholds come from the spec"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.service_alarms_errors_5xx.threshold == var.service_instance.inputs.alarm_5xx_percent && length(aws_cloudwatch_metric_alarm.service_alarms_errors_5xx.metric_query) == 4 && alltrue([for q in aws_cloudwatch_metric_alarm.service_alarms_errors_5xx.metric_query : q.metric[0].dimensions.LoadBalancer == aws_lb.load_balancer_alb.arn_suffix if length(q.metric) > 0])
+    error_message = "the 5xx alarm is the load balancer's 5xx share of requests, against alarm_5xx_percent"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.service_alarms_latency.extended_statistic == "p95" && aws_cloudwatch_metric_alarm.service_alarms_latency.threshold == var.service_instance.inputs.alarm_latency_ms / 1000
+    error_message = "the latency alarm compares p95 TargetResponseTime (seconds) with alarm_latency_ms"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.service_alarms_unhealthy_hosts.dimensions.TargetGroup == aws_lb_target_group.load_balancer_targets.arn_suffix && aws_cloudwatch_metric_alarm.service_alarms_unhealthy_hosts.threshold == var.service_instance.inputs.alarm_unhealthy_hosts
+    error_message = "the unhealthy hosts alarm watches the service's target group"
+  }
+
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.service_alarms_cpu, aws_cloudwatch_metric_alarm.service_alarms_memory, aws_cloudwatch_metric_alarm.service_alarms_errors_5xx, aws_cloudwatch_metric_alarm.service_alarms_latency, aws_cloudwatch_metric_alarm.service_alarms_unhealthy_hosts] :
+    a.alarm_actions == toset([aws_sns_topic.service_alarms_topic.arn]) && a.ok_actions == toset([aws_sns_topic.service_alarms_topic.arn])])
+    error_message = "every alarm notifies the instance's topic"
+  }
+
+  assert {
+    condition     = aws_sns_topic.service_alarms_topic.kms_master_key_id == aws_kms_key.service_alarms_key.arn && toset([for s in aws_sns_topic_subscription.service_alarms_email : s.endpoint]) == toset(var.service_instance.inputs.alarm_emails) && toset([for s in aws_sns_topic_subscription.service_alarms_https : s.endpoint]) == toset(var.service_instance.inputs.alarm_https_endpoints)
+    error_message = "the topic is encrypted with its own key and subscribes the spec's e-mail addresses and HTTPS endpoints"
+  }
 }
