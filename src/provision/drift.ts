@@ -180,7 +180,13 @@ export async function reconcileDrift(results: readonly DriftResult[], options: D
   for (const r of [...results].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0))) {
     const marker = driftMarker(r.dir);
     const ours = open.filter((i) => (i.body ?? "").startsWith(marker)).sort((a, b) => a.number - b.number);
-    const issue = ours[0];
+    const [issue, ...duplicates] = ours;
+    // two runs racing can each open one: keep the oldest, close the rest
+    for (const d of r.exitCode === 2 && issue ? duplicates : []) {
+      await options.api.comment(d.number, `Duplicate of #${issue?.number}.`);
+      await options.api.updateIssue(d.number, { state: "closed", state_reason: "completed" });
+      log(`protonkit: drift in ${r.dir}: closed duplicate issue #${d.number}`);
+    }
     if (r.exitCode === 2) {
       const body = driftIssueBody(r.dir, r.summary);
       if (!issue) {

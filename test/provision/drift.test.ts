@@ -64,6 +64,16 @@ t.test("a forged issue by another user with our marker is ignored", async (t) =>
   t.not(again[0]?.issue, prefixed);
 });
 
+t.test("a duplicate of our own issue is closed, the oldest kept", async (t) => {
+  const { gh, api } = await setup(t);
+  const a = gh.addIssue(`Drift: ${DIR}`, driftIssueBody(DIR, "s"), "github-actions[bot]");
+  const b = gh.addIssue(`Drift: ${DIR}`, driftIssueBody(DIR, "s"), "github-actions[bot]");
+  const out = await reconcileDrift([{ dir: DIR, exitCode: 2, summary: "s" }], { api });
+  t.same(out.map((o) => [o.issueAction, o.issue]), [["unchanged", a]]);
+  t.equal(gh.issues.get(a)?.state, "open");
+  t.equal(gh.issues.get(b)?.state, "closed");
+});
+
 t.test("drift records: since is kept while drift lasts, errors keep what was known", async (t) => {
   const t0 = new Date("2026-01-01T00:00:00Z");
   const t1 = new Date("2026-01-02T00:00:00Z");
