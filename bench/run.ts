@@ -17,13 +17,15 @@ const node = process.execPath;
 
 interface Sample {
   seconds: number;
+  /** User + system CPU seconds (the figure to compare when the machine is shared). */
+  cpu: number;
   maxRssMb: number;
   stdout: string;
 }
 
 /** Runs a command under GNU time: wall seconds and the peak RSS of the largest process. */
 function timed(command: string[], env: NodeJS.ProcessEnv = {}): Sample {
-  const res = spawnSync("/usr/bin/time", ["-f", "%e %M", ...command], {
+  const res = spawnSync("/usr/bin/time", ["-f", "%e %M %U %S", ...command], {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 1 << 28,
@@ -31,13 +33,13 @@ function timed(command: string[], env: NodeJS.ProcessEnv = {}): Sample {
   });
   const last = res.stderr.trim().split("\n").pop() ?? "";
   if (res.status !== 0) throw new Error(`${command.join(" ")} failed:\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-4000)}`);
-  const [seconds, kb] = last.split(" ").map(Number) as [number, number];
-  return { seconds, maxRssMb: Math.round(kb / 1024), stdout: res.stdout };
+  const [seconds, kb, user, sys] = last.split(" ").map(Number) as [number, number, number, number];
+  return { seconds, cpu: user + sys, maxRssMb: Math.round(kb / 1024), stdout: res.stdout };
 }
 
 function median(samples: Sample[]): Sample {
-  const pick = <K extends "seconds" | "maxRssMb">(k: K): number => [...samples].sort((a, b) => a[k] - b[k])[Math.floor(samples.length / 2)]![k];
-  return { seconds: pick("seconds"), maxRssMb: pick("maxRssMb"), stdout: samples[0]?.stdout ?? "" };
+  const pick = <K extends "seconds" | "cpu" | "maxRssMb">(k: K): number => [...samples].sort((a, b) => a[k] - b[k])[Math.floor(samples.length / 2)]![k];
+  return { seconds: pick("seconds"), cpu: pick("cpu"), maxRssMb: pick("maxRssMb"), stdout: samples[0]?.stdout ?? "" };
 }
 
 function bench(make: (scratch: string) => string[], n = runs, env?: NodeJS.ProcessEnv): Sample {
@@ -128,11 +130,13 @@ function main(): void {
   const out = [
     `Median of ${runs} runs (the \`protonkit test\` rows: one run) on ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} at the end:`,
     "",
-    "| what | goal | protonkit | peak RSS | before | peak RSS | ratio | before was |",
+    "| what | goal | protonkit wall / CPU | peak RSS | before wall / CPU | peak RSS | ratio (wall, CPU) | before was |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows.map(
       (r) =>
-        `| ${r.what} | ${r.goal} | ${r.ours.seconds.toFixed(2)} s | ${r.ours.maxRssMb} MB | ${r.before.seconds.toFixed(2)} s | ${r.before.maxRssMb} MB | ${(r.ours.seconds / r.before.seconds).toFixed(2)} | ${r.beforeWhat}${r.note ? `; ${r.note}` : ""} |`,
+        `| ${r.what} | ${r.goal} | ${r.ours.seconds.toFixed(2)} s / ${r.ours.cpu.toFixed(2)} s | ${r.ours.maxRssMb} MB | ` +
+        `${r.before.seconds.toFixed(2)} s / ${r.before.cpu.toFixed(2)} s | ${r.before.maxRssMb} MB | ` +
+        `${(r.ours.seconds / r.before.seconds).toFixed(2)}, ${(r.ours.cpu / r.before.cpu).toFixed(2)} | ${r.beforeWhat}${r.note ? `; ${r.note}` : ""} |`,
     ),
   ];
   process.stdout.write(`${out.join("\n")}\n`);
