@@ -11,6 +11,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fail } from "../errors";
 import { ACTIONS_BOT_LOGIN } from "./github";
+import type { PlanSection } from "./comment";
+import { describePlan } from "./plan-summary";
 import { HttpStatusError, withRetry, type RetryOptions } from "./retry";
 
 /** Label every drift issue carries (also narrows the listing). */
@@ -275,4 +277,20 @@ export function parseDriftResults(text: string, file: string): DriftResult[] {
     if (o.summary !== undefined && typeof o.summary !== "string") fail("summary must be a string", { file, field: `[${i}].summary` });
     return { dir: o.dir, exitCode: o.exitCode, ...(typeof o.summary === "string" ? { summary: o.summary } : {}) };
   });
+}
+
+/**
+ * Drift results from the sections `provision plan --section-file` wrote: a failed plan is an
+ * error (1), a plan with resource changes is drift (2), else none (0). Sections that destroy a
+ * deleted directory are skipped: a pending destroy is not drift.
+ */
+export function driftResultsFromSections(sections: readonly PlanSection[]): DriftResult[] {
+  return sections
+    .filter((s) => s.action !== "destroy")
+    .map((s): DriftResult => {
+      if (s.error !== undefined || !s.summary) return { dir: s.dir, exitCode: 1, ...(s.error ? { summary: s.error } : {}) };
+      const drifted = s.summary.changes.length > 0;
+      const lines = [describePlan(s.summary), ...s.summary.changes.map((c) => `${c.kind} ${c.address}${c.attributes.length ? ` (${c.attributes.map((a) => a.name).join(", ")})` : ""}`)];
+      return { dir: s.dir, exitCode: drifted ? 2 : 0, summary: lines.join("\n") };
+    });
 }

@@ -1,7 +1,7 @@
 import t from "tap";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { GitHubIssues, driftIssueBody, driftMarker, nextDriftRecords, parseDriftResults, readDriftRecords, reconcileDrift } from "../../src/provision/drift";
+import { GitHubIssues, driftResultsFromSections, driftIssueBody, driftMarker, nextDriftRecords, parseDriftResults, readDriftRecords, reconcileDrift } from "../../src/provision/drift";
 import { ProtonkitError } from "../../src/errors";
 import { startFakeGitHub } from "./github-fake";
 import { cli, tmp } from "./helpers";
@@ -86,6 +86,21 @@ t.test("drift records: since is kept while drift lasts, errors keep what was kno
   t.equal(c.resources[DIR]?.since, t0.toISOString());
   const d = nextDriftRecords(c, [{ dir: DIR, status: "in-sync", issueAction: "closed", issue: 7 }], t2);
   t.same(d.resources[DIR], { status: "in-sync", checkedAt: t2.toISOString() });
+});
+
+t.test("drift results from provision plan's section file", async (t) => {
+  const summary = (changes: { address: string; kind: "update"; attributes: { name: string; before: string; after: string; forcesReplacement: boolean }[]; moreAttributes: number }[]) => ({ add: 0, change: changes.length, destroy: 0, replaced: 0, changes, outputs: [] });
+  const out = driftResultsFromSections([
+    { dir: "a", sha: "s", title: "a", action: "apply", summary: summary([{ address: "aws_s3_bucket.b", kind: "update", attributes: [{ name: "tags", before: "{}", after: "{}", forcesReplacement: false }], moreAttributes: 0 }]) },
+    { dir: "b", sha: "s", title: "b", action: "apply", summary: summary([]) },
+    { dir: "c", sha: "s", title: "c", action: "apply", error: "Error: boom" },
+    { dir: "d", sha: "s", title: "d", action: "destroy", summary: summary([]) },
+  ]);
+  t.same(out, [
+    { dir: "a", exitCode: 2, summary: "0 to add, 1 to change, 0 to destroy\nupdate aws_s3_bucket.b (tags)" },
+    { dir: "b", exitCode: 0, summary: "0 to add, 0 to change, 0 to destroy" },
+    { dir: "c", exitCode: 1, summary: "Error: boom" },
+  ]);
 });
 
 t.test("results are validated", async (t) => {

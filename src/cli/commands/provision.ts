@@ -9,7 +9,8 @@ import { detectChanges, loadConfigAt, writeGithubOutput } from "../../provision/
 import { tryGit } from "../../provision/git";
 import { logName, neutralizeCommands } from "../../provision/log";
 import { GitHubClient } from "../../provision/github";
-import { GitHubIssues, type DriftOutcome, nextDriftRecords, parseDriftResults, readDriftRecords, reconcileDrift, writeDriftRecords } from "../../provision/drift";
+import type { PlanSection } from "../../provision/comment";
+import { GitHubIssues, driftResultsFromSections, type DriftOutcome, nextDriftRecords, parseDriftResults, readDriftRecords, reconcileDrift, writeDriftRecords } from "../../provision/drift";
 import { checkPlan, formatPlanPolicy, type PlanJson } from "../../provision/plan-policy";
 import { POLICY_SUPPRESSIONS_PATH, loadSuppressions } from "../../provision/plan-policy-suppressions";
 import { planResources, publishPlan, readSectionFile, writeSectionFile } from "../../provision/plan";
@@ -147,6 +148,16 @@ async function baseSinceLastSuccess(repo: string, base: string, head: string, wo
     log(`protonkit: warning: could not look up the last successful run (${err instanceof Error ? err.message : String(err)}); diffing from ${base.slice(0, 12)}`);
     return base;
   }
+}
+
+function sectionsOf(text: string, file: string): PlanSection[] {
+  try {
+    const data = JSON.parse(text) as { sections?: unknown };
+    if (Array.isArray(data.sections)) return data.sections as PlanSection[];
+  } catch {
+    // below
+  }
+  fail("not a section file", { file, fix: "pass the file `protonkit provision plan --section-file` wrote" });
 }
 
 /** `protonkit provision`: the provisioning runtime the generated workflow runs (see src/provision/README.md). */
@@ -375,18 +386,21 @@ export const provisionCommand: CommandModule = (program: Command) => {
   provision
     .command("drift")
     .description("From per-resource results of terraform plan -detailed-exitcode, open or update one issue per drifted resource and close it when the drift is gone; write drift records. Exit 1 when a check failed.")
-    .requiredOption("--results <file>", 'JSON list of { "dir", "exitCode": 0|1|2, "summary" }')
+    .option("--results <file>", 'JSON list of { "dir", "exitCode": 0|1|2, "summary" } (terraform plan -detailed-exitcode per resource)')
+    .option("--section-file <file>", "instead of --results: the --section-file of `provision plan` (a failed plan is an error, resource changes are drift)")
     .option("--records <file>", "drift record file to update (one entry per resource: status, checkedAt, since, issue)")
     .option("--issue-author <login>", "login our drift issues are written by (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
     .option("--dry-run", "no GitHub calls: print what would be done")
-    .action(async (flags: { results: string; records?: string; issueAuthor?: string; dryRun?: boolean }) => {
+    .action(async (flags: { results?: string; sectionFile?: string; records?: string; issueAuthor?: string; dryRun?: boolean }) => {
+      const file = flags.results ?? flags.sectionFile;
+      if (!file || (flags.results && flags.sectionFile)) fail("pass exactly one of --results and --section-file", { field: "--results", fix: "name the file the drift job wrote" });
       let text = "";
       try {
-        text = fs.readFileSync(flags.results, "utf8");
+        text = fs.readFileSync(file, "utf8");
       } catch (err) {
-        fail(`cannot read the drift results: ${err instanceof Error ? err.message : String(err)}`, { file: flags.results, fix: "pass the file the drift job wrote" });
+        fail(`cannot read the drift results: ${err instanceof Error ? err.message : String(err)}`, { file, fix: "pass the file the drift job wrote" });
       }
-      const results = parseDriftResults(text, flags.results);
+      const results = flags.results ? parseDriftResults(text, file) : driftResultsFromSections(sectionsOf(text, file));
       const previous = flags.records ? readDriftRecords(path.resolve(flags.records)) : undefined;
       const token = process.env.GITHUB_TOKEN;
       const repository = process.env.GITHUB_REPOSITORY;
