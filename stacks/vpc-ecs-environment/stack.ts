@@ -7,6 +7,7 @@ import { Input } from "../../src/authoring/inputs";
 import { literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
 import { LOG_RETENTION_CHOICES } from "../shared/log-retention";
+import { TeamAccess, teamAccessInput } from "../shared/team-access";
 import { Compute } from "./compute";
 import { FlowLogs } from "./flow-logs";
 import { Network } from "./network";
@@ -35,7 +36,8 @@ export class VpcEcsEnvironment extends environmentTemplate({
   description:
     "A VPC over 2 or 3 availability zones (public and private subnets, NAT), optional VPC flow logs, an ECS Fargate cluster " +
     "with Container Insights, a private DNS namespace for service discovery and the shared task execution role. " +
-    "The tier input (test, staging, production) picks safe defaults for every input left on auto.",
+    "The tier input (test, staging, production) picks safe defaults for every input left on auto. Optional read-only " +
+    "roles per team for the logs of its own services (by the proton:service tag) and the account's metrics.",
   inputs: {
     tier: Input.enum(["test", "staging", "production"], {
       title: "Tier",
@@ -91,6 +93,7 @@ export class VpcEcsEnvironment extends environmentTemplate({
       pattern: "^$|^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
       maxLength: 253,
     }),
+    team_access: teamAccessInput,
   },
   outputs: {
     tier: "Tier of the environment: test, staging or production.",
@@ -183,6 +186,15 @@ export class VpcEcsEnvironment extends environmentTemplate({
       vpcId: network.vpc.id,
       accountId: account.accountId,
       partition: partition.partition,
+    });
+
+    // Under compute: the bundle stays within Proton's 10 template files.
+    new TeamAccess(compute, "team_access", {
+      environmentName: env,
+      teamsExpression: "var.environment.inputs.team_access",
+      partition: partition.partition,
+      region: region.name,
+      accountId: account.accountId,
     });
 
     this.output("tier", inputs.tier);

@@ -31,6 +31,7 @@ run "cluster_namespace_and_roles" {
         container_insights = "enhanced"
         namespace_name     = ""
         vpc_endpoints      = "auto"
+        team_access = ["orders;arn:aws:iam::123456789012:role/orders-developers;orders-api,orders-worker", "menu;arn:aws:iam::123456789012:root;menu-web"]
       }
     }
   }
@@ -66,5 +67,74 @@ run "cluster_namespace_and_roles" {
   assert {
     condition     = aws_default_security_group.network_default_security_group.vpc_id == aws_vpc.network_vpc.id && length(coalesce(aws_default_security_group.network_default_security_group.ingress, [])) == 0
     error_message = "the VPC's default security group must be managed and left without rules"
+  }
+}
+
+run "team_roles_read_only_their_services_logs" {
+  command = apply
+
+  variables {
+    environment = {
+      name = "pizza-staging"
+      inputs = {
+        tier               = "staging"
+        vpc_cidr           = "10.20.0.0/16"
+        az_count           = 2
+        nat_mode           = "auto"
+        flow_logs          = "auto"
+        log_retention_days = "auto"
+        container_insights = "enabled"
+        namespace_name     = ""
+        vpc_endpoints      = "auto"
+        team_access        = ["orders;arn:aws:iam::123456789012:role/orders-developers;orders-api,orders-worker", "menu;arn:aws:iam::123456789012:root;menu-web"]
+      }
+    }
+  }
+
+  assert {
+    condition     = keys(aws_iam_role.compute_team_access_role) == ["menu", "orders"] && aws_iam_role.compute_team_access_role["orders"].name == "pizza-staging-orders-observer"
+    error_message = "one role per team, named <environment>-<team>-observer"
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.compute_team_access_role["orders"].assume_role_policy).Statement == [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:role/orders-developers" }, Action = "sts:AssumeRole" }]
+    error_message = "only the team's principal may assume its role"
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.compute_team_access_read["orders"].policy).Statement[0] == {
+      Sid       = "ReadOwnServicesLogs"
+      Effect    = "Allow"
+      Action    = ["logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents", "logs:GetLogGroupFields", "logs:StartLiveTail", "logs:StartQuery"]
+      Resource  = "arn:aws:logs:eu-west-1:210987654321:log-group:*"
+      Condition = { StringLike = { "aws:ResourceTag/proton:service" = ["arn:*:proton:*:*:service/orders-api", "arn:*:proton:*:*:service/orders-worker"] } }
+    }
+    error_message = "log reads are limited to log groups tagged proton:service with one of the team's services"
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.compute_team_access_read["menu"].policy).Statement[0].Condition.StringLike["aws:ResourceTag/proton:service"] == ["arn:*:proton:*:*:service/menu-web"]
+    error_message = "each team's role reads only its own services' logs"
+  }
+
+  assert {
+    condition = alltrue([for p in aws_iam_role_policy.compute_team_access_read : alltrue([for st in jsondecode(p.policy).Statement :
+      st.Effect == "Allow" && alltrue([for a in st.Action : length(regexall("^(logs:(Describe|Get|Filter|Start|Stop)|cloudwatch:(Describe|Get|List))", a)) > 0]) &&
+    (st.Resource != "*" || st.Sid != "ReadOwnServicesLogs")])])
+    error_message = "the roles only read (Describe, Get, Filter, List, queries): no write, no delete"
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.compute_team_access_read["orders"].policy).Statement[2] == { Sid = "ReadMetricsAccountWide", Effect = "Allow", Action = ["cloudwatch:DescribeAlarmHistory", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:GetMetricWidgetImage", "cloudwatch:ListMetrics"], Resource = "*" }
+    error_message = "metrics have no resource-level permissions: they are readable account-wide, and documented so"
+  }
+}
+
+run "team_roles_follow_the_spec" {
+  command = apply
+
+  assert {
+    condition     = length(aws_iam_role.compute_team_access_role) == length(var.environment.inputs.team_access) && length(aws_iam_role_policy.compute_team_access_read) == length(var.environment.inputs.team_access)
+    error_message = "one role and one policy per team_access entry"
   }
 }

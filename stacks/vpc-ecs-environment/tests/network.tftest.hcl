@@ -32,6 +32,7 @@ run "test_tier_defaults" {
         container_insights = "enabled"
         namespace_name     = ""
         vpc_endpoints      = "auto"
+        team_access    = []
       }
     }
   }
@@ -110,6 +111,7 @@ run "production_tier_gets_nat_per_zone_and_flow_logs" {
         container_insights = "enhanced"
         namespace_name     = "production.pizza-ananas.internal"
         vpc_endpoints      = "auto"
+        team_access    = []
       }
     }
   }
@@ -164,6 +166,7 @@ run "explicit_single_nat_in_production" {
         container_insights = "enabled"
         namespace_name     = ""
         vpc_endpoints      = "auto"
+        team_access    = []
       }
     }
   }
@@ -198,6 +201,7 @@ run "explicit_per_az_in_test" {
         container_insights = "enabled"
         namespace_name     = ""
         vpc_endpoints      = "auto"
+        team_access    = []
       }
     }
   }
@@ -232,6 +236,7 @@ run "no_nat" {
         container_insights = "enabled"
         namespace_name     = ""
         vpc_endpoints      = "auto"
+        team_access    = []
       }
     }
   }
@@ -270,6 +275,7 @@ run "too_few_zones_in_region" {
         container_insights = "enabled"
         namespace_name     = ""
         vpc_endpoints      = "auto"
+        team_access    = []
       }
     }
   }

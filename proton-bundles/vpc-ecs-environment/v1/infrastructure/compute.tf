@@ -36,6 +36,79 @@ resource "aws_iam_role" "compute_task_execution_role" {
   name        = substr("${var.environment.name}-ecs-task-execution", 0, 64)
 }
 
+resource "aws_iam_role" "compute_team_access_role" {
+  for_each = local.compute_team_access_teams
+  assume_role_policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Effect"    = "Allow"
+        "Principal" = { "AWS" = each.value.principal }
+        "Action"    = "sts:AssumeRole"
+      },
+    ]
+  })
+  description = "Read-only: logs of team ${each.key}'s services in ${var.environment.name}, and the account's metrics"
+  name        = substr("${var.environment.name}-${each.key}-observer", 0, 64)
+}
+
+resource "aws_iam_role_policy" "compute_team_access_read" {
+  for_each   = local.compute_team_access_teams
+  depends_on = [aws_iam_role.compute_team_access_role]
+  name       = "read-own-logs-and-metrics"
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [
+      {
+        "Sid"    = "ReadOwnServicesLogs"
+        "Effect" = "Allow"
+        "Action" = [
+          "logs:DescribeLogStreams",
+          "logs:FilterLogEvents",
+          "logs:GetLogEvents",
+          "logs:GetLogGroupFields",
+          "logs:StartLiveTail",
+          "logs:StartQuery",
+        ]
+        "Resource" = "arn:${data.aws_partition.partition.partition}:logs:${data.aws_region.region.name}:${data.aws_caller_identity.account.account_id}:log-group:*"
+        "Condition" = {
+          "StringLike" = {
+            "aws:ResourceTag/proton:service" = formatlist(
+              "arn:*:proton:*:*:service/%s",
+              each.value.services,
+            )
+          }
+        }
+      },
+      {
+        "Sid"    = "ListLogGroupsAndOwnQueries"
+        "Effect" = "Allow"
+        "Action" = [
+          "logs:DescribeLogGroups",
+          "logs:DescribeQueries",
+          "logs:GetQueryResults",
+          "logs:StopQuery",
+        ]
+        "Resource" = "*"
+      },
+      {
+        "Sid"    = "ReadMetricsAccountWide"
+        "Effect" = "Allow"
+        "Action" = [
+          "cloudwatch:DescribeAlarmHistory",
+          "cloudwatch:DescribeAlarms",
+          "cloudwatch:GetMetricData",
+          "cloudwatch:GetMetricStatistics",
+          "cloudwatch:GetMetricWidgetImage",
+          "cloudwatch:ListMetrics",
+        ]
+        "Resource" = "*"
+      },
+    ]
+  })
+  role = substr("${var.environment.name}-${each.key}-observer", 0, 64)
+}
+
 resource "aws_iam_role_policy_attachment" "compute_task_execution_policy" {
   policy_arn = "arn:${data.aws_partition.partition.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
   role       = aws_iam_role.compute_task_execution_role.name
