@@ -59,6 +59,8 @@ t.test("detect prints the matrix and writes matrix= and count= to $GITHUB_OUTPUT
     environment: "prod",
     action: "apply",
     arn: instanceArn("api", "web"),
+    plan_environment: "protonkit-plan-prod",
+    apply_environment: "prod",
     plan_role_arn: "arn:aws:iam::123456789012:role/protonkit-plan",
     apply_role_arn: "arn:aws:iam::123456789012:role/protonkit-apply",
     region: "eu-west-1",
@@ -132,7 +134,7 @@ t.test("apply and report-failure through the CLI: real SDK client against the fa
   t.same(proton.accepted().map((b) => b.status), ["IN_PROGRESS", "SUCCEEDED"]);
   t.same(proton.accepted()[1].outputs, [{ key: "url", valueString: "https://x" }]);
   t.notMatch(ok.stderr, /k-secret/);
-  t.match(fs.readFileSync(files.FAKE_TF_LOG, "utf8"), /^init -input=false -no-color -reconfigure -backend-config=bucket=acme-tfstate-prod .*\napply -input=false -no-color -json -auto-approve -lock-timeout=10m\noutput -json -no-color\n$/);
+  t.match(fs.readFileSync(files.FAKE_TF_LOG, "utf8"), /^init -input=false -no-color -reconfigure -backend-config=bucket=acme-tfstate-prod .*\nversion -json\napply -input=false -no-color -json -auto-approve -lock-timeout=10m\noutput -json -no-color\n$/);
   t.equal(git(repo, "status", "--porcelain"), "", "the checkout is left clean");
 
   const skipped = await cli(["provision", "report-failure", "--dir", "prod/api-web", "--repo", repo, "--message", "step failed"], env);
