@@ -1,0 +1,3 @@
+import { testCatalogTemplate } from "./template";
+
+testCatalogTemplate("dynamodb-service");

@@ -1,0 +1,3 @@
+import { testCatalogTemplate } from "./template";
+
+testCatalogTemplate("public-web-service");
