@@ -8,6 +8,7 @@ import { literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
 import { LOG_RETENTION_CHOICES } from "../shared/log-retention";
 import { TeamAccess, teamAccessInput } from "../shared/team-access";
+import { ClientVpn } from "./client-vpn";
 import { Compute } from "./compute";
 import { FlowLogs } from "./flow-logs";
 import { Network } from "./network";
@@ -37,7 +38,8 @@ export class VpcEcsEnvironment extends environmentTemplate({
     "A VPC over 2 or 3 availability zones (public and private subnets, NAT), optional VPC flow logs, an ECS Fargate cluster " +
     "with Container Insights, a private DNS namespace for service discovery and the shared task execution role. " +
     "The tier input (test, staging, production) picks safe defaults for every input left on auto. Optional read-only " +
-    "roles per team for the logs of its own services (by the proton:service tag) and the account's metrics.",
+    "roles per team for the logs of its own services (by the proton:service tag) and the account's metrics; optional " +
+    "AWS Client VPN endpoint into the private subnets.",
   inputs: {
     tier: Input.enum(["test", "staging", "production"], {
       title: "Tier",
@@ -94,6 +96,31 @@ export class VpcEcsEnvironment extends environmentTemplate({
       maxLength: 253,
     }),
     team_access: teamAccessInput,
+    client_vpn: Input.boolean({
+      title: "Client VPN",
+      description:
+        "An AWS Client VPN endpoint into the VPC (mutual certificate authentication, split tunnel, the VPC CIDR authorized, connection logs), " +
+        "associated with every private subnet. Needs the two certificate inputs.",
+      default: false,
+    }),
+    client_vpn_server_certificate_arn: Input.string({
+      title: "Client VPN server certificate",
+      description: "ACM certificate of the Client VPN endpoint, with client_vpn.",
+      default: "",
+      pattern: "^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$",
+    }),
+    client_vpn_client_root_certificate_arn: Input.string({
+      title: "Client VPN client root certificate",
+      description: "ACM certificate of the root CA that signed the clients' certificates, with client_vpn.",
+      default: "",
+      pattern: "^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$",
+    }),
+    client_vpn_cidr: Input.string({
+      title: "Client VPN client CIDR",
+      description: "Addresses handed to VPN clients, /12 to /22; must not overlap the VPC.",
+      default: "172.16.0.0/22",
+      pattern: "^([0-9]{1,3}\\.){3}[0-9]{1,3}/(1[2-9]|2[0-2])$",
+    }),
   },
   outputs: {
     tier: "Tier of the environment: test, staging or production.",
@@ -188,6 +215,17 @@ export class VpcEcsEnvironment extends environmentTemplate({
       partition: partition.partition,
     });
 
+    // Under network: the bundle stays within Proton's 10 template files.
+    new ClientVpn(network, "client_vpn", {
+      environmentName: env,
+      enabled: inputs.client_vpn,
+      serverCertificateArn: inputs.client_vpn_server_certificate_arn,
+      clientRootCertificateArn: inputs.client_vpn_client_root_certificate_arn,
+      clientCidr: inputs.client_vpn_cidr,
+      network,
+      zoneCount: inputs.az_count,
+      retentionDays: retention.asNumber,
+    });
     // Under compute: the bundle stays within Proton's 10 template files.
     new TeamAccess(compute, "team_access", {
       environmentName: env,

@@ -22,16 +22,20 @@ run "cluster_namespace_and_roles" {
     environment = {
       name = "pizza-staging"
       inputs = {
-        tier               = "staging"
-        vpc_cidr           = "10.20.0.0/16"
-        az_count           = 2
-        nat_mode           = "auto"
-        flow_logs          = "auto"
-        log_retention_days = "auto"
-        container_insights = "enhanced"
-        namespace_name     = ""
-        vpc_endpoints      = "auto"
-        team_access = ["orders;arn:aws:iam::123456789012:role/orders-developers;orders-api,orders-worker", "menu;arn:aws:iam::123456789012:root;menu-web"]
+        tier                                   = "staging"
+        vpc_cidr                               = "10.20.0.0/16"
+        az_count                               = 2
+        nat_mode                               = "auto"
+        flow_logs                              = "auto"
+        log_retention_days                     = "auto"
+        container_insights                     = "enhanced"
+        namespace_name                         = ""
+        vpc_endpoints                          = "auto"
+        team_access                            = ["orders;arn:aws:iam::123456789012:role/orders-developers;orders-api,orders-worker", "menu;arn:aws:iam::123456789012:root;menu-web"]
+        client_vpn                             = false
+        client_vpn_server_certificate_arn      = ""
+        client_vpn_client_root_certificate_arn = ""
+        client_vpn_cidr                        = "172.16.0.0/22"
       }
     }
   }
@@ -77,16 +81,20 @@ run "team_roles_read_only_their_services_logs" {
     environment = {
       name = "pizza-staging"
       inputs = {
-        tier               = "staging"
-        vpc_cidr           = "10.20.0.0/16"
-        az_count           = 2
-        nat_mode           = "auto"
-        flow_logs          = "auto"
-        log_retention_days = "auto"
-        container_insights = "enabled"
-        namespace_name     = ""
-        vpc_endpoints      = "auto"
-        team_access        = ["orders;arn:aws:iam::123456789012:role/orders-developers;orders-api,orders-worker", "menu;arn:aws:iam::123456789012:root;menu-web"]
+        tier                                   = "staging"
+        vpc_cidr                               = "10.20.0.0/16"
+        az_count                               = 2
+        nat_mode                               = "auto"
+        flow_logs                              = "auto"
+        log_retention_days                     = "auto"
+        container_insights                     = "enabled"
+        namespace_name                         = ""
+        vpc_endpoints                          = "auto"
+        team_access                            = ["orders;arn:aws:iam::123456789012:role/orders-developers;orders-api,orders-worker", "menu;arn:aws:iam::123456789012:root;menu-web"]
+        client_vpn                             = false
+        client_vpn_server_certificate_arn      = ""
+        client_vpn_client_root_certificate_arn = ""
+        client_vpn_cidr                        = "172.16.0.0/22"
       }
     }
   }

@@ -23,16 +23,20 @@ run "test_tier_defaults" {
     environment = {
       name = "pizza_test"
       inputs = {
-        tier               = "test"
-        vpc_cidr           = "10.0.0.0/16"
-        az_count           = 2
-        nat_mode           = "auto"
-        flow_logs          = "auto"
-        log_retention_days = "auto"
-        container_insights = "enabled"
-        namespace_name     = ""
-        vpc_endpoints      = "auto"
-        team_access    = []
+        tier                                   = "test"
+        vpc_cidr                               = "10.0.0.0/16"
+        az_count                               = 2
+        nat_mode                               = "auto"
+        flow_logs                              = "auto"
+        log_retention_days                     = "auto"
+        container_insights                     = "enabled"
+        namespace_name                         = ""
+        vpc_endpoints                          = "auto"
+        team_access                            = []
+        client_vpn                             = false
+        client_vpn_server_certificate_arn      = ""
+        client_vpn_client_root_certificate_arn = ""
+        client_vpn_cidr                        = "172.16.0.0/22"
       }
     }
   }
@@ -102,16 +106,20 @@ run "production_tier_gets_nat_per_zone_and_flow_logs" {
     environment = {
       name = "pizza-production"
       inputs = {
-        tier               = "production"
-        vpc_cidr           = "10.30.0.0/16"
-        az_count           = 3
-        nat_mode           = "auto"
-        flow_logs          = "auto"
-        log_retention_days = "auto"
-        container_insights = "enhanced"
-        namespace_name     = "production.pizza-ananas.internal"
-        vpc_endpoints      = "auto"
-        team_access    = []
+        tier                                   = "production"
+        vpc_cidr                               = "10.30.0.0/16"
+        az_count                               = 3
+        nat_mode                               = "auto"
+        flow_logs                              = "auto"
+        log_retention_days                     = "auto"
+        container_insights                     = "enhanced"
+        namespace_name                         = "production.pizza-ananas.internal"
+        vpc_endpoints                          = "auto"
+        team_access                            = []
+        client_vpn                             = false
+        client_vpn_server_certificate_arn      = ""
+        client_vpn_client_root_certificate_arn = ""
+        client_vpn_cidr                        = "172.16.0.0/22"
       }
     }
   }
@@ -157,16 +165,20 @@ run "explicit_single_nat_in_production" {
     environment = {
       name = "pizza-production"
       inputs = {
-        tier               = "production"
-        vpc_cidr           = "10.30.0.0/16"
-        az_count           = 3
-        nat_mode           = "single"
-        flow_logs          = "disabled"
-        log_retention_days = "90"
-        container_insights = "enabled"
-        namespace_name     = ""
-        vpc_endpoints      = "auto"
-        team_access    = []
+        tier                                   = "production"
+        vpc_cidr                               = "10.30.0.0/16"
+        az_count                               = 3
+        nat_mode                               = "single"
+        flow_logs                              = "disabled"
+        log_retention_days                     = "90"
+        container_insights                     = "enabled"
+        namespace_name                         = ""
+        vpc_endpoints                          = "auto"
+        team_access                            = []
+        client_vpn                             = false
+        client_vpn_server_certificate_arn      = ""
+        client_vpn_client_root_certificate_arn = ""
+        client_vpn_cidr                        = "172.16.0.0/22"
       }
     }
   }
@@ -192,16 +204,20 @@ run "explicit_per_az_in_test" {
     environment = {
       name = "pizza-test"
       inputs = {
-        tier               = "test"
-        vpc_cidr           = "10.0.0.0/20"
-        az_count           = 2
-        nat_mode           = "per_az"
-        flow_logs          = "enabled"
-        log_retention_days = "auto"
-        container_insights = "enabled"
-        namespace_name     = ""
-        vpc_endpoints      = "auto"
-        team_access    = []
+        tier                                   = "test"
+        vpc_cidr                               = "10.0.0.0/20"
+        az_count                               = 2
+        nat_mode                               = "per_az"
+        flow_logs                              = "enabled"
+        log_retention_days                     = "auto"
+        container_insights                     = "enabled"
+        namespace_name                         = ""
+        vpc_endpoints                          = "auto"
+        team_access                            = []
+        client_vpn                             = false
+        client_vpn_server_certificate_arn      = ""
+        client_vpn_client_root_certificate_arn = ""
+        client_vpn_cidr                        = "172.16.0.0/22"
       }
     }
   }
@@ -227,16 +243,20 @@ run "no_nat" {
     environment = {
       name = "pizza-test"
       inputs = {
-        tier               = "production"
-        vpc_cidr           = "10.0.0.0/16"
-        az_count           = 2
-        nat_mode           = "none"
-        flow_logs          = "auto"
-        log_retention_days = "auto"
-        container_insights = "enabled"
-        namespace_name     = ""
-        vpc_endpoints      = "auto"
-        team_access    = []
+        tier                                   = "production"
+        vpc_cidr                               = "10.0.0.0/16"
+        az_count                               = 2
+        nat_mode                               = "none"
+        flow_logs                              = "auto"
+        log_retention_days                     = "auto"
+        container_insights                     = "enabled"
+        namespace_name                         = ""
+        vpc_endpoints                          = "auto"
+        team_access                            = []
+        client_vpn                             = false
+        client_vpn_server_certificate_arn      = ""
+        client_vpn_client_root_certificate_arn = ""
+        client_vpn_cidr                        = "172.16.0.0/22"
       }
     }
   }
@@ -266,16 +286,20 @@ run "too_few_zones_in_region" {
     environment = {
       name = "pizza-test"
       inputs = {
-        tier               = "test"
-        vpc_cidr           = "10.0.0.0/16"
-        az_count           = 3
-        nat_mode           = "auto"
-        flow_logs          = "auto"
-        log_retention_days = "auto"
-        container_insights = "enabled"
-        namespace_name     = ""
-        vpc_endpoints      = "auto"
-        team_access    = []
+        tier                                   = "test"
+        vpc_cidr                               = "10.0.0.0/16"
+        az_count                               = 3
+        nat_mode                               = "auto"
+        flow_logs                              = "auto"
+        log_retention_days                     = "auto"
+        container_insights                     = "enabled"
+        namespace_name                         = ""
+        vpc_endpoints                          = "auto"
+        team_access                            = []
+        client_vpn                             = false
+        client_vpn_server_certificate_arn      = ""
+        client_vpn_client_root_certificate_arn = ""
+        client_vpn_cidr                        = "172.16.0.0/22"
       }
     }
   }
@@ -288,4 +312,18 @@ run "too_few_zones_in_region" {
   }
 
   expect_failures = [aws_vpc.network_vpc]
+}
+
+run "client_vpn_is_off_by_default" {
+  command = apply
+
+  assert {
+    condition     = var.environment.inputs.client_vpn || (length(aws_ec2_client_vpn_endpoint.network_client_vpn_endpoint) == 0 && length(aws_ec2_client_vpn_network_association.network_client_vpn_subnet) == 0)
+    error_message = "without client_vpn there is no Client VPN endpoint"
+  }
+
+  assert {
+    condition     = !var.environment.inputs.client_vpn || (length(aws_ec2_client_vpn_network_association.network_client_vpn_subnet) == var.environment.inputs.az_count && try(one(aws_ec2_client_vpn_authorization_rule.network_client_vpn_vpc).target_network_cidr, "") == aws_vpc.network_vpc.cidr_block && try(one(aws_ec2_client_vpn_endpoint.network_client_vpn_endpoint).connection_log_options[0].enabled, false) && try(one(aws_ec2_client_vpn_endpoint.network_client_vpn_endpoint).split_tunnel, false))
+    error_message = "with client_vpn the endpoint is associated with every private subnet, authorizes the VPC CIDR, logs connections and splits the tunnel"
+  }
 }

@@ -7,11 +7,69 @@ data "aws_availability_zones" "network_zones" {
   }
 }
 
+resource "aws_cloudwatch_log_group" "network_client_vpn_log_group" {
+  count             = var.environment.inputs.client_vpn ? 1 : 0
+  name              = "/protonkit/${var.environment.name}/client-vpn"
+  retention_in_days = local.log_retention_days
+}
+
+resource "aws_cloudwatch_log_stream" "network_client_vpn_log_stream" {
+  count          = var.environment.inputs.client_vpn ? 1 : 0
+  log_group_name = element(aws_cloudwatch_log_group.network_client_vpn_log_group[*].name, 0)
+  name           = "connections"
+}
+
 resource "aws_default_security_group" "network_default_security_group" {
   tags = {
     Name = "${var.environment.name}-default-deny"
   }
   vpc_id = aws_vpc.network_vpc.id
+}
+
+resource "aws_ec2_client_vpn_authorization_rule" "network_client_vpn_vpc" {
+  count                  = var.environment.inputs.client_vpn ? 1 : 0
+  authorize_all_groups   = true
+  client_vpn_endpoint_id = element(aws_ec2_client_vpn_endpoint.network_client_vpn_endpoint[*].id, 0)
+  description            = "The VPC"
+  target_network_cidr    = aws_vpc.network_vpc.cidr_block
+}
+
+resource "aws_ec2_client_vpn_endpoint" "network_client_vpn_endpoint" {
+  count                  = var.environment.inputs.client_vpn ? 1 : 0
+  client_cidr_block      = var.environment.inputs.client_vpn_cidr
+  description            = "${var.environment.name} Client VPN"
+  security_group_ids     = [element(aws_security_group.network_client_vpn_security_group[*].id, 0)]
+  server_certificate_arn = var.environment.inputs.client_vpn_server_certificate_arn
+  split_tunnel           = true
+  transport_protocol     = "udp"
+  vpc_id                 = aws_vpc.network_vpc.id
+
+  authentication_options {
+    root_certificate_chain_arn = var.environment.inputs.client_vpn_client_root_certificate_arn
+    type                       = "certificate-authentication"
+  }
+
+  connection_log_options {
+    cloudwatch_log_group = element(aws_cloudwatch_log_group.network_client_vpn_log_group[*].name, 0)
+    cloudwatch_log_stream = element(
+      aws_cloudwatch_log_stream.network_client_vpn_log_stream[*].name,
+      0,
+    )
+    enabled = true
+  }
+
+  lifecycle {
+    precondition {
+      condition     = (("" != var.environment.inputs.client_vpn_server_certificate_arn) && ("" != var.environment.inputs.client_vpn_client_root_certificate_arn))
+      error_message = "client_vpn needs client_vpn_server_certificate_arn and client_vpn_client_root_certificate_arn (ACM certificates)."
+    }
+  }
+}
+
+resource "aws_ec2_client_vpn_network_association" "network_client_vpn_subnet" {
+  count                  = var.environment.inputs.client_vpn ? var.environment.inputs.az_count : 0
+  client_vpn_endpoint_id = element(aws_ec2_client_vpn_endpoint.network_client_vpn_endpoint[*].id, 0)
+  subnet_id              = element(aws_subnet.network_private[*].id, count.index)
 }
 
 resource "aws_eip" "network_nat_ip" {
@@ -77,6 +135,21 @@ resource "aws_route_table_association" "network_public_routes_association" {
   count          = var.environment.inputs.az_count
   route_table_id = aws_route_table.network_public_routes.id
   subnet_id      = element(aws_subnet.network_public[*].id, count.index)
+}
+
+resource "aws_security_group" "network_client_vpn_security_group" {
+  count       = var.environment.inputs.client_vpn ? 1 : 0
+  description = "Client VPN of ${var.environment.name}: to the VPC only"
+  name        = "${var.environment.name}-client-vpn"
+  vpc_id      = aws_vpc.network_vpc.id
+
+  egress {
+    cidr_blocks = [aws_vpc.network_vpc.cidr_block]
+    description = "To the VPC"
+    from_port   = 0
+    protocol    = "-1"
+    to_port     = 0
+  }
 }
 
 resource "aws_security_group" "network_endpoint_security_group" {
