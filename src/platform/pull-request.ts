@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { fail } from "../errors";
-import { withRetry, HttpStatusError } from "../provision/retry";
+import { GitHubRest } from "../provision/github-rest";
 import type { ChangedFile, MembershipLookup, PullRequestFacts } from "./entitlement-rules";
 import type { Team } from "./teams";
 
@@ -22,33 +22,19 @@ export interface TeamsGitHubOptions {
 
 /** The GitHub REST calls the entitlement checks need. */
 export class TeamsGitHub {
-  private readonly base: string;
+  private readonly rest: GitHubRest;
   private readonly memberships = new Map<string, Promise<boolean>>();
 
   constructor(private readonly options: TeamsGitHubOptions) {
-    this.base = (options.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+    this.rest = new GitHubRest(options);
   }
 
-  private async get<T>(path: string, allow404 = false): Promise<T | undefined> {
-    return withRetry(async () => {
-      const res = await fetch(`${this.base}${path}`, {
-        headers: { accept: "application/vnd.github+json", authorization: `Bearer ${this.options.token}`, "x-github-api-version": "2022-11-28", "user-agent": "protonkit" },
-      });
-      if (allow404 && res.status === 404) return undefined;
-      const text = await res.text();
-      if (!res.ok) throw new HttpStatusError(`GitHub GET ${path}: ${res.status} ${text.slice(0, 200)}`, res.status);
-      return JSON.parse(text) as T;
-    });
+  private get<T>(path: string): Promise<T> {
+    return this.rest.request<T>("GET", path);
   }
 
-  private async all<T>(path: string): Promise<T[]> {
-    const out: T[] = [];
-    for (let page = 1; page <= 30; page++) {
-      const batch = (await this.get<T[]>(`${path}${path.includes("?") ? "&" : "?"}per_page=100&page=${page}`)) ?? [];
-      out.push(...batch);
-      if (batch.length < 100) break;
-    }
-    return out;
+  private all<T>(path: string): Promise<T[]> {
+    return this.rest.pages<T>(path, 30);
   }
 
   /** The pull request's author and base/head commits. */
@@ -79,7 +65,7 @@ export class TeamsGitHub {
     if (!found) {
       const [org, slug] = team.githubTeam.split("/");
       found = /^[A-Za-z0-9-]+(\[bot\])?$/.test(login)
-        ? this.get<{ state?: string }>(`/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`, true).then((m) => m?.state === "active")
+        ? this.rest.find<{ state?: string }>(`/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`).then((m) => m?.state === "active")
         : Promise.resolve(false);
       this.memberships.set(key, found);
     }

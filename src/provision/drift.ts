@@ -13,7 +13,7 @@ import { fail } from "../errors";
 import { ACTIONS_BOT_LOGIN } from "./github";
 import type { PlanSection } from "./comment";
 import { describePlan } from "./plan-summary";
-import { HttpStatusError, withRetry, type RetryOptions } from "./retry";
+import { GitHubRest, type GitHubRestOptions } from "./github-rest";
 
 /** Label every drift issue carries (also narrows the listing). */
 export const DRIFT_LABEL = "protonkit-drift";
@@ -85,40 +85,19 @@ export interface IssueApi {
 
 /** {@link IssueApi} over fetch (GITHUB_TOKEN with issues: write). */
 export class GitHubIssues implements IssueApi {
-  private readonly base: string;
+  private readonly rest: GitHubRest;
 
-  constructor(private readonly options: { readonly token: string; readonly repository: string; readonly apiUrl?: string; readonly retry?: RetryOptions }) {
-    this.base = (options.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+  constructor(private readonly options: GitHubRestOptions & { readonly repository: string }) {
+    this.rest = new GitHubRest(options);
   }
 
   private request<T>(method: string, p: string, body?: unknown): Promise<T> {
-    return withRetry(async () => {
-      const res = await fetch(`${this.base}/repos/${this.options.repository}${p}`, {
-        method,
-        headers: {
-          accept: "application/vnd.github+json",
-          authorization: `Bearer ${this.options.token}`,
-          "x-github-api-version": "2022-11-28",
-          "user-agent": "protonkit",
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      if (!res.ok) throw new HttpStatusError(`GitHub ${method} ${p}: ${res.status} ${text.slice(0, 300)}`, res.status);
-      return (text ? JSON.parse(text) : undefined) as T;
-    }, this.options.retry);
+    return this.rest.request<T>(method, `/repos/${this.options.repository}${p}`, body);
   }
 
   /** @inheritdoc */
-  async listOpenDriftIssues(): Promise<GitHubIssue[]> {
-    const all: GitHubIssue[] = [];
-    for (let page = 1; page <= 50; page++) {
-      const batch = await this.request<GitHubIssue[]>("GET", `/issues?state=open&labels=${encodeURIComponent(DRIFT_LABEL)}&per_page=100&page=${page}`);
-      all.push(...batch);
-      if (batch.length < 100) break;
-    }
-    return all;
+  listOpenDriftIssues(): Promise<GitHubIssue[]> {
+    return this.rest.pages<GitHubIssue>(`/repos/${this.options.repository}/issues?state=open&labels=${encodeURIComponent(DRIFT_LABEL)}`);
   }
 
   /** @inheritdoc */

@@ -4,25 +4,17 @@
  * commit status `protonkit/<dir>` on the deployed commit. Best effort: the records in git are
  * the source of truth, so a failed mirror is logged, never fatal.
  */
-import { HttpStatusError, withRetry, type RetryOptions } from "./retry";
+import { GitHubRest, type GitHubRestOptions } from "./github-rest";
 
 /** A deployment status as the records know it. */
 export type MirroredStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "DELETED";
 
 /** Options of {@link GitHubStatusMirror}. */
-export interface GitHubStatusMirrorOptions {
-  /** Token with `deployments: write` and `statuses: write`. */
-  readonly token: string;
+export interface GitHubStatusMirrorOptions extends GitHubRestOptions {
   /** `owner/name`. */
   readonly repository: string;
-  /** API base URL. @default "https://api.github.com" */
-  readonly apiUrl?: string;
   /** Link shown on statuses (the workflow run), when known. */
   readonly targetUrl?: string;
-  /** fetch implementation; injectable. */
-  readonly fetch?: typeof fetch;
-  /** Retry policy for transient errors. */
-  readonly retry?: RetryOptions;
 }
 
 /** What one mirrored status is about. */
@@ -62,32 +54,15 @@ const COMMIT_STATE: Readonly<Record<MirroredStatus, string>> = {
 
 /** Writes GitHub Deployments, deployment statuses and commit statuses over REST. */
 export class GitHubStatusMirror {
-  private readonly base: string;
-  private readonly doFetch: typeof fetch;
+  private readonly rest: GitHubRest;
   private readonly ids = new Map<string, number>();
 
   constructor(private readonly options: GitHubStatusMirrorOptions) {
-    this.base = (options.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
-    this.doFetch = options.fetch ?? fetch;
+    this.rest = new GitHubRest(options);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return withRetry(async () => {
-      const res = await this.doFetch(`${this.base}/repos/${this.options.repository}${path}`, {
-        method,
-        headers: {
-          accept: "application/vnd.github+json",
-          authorization: `Bearer ${this.options.token}`,
-          "x-github-api-version": "2022-11-28",
-          "user-agent": "protonkit",
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      if (!res.ok) throw new HttpStatusError(`GitHub ${method} ${path}: ${res.status} ${text.slice(0, 200)}`, res.status);
-      return (text ? JSON.parse(text) : undefined) as T;
-    }, this.options.retry);
+  private request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.rest.request<T>(method, `/repos/${this.options.repository}${path}`, body);
   }
 
   /** The GitHub Deployment of this resource at this commit: found again (another job made it) or created. */

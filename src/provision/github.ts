@@ -1,4 +1,4 @@
-import { HttpStatusError, withRetry, type RetryOptions } from "./retry";
+import { GitHubRest, type GitHubRestOptions } from "./github-rest";
 
 /** An issue comment as the REST API returns it (the fields used). */
 export interface IssueComment {
@@ -12,65 +12,26 @@ export interface IssueComment {
 export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 
 /** Options of {@link GitHubClient}. */
-export interface GitHubClientOptions {
-  /** Token (`GITHUB_TOKEN`). */
-  readonly token: string;
+export interface GitHubClientOptions extends GitHubRestOptions {
   /** `owner/name` (`GITHUB_REPOSITORY`). */
   readonly repository: string;
-  /** API base URL (`GITHUB_API_URL`), default `https://api.github.com`. */
-  readonly apiUrl?: string;
-  /** fetch implementation; injectable. */
-  readonly fetch?: typeof fetch;
-  /** Retry policy for transient errors (429, 5xx, network). */
-  readonly retry?: RetryOptions;
 }
 
 /** The few GitHub REST calls the plan comment needs, over fetch. */
 export class GitHubClient {
-  private readonly base: string;
-  private readonly doFetch: typeof fetch;
+  private readonly rest: GitHubRest;
 
   constructor(private readonly options: GitHubClientOptions) {
-    this.base = (options.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
-    this.doFetch = options.fetch ?? fetch;
+    this.rest = new GitHubRest(options);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return withRetry(async () => {
-      const res = await this.doFetch(`${this.base}${path}`, {
-        method,
-        headers: {
-          accept: "application/vnd.github+json",
-          authorization: `Bearer ${this.options.token}`,
-          "x-github-api-version": "2022-11-28",
-          "user-agent": "protonkit",
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      if (!res.ok) {
-        let msg = text.slice(0, 300);
-        try {
-          msg = (JSON.parse(text) as { message?: string }).message ?? msg;
-        } catch {
-          // not JSON
-        }
-        throw new HttpStatusError(`GitHub ${method} ${path}: ${res.status} ${msg}`, res.status);
-      }
-      return (text ? JSON.parse(text) : undefined) as T;
-    }, this.options.retry);
+  private request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.rest.request<T>(method, path, body);
   }
 
   /** Every comment of an issue or pull request (follows pages of 100). */
-  async listComments(issue: number): Promise<IssueComment[]> {
-    const all: IssueComment[] = [];
-    for (let page = 1; page <= 50; page++) {
-      const batch = await this.request<IssueComment[]>("GET", `/repos/${this.options.repository}/issues/${issue}/comments?per_page=100&page=${page}`);
-      all.push(...batch);
-      if (batch.length < 100) break;
-    }
-    return all;
+  listComments(issue: number): Promise<IssueComment[]> {
+    return this.rest.pages<IssueComment>(`/repos/${this.options.repository}/issues/${issue}/comments`);
   }
 
   /** Creates a comment. */
