@@ -4,11 +4,10 @@
  * script both run. A GitHub expression `${{ ... }}` stays literal; only a bare `{{ ... }}` is
  * Handlebars.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import Handlebars from "handlebars";
+import type Handlebars from "handlebars";
 import YAML from "yaml";
-import { isActionName, usesLine } from "../actions";
+import { generatorHandlebars, readTemplate } from "../handlebars";
 import { DEFAULT_UNIT_TEST, LANGUAGE_NAMES, isBuildpackLanguage, type BuildPlan } from "./detect";
 import type { PipelineSettings } from "./settings";
 import { orderStages, type OrderedStage, type Tier } from "./stages";
@@ -78,24 +77,11 @@ export function pipelineModel(settings: PipelineSettings, build: BuildPlan, file
   };
 }
 
-function readTemplate(name: string): string {
-  return fs.readFileSync(path.join(TEMPLATE_DIR, name), "utf8").split("${{").join("$\\{{");
-}
-
 let environment: typeof Handlebars | undefined;
 
 function handlebars(): typeof Handlebars {
-  if (environment) return environment;
-  const hb = Handlebars.create();
-  hb.registerHelper("action", (name: unknown) => {
-    if (typeof name !== "string" || !isActionName(name)) throw new Error(`template names an unknown action ${String(name)}`);
-    return usesLine(name);
-  });
-  // A JSON string is a valid YAML double-quoted scalar.
-  hb.registerHelper("json", (value: unknown) => JSON.stringify(value));
-  hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
-  environment = hb;
-  return hb;
+  environment ??= generatorHandlebars();
+  return environment;
 }
 
 function render(template: string, model: PipelineModel): string {
@@ -123,7 +109,7 @@ function render(template: string, model: PipelineModel): string {
     stage_summary: model.stages.map((st) => `${st.environment} (${st.instance})`).join(" -> "),
     approval_environments: [...new Set(model.stages.filter((st) => st.approval).map((st) => st.environment))].join(", ") || "(none: one stage)",
   };
-  const out = handlebars().compile(readTemplate(template), { noEscape: true, strict: true })(context);
+  const out = handlebars().compile(readTemplate(path.join(TEMPLATE_DIR, template)), { noEscape: true, strict: true })(context);
   return out.endsWith("\n") ? out : `${out}\n`;
 }
 
@@ -151,6 +137,6 @@ export function renderDeployScript(model: PipelineModel): string {
 
 /** The starter `.protonkit/pipeline.yaml`, written once by `pipeline init`. */
 export function renderSettingsFile(settings: PipelineSettings, buildSummaryLine: string): string {
-  const compiled = handlebars().compile(readTemplate("pipeline-settings.yaml.hbs"), { noEscape: true, strict: true });
+  const compiled = handlebars().compile(readTemplate(path.join(TEMPLATE_DIR, "pipeline-settings.yaml.hbs")), { noEscape: true, strict: true });
   return compiled({ body: YAML.stringify(settings, { lineWidth: 0 }), build_summary: buildSummaryLine });
 }

@@ -3,10 +3,10 @@
  * `templates/workflows/`. Templates are written as the workflow reads: a GitHub expression
  * `${{ ... }}` stays literal, and only a bare `{{ ... }}` is Handlebars.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import Handlebars from "handlebars";
-import { NODE_VERSION, isActionName, usesLine } from "../actions";
+import type Handlebars from "handlebars";
+import { NODE_VERSION } from "../actions";
+import { generatorHandlebars, readTemplate } from "../handlebars";
 import type { WorkflowSettings } from "./settings";
 
 /** Folder of the workflow templates. */
@@ -51,37 +51,16 @@ export const STARTER_DEFAULTS: StarterConfigValues = {
   terraformVersion: DEFAULT_TERRAFORM_VERSION,
 };
 
-/** Template text with every GitHub expression opener `${{` escaped for Handlebars. */
-function escapeGithubExpressions(source: string): string {
-  return source.split("${{").join("$\\{{");
-}
-
-function readTemplate(relative: string): string {
-  return escapeGithubExpressions(fs.readFileSync(path.join(TEMPLATE_DIR, relative), "utf8"));
-}
-
 let environment: typeof Handlebars | undefined;
 
-/** The Handlebars environment with the workflow helpers and partials, built once. */
+/** The Handlebars environment with the workflow partials, built once. */
 function handlebars(): typeof Handlebars {
-  if (environment) return environment;
-  const hb = Handlebars.create();
-  hb.registerHelper("action", (name: unknown) => {
-    if (typeof name !== "string" || !isActionName(name)) throw new Error(`template names an unknown action ${String(name)}`);
-    return usesLine(name);
-  });
-  // A JSON string is a valid YAML double-quoted scalar.
-  hb.registerHelper("json", (value: unknown) => JSON.stringify(value));
-  const partials = path.join(TEMPLATE_DIR, "partials");
-  for (const file of fs.readdirSync(partials).filter((f) => f.endsWith(".hbs")).sort()) {
-    hb.registerPartial(path.basename(file, ".hbs"), readTemplate(path.join("partials", file)));
-  }
-  environment = hb;
-  return hb;
+  environment ??= generatorHandlebars(path.join(TEMPLATE_DIR, "partials"));
+  return environment;
 }
 
 function render(template: string, context: Record<string, unknown>): string {
-  const compiled = handlebars().compile(readTemplate(template), { noEscape: true, strict: true });
+  const compiled = handlebars().compile(readTemplate(path.join(TEMPLATE_DIR, template)), { noEscape: true, strict: true });
   const out = compiled(context);
   return out.endsWith("\n") ? out : `${out}\n`;
 }

@@ -13,7 +13,7 @@ import type { Bundle, DeploymentContext, EnvironmentContext, PlannedResource, Re
 import { DELETED_DEPLOYMENT_ID, deletedHeader, environmentOutputReferences, planRender, protonJson, specTarget, uuidV5 } from "../render";
 import type { ServiceInstanceSpec, Spec } from "../spec/spec";
 import { checkSpec } from "../spec/spec";
-import { problemAt, problemCount } from "../support/problems";
+import { problemAt, problemCount, uniqueProblems } from "../support/problems";
 import type { JsonObject, PathSegment, YamlSource } from "../support/yaml";
 import { isPlainObject } from "../support/yaml";
 import type { Catalog, PublishedVersion } from "./catalog";
@@ -438,7 +438,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
 
   if (problems.length > 0) {
     const sorted = [...problems].sort((a, b) => (a.details.file ?? "").localeCompare(b.details.file ?? "") || (a.details.line ?? 0) - (b.details.line ?? 0));
-    throw new ProtonkitError(dedupe(sorted), `platform render: ${problemCount(dedupe(sorted).length)}; nothing was written`);
+    throw new ProtonkitError(uniqueProblems(sorted), `platform render: ${problemCount(uniqueProblems(sorted).length)}; nothing was written`);
   }
 
   const resources: PlatformResource[] = planned.map(({ resource, version, source }) => ({
@@ -461,16 +461,6 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
   resources.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
   const { writes, removes } = changes(root, resources, removed.sort(), new Set(existing.keys()));
   return { resources, pending: pending.sort((a, b) => (a.dir < b.dir ? -1 : 1)), removed, writes, removes, warnings, catalogCommit: catalog.index.refCommit, recordsCommit: records.commit };
-}
-
-function dedupe(problems: readonly Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = p.toString();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function instancesOf(spec: unknown): { name: string; environment: string }[] {

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
 import { newAjv, pathOf } from "../support/json-schema";
 import { readTextFile } from "../support/files";
+import { uniqueProblems } from "../support/problems";
 import { displayPath, lineOf, parseYaml } from "../support/yaml";
 import type { YamlLines } from "../support/yaml";
 import schemaJson from "./provisioning-config.schema.json";
@@ -149,7 +150,7 @@ export function validateProvisioningConfig(data: unknown, file: string): Provisi
 
 function checkConfig(data: unknown, file: string, yaml?: YamlLines): ProvisioningConfig {
   if (!validate(data)) {
-    const problems = dedupe((validate.errors ?? []).map((e) => toProblem(e, data, file, yaml)));
+    const problems = uniqueProblems((validate.errors ?? []).map((e) => toProblem(e, data, file, yaml)));
     throw new ProtonkitError(problems, `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`);
   }
   const raw = data as {
@@ -180,16 +181,6 @@ function checkConfig(data: unknown, file: string, yaml?: YamlLines): Provisionin
     ...(raw.workflow !== undefined ? { workflow: raw.workflow } : {}),
     source: file,
   };
-}
-
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = p.toString();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function toProblem(e: ErrorObject, data: unknown, file: string, yaml?: YamlLines): Problem {

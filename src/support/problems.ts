@@ -16,3 +16,14 @@ export function problemCount(n: number): string {
 export function byLine(problems: readonly Problem[]): Problem[] {
   return [...problems].sort((a, b) => (a.details.line ?? 0) - (b.details.line ?? 0));
 }
+
+/** Problems without repeats (the same message at the same place reported twice), first kept. */
+export function uniqueProblems(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = p.toString();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
