@@ -60,21 +60,32 @@ export function readArtifacts(root: string, service: string): { records: Map<str
   return { records, problems };
 }
 
+/** The artifact inputs of the catalog's application templates, by template name. */
+const CATALOG_ARTIFACT_INPUTS: Readonly<Record<string, readonly string[]>> = {
+  "function-service": ["image_uri", "code_s3_bucket", "code_s3_key"],
+  "public-web-service": ["image"],
+  "private-web-service": ["image"],
+};
+
 /**
- * The instance inputs a record sets for `template`: `image` for the web services, `image_uri`
- * or `code_s3_bucket` + `code_s3_key` for functions; empty for other templates.
+ * The instance inputs a record sets. `target` is a template of the catalog by name, or the
+ * names of the instance inputs a template declares (what the platform render passes, so a
+ * catalog of one's own works too): a zip sets `code_s3_bucket` + `code_s3_key` where both
+ * exist; an image sets `image_uri` where it exists, else `image`; otherwise nothing.
  */
-export function artifactInputs(template: string, record: ArtifactRecord): Record<string, string> {
+export function artifactInputs(target: string | readonly string[], record: ArtifactRecord): Record<string, string> {
+  const names = new Set(typeof target === "string" ? (CATALOG_ARTIFACT_INPUTS[target] ?? []) : target);
   const zip = ZIP.exec(record.artifact);
-  if (template === "function-service") return zip ? { code_s3_bucket: zip[1], code_s3_key: zip[2] } : { image_uri: record.artifact };
-  if (template === "public-web-service" || template === "private-web-service") return zip ? {} : { image: record.artifact };
+  if (zip) return names.has("code_s3_bucket") && names.has("code_s3_key") ? { code_s3_bucket: zip[1], code_s3_key: zip[2] } : {};
+  if (names.has("image_uri")) return { image_uri: record.artifact };
+  if (names.has("image")) return { image: record.artifact };
   return {};
 }
 
 /** `spec` (one instance's inputs) with the record's inputs over it; a function switching between zip and image drops the other kind. */
-export function withArtifact(template: string, spec: Readonly<Record<string, unknown>>, record: ArtifactRecord | undefined): Record<string, unknown> {
+export function withArtifact(target: string | readonly string[], spec: Readonly<Record<string, unknown>>, record: ArtifactRecord | undefined): Record<string, unknown> {
   if (!record) return { ...spec };
-  const inputs = artifactInputs(template, record);
+  const inputs = artifactInputs(target, record);
   const out: Record<string, unknown> = { ...spec };
   if ("image_uri" in inputs) {
     delete out.code_s3_bucket;

@@ -2,9 +2,13 @@
  * The platform repository: desired state under `platform/`, rendered into Proton's
  * provisioning layout from a catalog's published versions and the recorded outputs.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
 import { Catalog } from "./catalog";
-import { loadPlatformConfig } from "./config";
+import { PLATFORM_CONFIG_PATH, loadPlatformConfig } from "./config";
+import type { Entitlements } from "./teams";
+import { entitlementsFromConfigText } from "./teams";
 import type { PlatformPlan } from "./render";
 import { planPlatform, writePlatform } from "./render";
 import type { RecordsReader } from "./records";
@@ -47,7 +51,7 @@ export function renderPlatform(options: RenderPlatformOptions): PlatformPlan {
   if (!config.catalog) throw new ProtonkitError(new Problem("is required", { file: config.source, field: "catalog" }));
   const catalog = Catalog.open(options.root, config.catalog, { cacheDir: options.cacheDir, fetch: options.fetch });
   const records = options.records ?? readerOf(readRecords(options.root, options.recordsRef ?? RECORDS_BRANCH));
-  const plan = planPlatform({ root: options.root, config, catalog, records });
+  const plan = planPlatform({ root: options.root, config, catalog, records, teams: teamsOf(options.root) });
   if (options.check) {
     const stale = [...[...plan.writes.keys()].map((p) => `${p}: differs from the desired state`), ...plan.removes.map((p) => `${p}: should be removed`)];
     if (stale.length > 0) {
@@ -60,6 +64,12 @@ export function renderPlatform(options: RenderPlatformOptions): PlatformPlan {
   }
   writePlatform(options.root, plan);
   return plan;
+}
+
+/** The teams of `.protonkit/platform.yaml`, when it has `entitlements:`. */
+function teamsOf(root: string): Entitlements | undefined {
+  const file = path.join(root, PLATFORM_CONFIG_PATH);
+  return fs.existsSync(file) ? entitlementsFromConfigText(fs.readFileSync(file, "utf8"), PLATFORM_CONFIG_PATH) : undefined;
 }
 
 /** Edits the desired state of `root` to newer versions (see {@link planUpgrade}); writes nothing on a problem. */

@@ -11,16 +11,20 @@ import { Problem, ProtonkitError } from "../errors";
 import type { ProvisioningConfig } from "../provision/config";
 import type { Bundle, DeploymentContext, EnvironmentContext, PlannedResource, RenderedFile, ResourceKind, TemplateFolder } from "../render";
 import { DELETED_DEPLOYMENT_ID, deletedHeader, environmentOutputReferences, planRender, protonJson, specTarget, uuidV5 } from "../render";
-import type { ServiceInstanceSpec, Spec } from "../spec/spec";
+import { objectSchema } from "../proton/schema";
+import type { EnvironmentSpec, ServiceInstanceSpec, Spec } from "../spec/spec";
 import { checkSpec } from "../spec/spec";
 import { problemAt, problemCount, uniqueProblems } from "../support/problems";
+import { validateAgainst } from "../support/json-schema";
 import type { JsonObject, PathSegment, YamlSource } from "../support/yaml";
 import { isPlainObject } from "../support/yaml";
+import { artifactInputs, readArtifacts, withArtifact } from "./artifacts";
 import type { Catalog, PublishedVersion } from "./catalog";
 import type { DesiredState, EnvironmentState, ServiceState, VersionRequest } from "./model";
 import { loadDesiredState } from "./model";
 import { keptShapes } from "./kept-shapes";
 import type { RecordsReader } from "./records";
+import type { Entitlements } from "./teams";
 
 /** The metadata file every rendered directory holds. */
 export const METADATA_FILE = ".proton/deployment-metadata.json";
@@ -78,6 +82,11 @@ export interface PlatformInputs {
   readonly state?: DesiredState;
   /** With `state`: environments whose files have problems (their instances are not reported again). */
   readonly brokenEnvironments?: readonly string[];
+  /**
+   * Teams of the platform configuration: their `access_principal` goes into `team_access`.
+   * @default - no teams configured: every owner's principal is the environment account's root
+   */
+  readonly teams?: Entitlements;
 }
 
 /** An existing rendered directory, from its metadata. */
@@ -253,6 +262,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     readonly recorded: boolean;
   }
   const envs = new Map<string, EnvInfo>();
+  const teamServices = ownersByEnvironment(state);
   for (const env of state.environments) {
     const resolved = resolve(env.source, ["template"], env.template, env.version, env.name, "environment");
     const outputs = records.outputs(env.name);
@@ -270,13 +280,50 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
       continue;
     }
     claim(env.name, env.source, [], `environment ${env.name}`);
-    const out = planRender(resolved.bundle, checked.spec, env.name, { account_id: account, region, template_minor: resolved.version.minor, kept_shapes: kept });
+    const spec = checked.spec.kind === "EnvironmentSpec" ? withTeamAccess(env, resolved.bundle, checked.spec, accountId, teamServices, inputs.teams, problems) : checked.spec;
+    const out = planRender(resolved.bundle, spec, env.name, { account_id: account, region, template_minor: resolved.version.minor, kept_shapes: kept });
     problems.push(...out.problems);
     for (const resource of out.resources) planned.push({ resource, version: resolved.version, source: env.source.displayFile });
   }
 
   // Services.
   for (const svc of state.services) renderService(svc);
+
+  /**
+   * Instance inputs with the artifact each instance's delivery pipeline recorded
+   * (`platform/artifacts/<service>/<instance>.yaml`), by instance index; only instances
+   * with a record that applies. A record that does not fit the instance's schema is a problem.
+   */
+  function deployedInputs(svc: ServiceState, instances: ReadonlyMap<number, { inst: ServiceInstanceSpec; version: PublishedVersion; bundle: Bundle }>): Map<number, JsonObject> {
+    const out = new Map<number, JsonObject>();
+    const { records: artifacts, problems: unreadable } = readArtifacts(root, svc.name);
+    problems.push(...unreadable);
+    for (const record of artifacts.values()) {
+      const entry = [...instances.values()].find((i) => i.inst.name === record.instance);
+      if (!entry) {
+        warnings.push(`${record.file}: service ${svc.name} has no instance ${record.instance}; the record is not used (delete it)`);
+        continue;
+      }
+      if (record.environment !== "" && record.environment !== entry.inst.environment) {
+        warnings.push(`${record.file}: recorded for environment ${record.environment}, but ${record.instance} runs in ${entry.inst.environment}; the record is not used until the pipeline deploys there`);
+        continue;
+      }
+      const type = entry.bundle.schema?.serviceInputType;
+      const names = Object.keys(type?.properties ?? {});
+      const set = artifactInputs(names, record);
+      if (Object.keys(set).length === 0) {
+        warnings.push(`${record.file}: ${versionLabel(entry.version)} has no input for ${record.artifact.startsWith("s3://") ? "a zip (code_s3_bucket, code_s3_key)" : "an image (image_uri or image)"}; the record is not used`);
+        continue;
+      }
+      const inputs = withArtifact(names, entry.inst.inputs, record) as JsonObject;
+      const checked = type ? validateAgainst(objectSchema(type), inputs).problems : [];
+      for (const issue of checked) {
+        problems.push(new Problem(`sets ${Object.keys(set).join(", ")} of instance ${record.instance} (${versionLabel(entry.version)}), but ${issue.path.join(".") || "the inputs"}: ${issue.message}`, { file: record.file, field: "artifact", fix: "let the pipeline record an artifact the template accepts, or delete the file to fall back to the service spec" }));
+      }
+      if (checked.length === 0) out.set(entry.inst.index, inputs);
+    }
+    return out;
+  }
 
   function renderService(svc: ServiceState): void {
     const rawInstances = instancesOf(svc.spec.value);
@@ -368,6 +415,8 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     }
     if (problems.length > before || !pipelineInputs || pipelineInputs.kind !== "ServiceSpec") return;
     const ready = [...instances.keys()].filter((i) => fit.has(i)).sort((a, b) => a - b);
+    const deployed = deployedInputs(svc, instances);
+    if (problems.length > before) return;
 
     const components: Record<string, { name: string; outputs: Readonly<Record<string, string>> }> = {};
     for (const c of svc.components) {
@@ -402,13 +451,23 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
       // The pipeline lists all instances, so the service's own version renders them all; only
       // its own group's instance directories are kept from that render.
       const spec: Spec = { kind: "ServiceSpec", source: svc.spec, pipeline: withPipeline ? pipelineInputs.pipeline : undefined, instances: withPipeline ? readyInstances.map((i) => i.inst) : mine };
-      const out = planRender(group.bundle, spec, svc.name, context(group.version.minor));
-      problems.push(...out.problems);
       const keep = new Set(mine.map((i) => i.name));
-      for (const resource of out.resources) {
-        if (resource.kind === "service_instance" && !keep.has(resource.name)) continue;
-        planned.push({ resource, version: group.version, source: svc.source.displayFile });
+      const withDeployed = mine.some((i) => deployed.has(i.index));
+      if (!withDeployed || withPipeline) {
+        const out = planRender(group.bundle, spec, svc.name, context(group.version.minor));
+        problems.push(...out.problems);
+        for (const resource of out.resources) {
+          if (resource.kind === "service_instance" && (withDeployed || !keep.has(resource.name))) continue;
+          planned.push({ resource, version: group.version, source: svc.source.displayFile });
+        }
       }
+      if (!withDeployed) continue;
+      // Instances run what their pipeline deployed; the pipeline keeps the spec's inputs, so a
+      // deployment does not re-render (and re-apply) the pipeline.
+      const instanceSpec: Spec = { kind: "ServiceSpec", source: svc.spec, instances: mine.map((i) => ({ ...i, inputs: deployed.get(i.index) ?? i.inputs })) };
+      const own = planRender(group.bundle, instanceSpec, svc.name, context(group.version.minor));
+      problems.push(...own.problems);
+      for (const resource of own.resources) if (resource.kind === "service_instance") planned.push({ resource, version: group.version, source: svc.source.displayFile });
     }
 
     for (const c of svc.components) {
@@ -461,6 +520,62 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
   resources.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
   const { writes, removes } = changes(root, resources, removed.sort(), new Set(existing.keys()));
   return { resources, pending: pending.sort((a, b) => (a.dir < b.dir ? -1 : 1)), removed, writes, removes, warnings, catalogCommit: catalog.index.refCommit, recordsCommit: records.commit };
+}
+
+/** Per environment, the services with an instance in it, by owner (sorted). */
+function ownersByEnvironment(state: DesiredState): Map<string, Map<string, string[]>> {
+  const out = new Map<string, Map<string, string[]>>();
+  for (const svc of state.services) {
+    for (const env of new Set(instancesOf(svc.spec.value).map((i) => i.environment))) {
+      if (!env) continue;
+      const byOwner = out.get(env) ?? new Map<string, string[]>();
+      out.set(env, byOwner);
+      const list = byOwner.get(svc.owner) ?? [];
+      byOwner.set(svc.owner, list);
+      if (!list.includes(svc.name)) list.push(svc.name);
+    }
+  }
+  for (const byOwner of out.values()) for (const list of byOwner.values()) list.sort();
+  return out;
+}
+
+/**
+ * The environment's spec with `team_access` filled from the owners of the services that run
+ * in it, one `<team>;<principal>;<service>,...` entry per owning team, when the template
+ * declares the input and the spec does not set it (an explicit value, even `[]`, wins).
+ */
+function withTeamAccess(
+  env: EnvironmentState,
+  bundle: Bundle,
+  spec: EnvironmentSpec,
+  accountId: string,
+  teamServices: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>,
+  teams: Entitlements | undefined,
+  problems: Problem[],
+): EnvironmentSpec {
+  const property = bundle.schema?.environmentInputType?.properties.team_access;
+  const written = isPlainObject(env.spec.value) && isPlainObject(env.spec.value.spec) ? env.spec.value.spec : {};
+  if (!property || written.team_access !== undefined) return spec;
+  const byOwner = teamServices.get(env.name) ?? new Map<string, readonly string[]>();
+  const entries = [...byOwner.keys()].sort().map((owner) => {
+    const configured = teams?.teams.find((t) => t.name === owner)?.accessPrincipal;
+    const principal = configured ? configured.split("{account_id}").join(accountId) : `arn:aws:iam::${accountId}:root`;
+    return `${owner};${principal};${(byOwner.get(owner) ?? []).join(",")}`;
+  });
+  const checked = validateAgainst(objectSchema({ name: "team_access", properties: { team_access: property }, required: [] }), { team_access: entries });
+  for (const issue of checked.problems) {
+    const index = typeof issue.path[1] === "number" ? issue.path[1] : undefined;
+    const entry = index === undefined ? "" : ` (entry "${entries[index]}")`;
+    problems.push(
+      problemAt(
+        env.source,
+        ["spec", "spec"],
+        `team_access, filled from the owners of the services in ${env.name}${entry}: ${issue.message}`,
+        "owners name IAM roles: use lowercase letters, digits and '-' for owner: in platform/services/*.yaml (and an access_principal that is a role ARN), or set spec.team_access in this file",
+      ),
+    );
+  }
+  return { ...spec, inputs: { ...spec.inputs, team_access: entries } };
 }
 
 function instancesOf(spec: unknown): { name: string; environment: string }[] {

@@ -34,6 +34,13 @@ export interface Team {
   readonly templates: readonly string[];
   /** Environment globs the team may deploy to. */
   readonly environments: readonly string[];
+  /**
+   * Who may assume the team's `<environment>-<team>-observer` role where an environment
+   * template has `team_access`: a role or an account's root, `{account_id}` standing for the
+   * environment's account.
+   * @default - the environment account's root (its IAM policies decide who may assume it)
+   */
+  readonly accessPrincipal?: string;
 }
 
 /** Validated entitlements. */
@@ -48,7 +55,8 @@ export interface Entitlements {
 
 const GITHUB_TEAM = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
 const GLOB = /^[A-Za-z0-9*?{},._-]+$/;
-const TEAM_KEYS = ["directory_group", "github_team", "templates", "environments"];
+const TEAM_KEYS = ["directory_group", "github_team", "templates", "environments", "access_principal"];
+const PRINCIPAL = /^arn:aws[a-z-]*:iam::([0-9]{12}|\{account_id\}):(root|role\/[A-Za-z0-9+=,.@_/-]+)$/;
 
 /** A glob as a regular expression: `*` any run, `?` one character, `{a,b}` alternatives. */
 export function globToRegExp(glob: string): RegExp {
@@ -131,8 +139,19 @@ export function parseEntitlements(value: unknown, file: string, where: (segments
           add(["teams", name, key], raw[key] === undefined ? "is required" : "must be a non-empty list of globs (*, ?, {a,b})", `list the ${key} the team may use, e.g. ["*"]`);
         }
       }
+      if (raw.access_principal !== undefined && (typeof raw.access_principal !== "string" || !PRINCIPAL.test(raw.access_principal))) {
+        ok = false;
+        add(["teams", name, "access_principal"], "must be an IAM role ARN or an account's root", "write e.g. arn:aws:iam::{account_id}:role/team-a-developers ({account_id} is the environment's account), or leave it out");
+      }
       if (ok) {
-        teams.push({ name, directoryGroup: raw.directory_group as string, githubTeam: raw.github_team as string, templates: raw.templates as string[], environments: raw.environments as string[] });
+        teams.push({
+          name,
+          directoryGroup: raw.directory_group as string,
+          githubTeam: raw.github_team as string,
+          templates: raw.templates as string[],
+          environments: raw.environments as string[],
+          ...(typeof raw.access_principal === "string" ? { accessPrincipal: raw.access_principal } : {}),
+        });
       }
     }
   }
