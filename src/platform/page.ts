@@ -6,7 +6,7 @@
  * Deterministic: the same status gives the same bytes.
  */
 import type { Health, ImportEdge, PlatformStatus, ResourceStatus } from "./status";
-import { formatAge } from "./status";
+import { formatAge, formatDrift, shortArtifact } from "./status";
 
 /** Escapes text for HTML and SVG. */
 export function esc(text: string): string {
@@ -15,6 +15,7 @@ export function esc(text: string): string {
 
 const HEALTH_LABEL: Readonly<Record<Health, string>> = {
   failed: "failed",
+  drifted: "drifted",
   "in-progress": "in progress",
   "never-deployed": "never deployed",
   removed: "removed from desired state",
@@ -24,6 +25,7 @@ const HEALTH_LABEL: Readonly<Record<Health, string>> = {
 
 const COLOURS: Readonly<Record<Health, { fill: string; stroke: string }>> = {
   failed: { fill: "#fde2e1", stroke: "#c62828" },
+  drifted: { fill: "#fbe9e7", stroke: "#d84315" },
   "in-progress": { fill: "#fff4d6", stroke: "#b7791f" },
   "never-deployed": { fill: "#eeeeee", stroke: "#757575" },
   removed: { fill: "#f3e5f5", stroke: "#7b1fa2" },
@@ -39,11 +41,11 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .pill{border-radius:12px;padding:2px 10px;border:1px solid;font-size:13px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e0e0e0;vertical-align:top}
 th{background:#fafafa;font-weight:600}td code{font-size:12px}
-tr.failed td:first-child{border-left:4px solid #c62828}tr.in-progress td:first-child{border-left:4px solid #b7791f}
+tr.failed td:first-child{border-left:4px solid #c62828}tr.drifted td:first-child{border-left:4px solid #d84315}tr.in-progress td:first-child{border-left:4px solid #b7791f}
 tr.never-deployed td:first-child{border-left:4px solid #757575}tr.removed td:first-child{border-left:4px solid #7b1fa2}
 tr.outdated td:first-child{border-left:4px solid #1565c0}tr.ok td:first-child{border-left:4px solid #2e7d32}
-.behind{color:#1565c0;font-weight:600}.error{white-space:pre-wrap;font:12px ui-monospace,monospace;color:#c62828;margin:4px 0 0}
-.none{color:#757575}
+.behind{color:#1565c0;font-weight:600}.drift-drifted{color:#d84315;font-weight:600}.drift-error{color:#b7791f}.error{white-space:pre-wrap;font:12px ui-monospace,monospace;color:#c62828;margin:4px 0 0}
+.none{color:#757575}.source{overflow-wrap:anywhere}
 svg{max-width:100%;height:auto;border:1px solid #e0e0e0;background:#fcfcfc}
 `;
 
@@ -67,12 +69,28 @@ function deploymentCell(r: ResourceStatus): string {
   return `${esc(d.status)}${d.version ? ` of ${esc(d.version)}` : ""}, ${esc(formatAge(d.ageSeconds))} ago${d.commit ? ` at <code>${esc(d.commit.slice(0, 12))}</code>` : ""}${error}`;
 }
 
+function driftCell(r: ResourceStatus): string {
+  const d = r.drift;
+  if (!d) return `<span class="none">not checked</span>`;
+  const since = d.status === "drifted" && d.since ? `, since ${esc(d.since)}` : "";
+  const stale = d.stale ? ` <span class="none">(checked before the last deployment)</span>` : "";
+  return `<span class="drift-${d.status}" title="checked ${esc(d.checkedAt)}">${esc(formatDrift({ ...d, stale: false }))}</span>${since}${stale}`;
+}
+
+function artifactCell(r: ResourceStatus): string {
+  const a = r.artifact;
+  if (!a) return `<span class="none">-</span>`;
+  const commit = a.source ? /\/commit\/([0-9a-f]{12})[0-9a-f]*$/.exec(a.source) : null;
+  const source = a.source ? `<div class="none source" title="${esc(a.source)}">${commit ? `from commit <code>${commit[1]}</code>` : esc(a.source)}</div>` : "";
+  return `<code title="${esc(a.artifact)}">${esc(shortArtifact(a.artifact))}</code>${source}`;
+}
+
 function row(r: ResourceStatus): string {
-  return `<tr class="${r.health}" data-dir="${esc(r.dir)}" data-health="${r.health}"><td><code>${esc(r.dir)}</code></td><td>${esc(r.kind)}</td><td>${esc(r.template || "-")}</td><td>${versionCell(r)}</td><td>${latestCell(r)}</td><td>${deploymentCell(r)}</td><td>${esc(HEALTH_LABEL[r.health])}</td></tr>`;
+  return `<tr class="${r.health}" data-dir="${esc(r.dir)}" data-health="${r.health}"><td><code>${esc(r.dir)}</code></td><td>${esc(r.kind)}</td><td>${esc(r.template || "-")}</td><td>${versionCell(r)}</td><td>${latestCell(r)}</td><td>${deploymentCell(r)}</td><td>${esc(HEALTH_LABEL[r.health])}</td><td>${driftCell(r)}</td><td>${artifactCell(r)}</td></tr>`;
 }
 
 function table(rows: readonly ResourceStatus[], id: string): string {
-  return `<table id="${id}"><thead><tr><th>Resource</th><th>Kind</th><th>Template</th><th>Version</th><th>Latest</th><th>Last deployment</th><th>State</th></tr></thead><tbody>
+  return `<table id="${id}"><thead><tr><th>Resource</th><th>Kind</th><th>Template</th><th>Version</th><th>Latest</th><th>Last deployment</th><th>State</th><th>Drift</th><th>Artifact</th></tr></thead><tbody>
 ${rows.map(row).join("\n")}
 </tbody></table>`;
 }
@@ -98,7 +116,8 @@ function label(r: ResourceStatus): string {
 
 function rect(r: ResourceStatus, b: Box, sub: string): string {
   const c = COLOURS[r.health];
-  return `<g class="node" data-dir="${esc(r.dir)}" data-kind="${r.kind}" data-health="${r.health}"><title>${esc(`${r.dir}: ${HEALTH_LABEL[r.health]}`)}</title><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="6" fill="${c.fill}" stroke="${c.stroke}" stroke-width="${r.health === "failed" ? 2.5 : 1.5}"/><text x="${b.x + 8}" y="${b.y + 17}" font-size="13" font-weight="600">${esc(label(r))}</text>${sub ? `<text x="${b.x + 8}" y="${b.y + 33}" font-size="11" fill="#444">${esc(sub)}</text>` : ""}</g>`;
+  const tip = `${r.dir}: ${HEALTH_LABEL[r.health]}${r.artifact ? `\nruns ${r.artifact.artifact}` : ""}`;
+  return `<g class="node" data-dir="${esc(r.dir)}" data-kind="${r.kind}" data-health="${r.health}"${r.artifact ? ` data-artifact="${esc(r.artifact.artifact)}"` : ""}><title>${esc(tip)}</title><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="6" fill="${c.fill}" stroke="${c.stroke}" stroke-width="${r.health === "failed" ? 2.5 : 1.5}"/><text x="${b.x + 8}" y="${b.y + 17}" font-size="13" font-weight="600">${esc(label(r))}</text>${sub ? `<text x="${b.x + 8}" y="${b.y + 33}" font-size="11" fill="#444">${esc(sub)}</text>` : ""}</g>`;
 }
 
 function sub(r: ResourceStatus): string {
@@ -168,12 +187,12 @@ export function wiringSvg(status: PlatformStatus): string {
     );
   }
   // At least as wide as the legend.
-  const width = PAD * 2 + Math.max(envNames.length * COLUMN, pipelines.length * (COLUMN - 40), 860);
+  const width = PAD * 2 + Math.max(envNames.length * COLUMN, pipelines.length * (COLUMN - 40), 920);
   height += PAD + 30;
-  const legend = (["failed", "in-progress", "never-deployed", "outdated", "ok"] as Health[])
-    .map((h, i) => `<rect x="${PAD + i * 130}" y="${height - 22}" width="12" height="12" fill="${COLOURS[h].fill}" stroke="${COLOURS[h].stroke}"/><text x="${PAD + i * 130 + 18}" y="${height - 12}" font-size="11">${esc(HEALTH_LABEL[h])}</text>`)
+  const legend = (["failed", "drifted", "in-progress", "never-deployed", "outdated", "ok"] as Health[])
+    .map((h, i) => `<rect x="${PAD + i * 118}" y="${height - 22}" width="12" height="12" fill="${COLOURS[h].fill}" stroke="${COLOURS[h].stroke}"/><text x="${PAD + i * 118 + 18}" y="${height - 12}" font-size="11">${esc(HEALTH_LABEL[h])}</text>`)
     .join("");
-  const importLegend = `<line x1="${PAD + 660}" y1="${height - 16}" x2="${PAD + 690}" y2="${height - 16}" stroke="#6a1b9a" stroke-dasharray="5 3" stroke-width="1.5"/><text x="${PAD + 696}" y="${height - 12}" font-size="11">consumes endpoints of</text>`;
+  const importLegend = `<line x1="${PAD + 720}" y1="${height - 16}" x2="${PAD + 750}" y2="${height - 16}" stroke="#6a1b9a" stroke-dasharray="5 3" stroke-width="1.5"/><text x="${PAD + 756}" y="${height - 12}" font-size="11">consumes endpoints of</text>`;
   return `<svg id="wiring" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Wiring of the platform" font-family="system-ui,sans-serif">
 <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#6a1b9a"/></marker></defs>
 ${lines.join("\n")}
@@ -185,7 +204,7 @@ ${legend}${importLegend}
 /** The whole page. */
 export function statusPage(status: PlatformStatus, title = "Platform status"): string {
   const counts = (Object.keys(HEALTH_LABEL) as Health[]).map((h) => [h, status.resources.filter((r) => r.health === h).length] as const).filter(([, n]) => n > 0);
-  const attention = status.resources.filter((r) => r.health === "failed" || r.health === "in-progress");
+  const attention = status.resources.filter((r) => r.health === "failed" || r.health === "drifted" || r.health === "in-progress");
   const environments = [...new Set(status.resources.map((r) => r.environment))].sort();
   const byEnv = environments
     .map((env) => {
@@ -206,7 +225,7 @@ export function statusPage(status: PlatformStatus, title = "Platform status"): s
 <p class="meta">As of ${esc(status.now)} · records at <code>${esc(status.records || "(none recorded yet)")}</code> · generated by protonkit platform page</p>
 <div class="summary" id="summary">${counts.map(([h, n]) => `<span class="pill" data-health="${h}" style="background:${COLOURS[h].fill};border-color:${COLOURS[h].stroke}">${n} ${esc(HEALTH_LABEL[h])}</span>`).join("")}</div>
 <h2>Needs attention</h2>
-${attention.length ? table(attention, "attention") : `<p class="none" id="attention">Nothing failed or in progress.</p>`}
+${attention.length ? table(attention, "attention") : `<p class="none" id="attention">Nothing failed, drifted or in progress.</p>`}
 <h2>Wiring</h2>
 ${wiringSvg(status)}
 <h2>All resources</h2>

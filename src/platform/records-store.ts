@@ -13,12 +13,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fail } from "../errors";
+import type { DriftRecordFile } from "../provision/drift";
 
 /** The branch records live on unless configured otherwise. */
 export const RECORDS_BRANCH = "protonkit/records";
 
 /** The folder on the records branch holding one file per resource. */
 export const RECORDS_DIR = "records";
+
+/**
+ * The drift record file on the records branch: every resource's last drift check, as
+ * `protonkit provision drift --records-branch` writes it (see `src/provision/drift.ts`).
+ */
+export const DRIFT_FILE = "drift.json";
 
 /** Record format version written on every line. */
 export const RECORD_FORMAT = 1;
@@ -97,6 +104,11 @@ export interface RecordedState {
   readonly commit: string;
   /** Records by resource directory, sorted by directory. */
   readonly resources: ReadonlyMap<string, ResourceRecord>;
+  /**
+   * The drift records at the same commit.
+   * @default - no drift check recorded
+   */
+  readonly drift?: DriftRecordFile;
 }
 
 /** The latest deployment of a resource, if any was recorded. */
@@ -218,6 +230,8 @@ export function resolveCommit(repo: string, ref: string): string {
 export function readRecords(repo: string, ref: string = RECORDS_BRANCH): RecordedState {
   const commit = resolveCommit(repo, ref);
   if (!commit) return { commit: "", resources: new Map() };
+  const drift = readDriftAt(repo, commit);
+  const withDrift = (state: RecordedState): RecordedState => (drift ? { ...state, drift } : state);
   const listing = mustGit(repo, ["ls-tree", "-r", "-z", commit, "--", `${RECORDS_DIR}/`]);
   const blobs: Array<{ file: string; oid: string }> = [];
   for (const entry of listing.split("\0")) {
@@ -226,7 +240,7 @@ export function readRecords(repo: string, ref: string = RECORDS_BRANCH): Recorde
   }
   blobs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const resources = new Map<string, ResourceRecord>();
-  if (blobs.length === 0) return { commit, resources };
+  if (blobs.length === 0) return withDrift({ commit, resources });
   // One cat-file process for every file; its output is "<oid> blob <size>\n<content>\n" each.
   const out = spawnSync("git", ["-C", repo, "cat-file", "--batch"], { input: blobs.map((b) => b.oid).join("\n") + "\n", maxBuffer: 512 * 1024 * 1024 });
   if (out.status !== 0) fail(`git cat-file --batch failed: ${out.stderr.toString().trim()}`, { file: repo });
@@ -240,7 +254,28 @@ export function readRecords(repo: string, ref: string = RECORDS_BRANCH): Recorde
     const record = foldEvents(parseRecordFile(text, `${commit.slice(0, 12)}:${b.file}`));
     if (record) resources.set(b.file.slice(RECORDS_DIR.length + 1, -".jsonl".length), record);
   }
-  return { commit, resources };
+  return withDrift({ commit, resources });
+}
+
+/** Parses the drift record file; anything else is reported with the file and the fix. */
+export function parseDriftFile(text: string, file: string): DriftRecordFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    fail(`is not JSON: ${(err as Error).message}`, { file, fix: "drift records are written by `protonkit provision drift`; restore the file from the branch history" });
+  }
+  const d = data as Partial<DriftRecordFile> | null;
+  if (typeof d !== "object" || d === null || d.v !== 1 || typeof d.resources !== "object" || d.resources === null) {
+    fail("is not a drift record file (v 1 with resources)", { file, fix: "drift records are written by `protonkit provision drift`; restore the file from the branch history" });
+  }
+  return d as DriftRecordFile;
+}
+
+/** The drift records at a records commit, if any were recorded. */
+export function readDriftAt(repo: string, commit: string): DriftRecordFile | undefined {
+  const r = runGit(repo, ["cat-file", "blob", `${commit}:${DRIFT_FILE}`]);
+  return r.code === 0 ? parseDriftFile(r.stdout, `${commit.slice(0, 12)}:${DRIFT_FILE}`) : undefined;
 }
 
 /** Options of {@link RecordsStore}. */
@@ -314,28 +349,24 @@ export class RecordsStore {
     return readRecords(this.options.repo, this.ref);
   }
 
-  /** Builds a commit on `parent` (or a root commit) appending the events. */
-  private commitOn(parent: string, events: readonly DeploymentEvent[]): string {
+  /**
+   * Builds a commit on `parent` (or a root commit) where each file of `files` gets the
+   * content its function returns from the file's content at `parent` ("" when absent).
+   */
+  private commitOn(parent: string, files: ReadonlyMap<string, (before: string) => string>, msg: string): string {
     const { repo } = this.options;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-records-"));
     try {
       const env = { ...process.env, ...IDENTITY, GIT_INDEX_FILE: path.join(dir, "index") };
       if (parent) mustGit(repo, ["read-tree", parent], { env });
       else mustGit(repo, ["read-tree", "--empty"], { env });
-      const byFile = new Map<string, string>();
-      for (const e of events) {
-        const file = recordPath(e.resource);
-        byFile.set(file, (byFile.get(file) ?? "") + eventLine(e));
-      }
-      for (const [file, lines] of byFile) {
+      for (const [file, next] of files) {
         const existing = parent ? runGit(repo, ["cat-file", "blob", `${parent}:${file}`]) : undefined;
         const before = existing && existing.code === 0 ? existing.stdout : "";
-        const blob = mustGit(repo, ["hash-object", "-w", "--stdin"], { input: before + lines, env }).trim();
+        const blob = mustGit(repo, ["hash-object", "-w", "--stdin"], { input: next(before), env }).trim();
         mustGit(repo, ["update-index", "--add", "--cacheinfo", `100644,${blob},${file}`], { env });
       }
       const tree = mustGit(repo, ["write-tree"], { env }).trim();
-      const resources = [...new Set(events.map((e) => `${e.resource} ${e.status}`))].join(", ");
-      const msg = `protonkit records: ${resources}`;
       return mustGit(repo, ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", msg], { env }).trim();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -347,6 +378,27 @@ export class RecordsStore {
    * the push is rejected because the branch moved, the append is redone on the new tip.
    */
   async append(events: readonly DeploymentEvent[]): Promise<AppendResult> {
+    const byFile = new Map<string, string>();
+    for (const e of events) {
+      const file = recordPath(e.resource);
+      byFile.set(file, (byFile.get(file) ?? "") + eventLine(e));
+    }
+    const files = new Map([...byFile].map(([file, lines]) => [file, (before: string) => before + lines] as const));
+    const msg = `protonkit records: ${[...new Set(events.map((e) => `${e.resource} ${e.status}`))].join(", ")}`;
+    return this.commitAndPush(files, msg, `${events.length} event(s)`);
+  }
+
+  /**
+   * Records the drift: `next` gets the drift records at the branch tip (undefined when none)
+   * and returns the new ones, written to {@link DRIFT_FILE} in one commit, pushed like
+   * {@link append} (redone on the new tip when the branch moved).
+   */
+  async recordDrift(next: (previous: DriftRecordFile | undefined) => DriftRecordFile): Promise<AppendResult> {
+    const files = new Map([[DRIFT_FILE, (before: string) => `${JSON.stringify(next(before ? parseDriftFile(before, DRIFT_FILE) : undefined), null, 2)}\n`]]);
+    return this.commitAndPush(files, "protonkit records: drift check", "the drift records");
+  }
+
+  private async commitAndPush(files: ReadonlyMap<string, (before: string) => string>, msg: string, what: string): Promise<AppendResult> {
     const { repo, remote } = this.options;
     const attempts = this.options.attempts ?? 8;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -355,7 +407,7 @@ export class RecordsStore {
     let lastError = "";
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const parent = this.fetch();
-      const commit = this.commitOn(parent, events);
+      const commit = this.commitOn(parent, files, msg);
       this.options.beforePush?.(attempt);
       if (remote) {
         // --force-with-lease names the parent: the push only lands on the tip it was built on.
@@ -374,7 +426,7 @@ export class RecordsStore {
       log(`protonkit: records branch moved (attempt ${attempt}); rebasing the append and retrying in ${delay} ms`);
       await sleep(delay);
     }
-    fail(`could not record ${events.length} event(s) on ${this.branch} after ${attempts} attempts: ${lastError.split("\n").slice(-3).join(" ")}`, {
+    fail(`could not record ${what} on ${this.branch} after ${attempts} attempts: ${lastError.split("\n").slice(-3).join(" ")}`, {
       file: repo,
       fix: "re-run the job; the deployment itself is unaffected, only its record is missing",
     });

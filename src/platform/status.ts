@@ -1,10 +1,13 @@
 /**
  * What is deployed where: for every resource of the desired state (and every recorded one that
  * left it), its template and version, the newest version available, its last deployment, that
- * deployment's status and age. Pure: desired state, a version lookup, the records and a clock
+ * deployment's status and age, its last drift check, and for an instance the artifact its
+ * delivery pipeline deployed. Pure: desired state, a version lookup, the records and a clock
  * come in; `protonkit platform status` and the status page print the result.
  */
+import type { DriftRecordFile } from "../provision/drift";
 import { isPlainObject } from "../support/yaml";
+import type { ArtifactRecord } from "./artifacts";
 import type { Catalog } from "./catalog";
 import type { DesiredState, VersionRequest } from "./model";
 import type { RecordedKind, RecordedState, RecordedStatus } from "./records-store";
@@ -20,8 +23,8 @@ export interface VersionLookup {
   newest(template: string): string | undefined;
 }
 
-/** How a resource stands, for sorting and colour: failures first. */
-export type Health = "failed" | "in-progress" | "never-deployed" | "removed" | "outdated" | "ok";
+/** How a resource stands, for sorting and colour: failures first, then drift. */
+export type Health = "failed" | "drifted" | "in-progress" | "never-deployed" | "removed" | "outdated" | "ok";
 
 /** One resource in the status. */
 export interface ResourceStatus {
@@ -58,7 +61,43 @@ export interface ResourceStatus {
     /** The end of the error, for a failure. */
     readonly error?: string;
   };
+  /** The last drift check (`protonkit provision drift`), if any. */
+  readonly drift?: {
+    readonly status: "drifted" | "in-sync" | "error";
+    readonly checkedAt: string;
+    /** Seconds since the check. */
+    readonly ageSeconds: number;
+    /** When drift was first seen, while it lasts. */
+    readonly since?: string;
+    /** The open drift issue. */
+    readonly issue?: number;
+    /** A deployment ended after the check: the apply may have repaired the drift. */
+    readonly stale: boolean;
+  };
+  /** An instance's artifact, as its delivery pipeline recorded it (`platform/artifacts/`). */
+  readonly artifact?: {
+    /** Image by digest, or `s3://bucket/key` of a zip. */
+    readonly artifact: string;
+    /** Lambda's CodeSha256 of a zip. */
+    readonly codeSha256?: string;
+    /** Link to the source commit. */
+    readonly source?: string;
+  };
   readonly health: Health;
+}
+
+/** What status shows besides desired state and deployment records. */
+export interface StatusExtras {
+  /**
+   * Deployed artifacts by `<service>/<instance>` (`readArtifacts` of `./artifacts`).
+   * @default - none recorded
+   */
+  readonly artifacts?: ReadonlyMap<string, ArtifactRecord>;
+  /**
+   * Drift records.
+   * @default - the records' own (`drift.json` on the records branch)
+   */
+  readonly drift?: DriftRecordFile;
 }
 
 /** An endpoint one instance consumes from another (the `imports` input). */
@@ -83,7 +122,7 @@ export interface PlatformStatus {
   readonly imports: readonly ImportEdge[];
 }
 
-const HEALTH_ORDER: readonly Health[] = ["failed", "in-progress", "never-deployed", "removed", "outdated", "ok"];
+const HEALTH_ORDER: readonly Health[] = ["failed", "drifted", "in-progress", "never-deployed", "removed", "outdated", "ok"];
 
 /** Short age: `45s`, `12m`, `5h`, `3d`. */
 export function formatAge(seconds: number): string {
@@ -160,10 +199,33 @@ function sortRows(rows: ResourceStatus[]): ResourceStatus[] {
 }
 
 /** Builds the status of a platform at `now`. */
-export function platformStatus(desired: DesiredState, versions: VersionLookup, records: RecordedState, now: Date): PlatformStatus {
+export function platformStatus(desired: DesiredState, versions: VersionLookup, records: RecordedState, now: Date, extras: StatusExtras = {}): PlatformStatus {
   const { planned, imports } = plannedResources(desired);
   const rows: ResourceStatus[] = [];
   const seen = new Set<string>();
+  const driftFile = extras.drift ?? records.drift;
+  const secondsSince = (iso: string): number => {
+    const at = Date.parse(iso);
+    return Number.isNaN(at) ? 0 : Math.max(0, Math.floor((now.getTime() - at) / 1000));
+  };
+  const driftOf = (dir: string, deployment: ResourceStatus["deployment"]): ResourceStatus["drift"] => {
+    const d = driftFile?.resources[dir];
+    if (!d) return undefined;
+    const ended = deployment?.endedAt ? Date.parse(deployment.endedAt) : NaN;
+    return {
+      status: d.status,
+      checkedAt: d.checkedAt,
+      ageSeconds: secondsSince(d.checkedAt),
+      ...(d.since ? { since: d.since } : {}),
+      ...(d.issue !== undefined ? { issue: d.issue } : {}),
+      stale: !Number.isNaN(ended) && ended > Date.parse(d.checkedAt),
+    };
+  };
+  const artifactOf = (p: Planned): ResourceStatus["artifact"] => {
+    const a = p.kind === "service-instance" ? extras.artifacts?.get(`${p.service}/${p.name}`) : undefined;
+    if (!a || (a.environment !== "" && a.environment !== p.environment)) return undefined;
+    return { artifact: a.artifact, ...(a.codeSha256 ? { codeSha256: a.codeSha256 } : {}), ...(a.source ? { source: a.source } : {}) };
+  };
   const deploymentOf = (dir: string): ResourceStatus["deployment"] => {
     const d = lastDeployment(records.resources.get(dir));
     if (!d) return undefined;
@@ -185,10 +247,13 @@ export function platformStatus(desired: DesiredState, versions: VersionLookup, r
     const latest = versions.latest(p.template, p.request.major) ?? "";
     const newest = versions.newest(p.template);
     const deployment = deploymentOf(p.dir);
+    const drift = driftOf(p.dir, deployment);
+    const artifact = artifactOf(p);
     let health: Health;
     if (!deployment || deployment.status === "DELETED") health = "never-deployed";
     else if (deployment.status === "FAILED") health = "failed";
     else if (deployment.status === "IN_PROGRESS") health = "in-progress";
+    else if (drift?.status === "drifted" && !drift.stale) health = "drifted";
     else if ((deployment.version && deployment.version !== version) || (version && latest && version !== latest)) health = "outdated";
     else health = "ok";
     rows.push({
@@ -203,6 +268,8 @@ export function platformStatus(desired: DesiredState, versions: VersionLookup, r
       latest,
       ...(newest && newest !== latest && Number(newest.split(".")[0]) > p.request.major ? { newestMajor: newest } : {}),
       ...(deployment ? { deployment } : {}),
+      ...(drift ? { drift } : {}),
+      ...(artifact ? { artifact } : {}),
       health,
     });
   }
@@ -211,6 +278,7 @@ export function platformStatus(desired: DesiredState, versions: VersionLookup, r
     if (seen.has(dir)) continue;
     const deployment = deploymentOf(dir);
     if (deployment?.status === "DELETED") continue;
+    const drift = driftOf(dir, deployment);
     const last = lastDeployment(rec);
     const tv = last?.templateVersion ?? "";
     const segs = dir.split("/");
@@ -225,6 +293,7 @@ export function platformStatus(desired: DesiredState, versions: VersionLookup, r
       version: "",
       latest: "",
       ...(deployment ? { deployment } : {}),
+      ...(drift ? { drift } : {}),
       health: deployment?.status === "FAILED" ? "failed" : deployment?.status === "IN_PROGRESS" ? "in-progress" : "removed",
     });
   }
@@ -236,9 +305,22 @@ function pad(cells: readonly string[][]): string[] {
   return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd());
 }
 
+/** The drift cell: `in sync`, `drifted 2d #12`, `check failed`; `?` when a deployment ended after the check. */
+export function formatDrift(drift: ResourceStatus["drift"]): string {
+  if (!drift) return "-";
+  const text = drift.status === "in-sync" ? "in sync" : drift.status === "error" ? "check failed" : `drifted ${formatAge(drift.ageSeconds)}${drift.issue !== undefined ? ` #${drift.issue}` : ""}`;
+  return drift.stale ? `${text} (checked before the last deployment)` : text;
+}
+
+/** An artifact, short: `<repository>@sha256:<12 hex>` for an image, `s3://...` as it is for a zip. */
+export function shortArtifact(artifact: string): string {
+  const m = /([^/]+)@sha256:([0-9a-f]{12})[0-9a-f]*$/.exec(artifact);
+  return m ? `${m[1]}@sha256:${m[2]}` : artifact;
+}
+
 /** The status as a text table (what `protonkit platform status` prints). */
 export function formatStatus(status: PlatformStatus): string {
-  const header = ["RESOURCE", "KIND", "TEMPLATE", "VERSION", "LATEST", "DEPLOYED", "STATUS", "AGE"];
+  const header = ["RESOURCE", "KIND", "TEMPLATE", "VERSION", "LATEST", "DEPLOYED", "STATUS", "AGE", "DRIFT", "ARTIFACT"];
   const rows = status.resources.map((r) => [
     r.dir,
     r.kind,
@@ -248,6 +330,8 @@ export function formatStatus(status: PlatformStatus): string {
     r.deployment?.version ?? "-",
     r.deployment ? r.deployment.status : "never deployed",
     r.deployment ? formatAge(r.deployment.ageSeconds) : "-",
+    formatDrift(r.drift),
+    r.artifact ? shortArtifact(r.artifact.artifact) : "-",
   ]);
   const lines = pad([header, ...rows]);
   for (const r of status.resources) {

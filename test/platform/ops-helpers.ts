@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { DriftRecordFile } from "../../src/provision/drift";
 import { RecordsStore, type DeploymentEvent } from "../../src/platform/records-store";
 
 export function git(repo: string, ...args: string[]): string {
@@ -190,7 +191,26 @@ export const RECORDS: DeploymentEvent[] = [
   event("prod/legacy-api", "SUCCEEDED", { deploymentId: "i4", templateVersion: "pizza-svc:1.0", at: ago(40 * 86400) }),
 ];
 
-/** A platform repository with the small platform, a catalog with history, and records. */
+/** Drift checks: prod drifted after its last apply; the pipeline drifted before its last apply (maybe repaired); an in-sync instance; a failed check. */
+export const DRIFT: DriftRecordFile = {
+  v: 1,
+  resources: {
+    "orders/pipeline": { status: "drifted", checkedAt: ago(2 * 86400), since: ago(3 * 86400), issue: 13 },
+    prod: { status: "drifted", checkedAt: ago(3600), since: ago(3 * 3600), issue: 12 },
+    "prod/billing-api": { status: "error", checkedAt: ago(600) },
+    "test/orders-web-test": { status: "in-sync", checkedAt: ago(1800) },
+  },
+};
+
+export const IMAGE_DIGEST = `123456789012.dkr.ecr.us-east-1.amazonaws.com/orders@sha256:${"0123456789abcdef".repeat(4)}`;
+
+/** What the delivery pipelines recorded: an image in prod, a zip in test. */
+export const ARTIFACTS: Readonly<Record<string, string>> = {
+  "platform/artifacts/orders/web.yaml": `service: orders\ninstance: web\nenvironment: prod\nartifact: ${IMAGE_DIGEST}\ncode_sha256: ""\nsource: https://github.com/acme/orders/commit/${"c".repeat(40)}\n`,
+  "platform/artifacts/orders/web-test.yaml": `service: orders\ninstance: web-test\nenvironment: test\nartifact: s3://acme-artifacts/orders/cccc/function.zip\ncode_sha256: "q0Vx="\nsource: https://github.com/acme/orders/commit/${"c".repeat(40)}\n`,
+};
+
+/** A platform repository with the small platform, a catalog with history, records, drift and artifacts. */
 export async function statusFixture(t: { teardown(fn: () => void): void }): Promise<string> {
   const root = tmp(t);
   catalogRepo(path.join(root, "catalog"), [
@@ -198,8 +218,10 @@ export async function statusFixture(t: { teardown(fn: () => void): void }): Prom
     { "pizza-env": { "1": 1 }, "pizza-svc": { "1": 0 }, "pizza-alarm": { "1": 0 } },
     { "pizza-env": { "1": 1, "2": 0 }, "pizza-svc": { "1": 1 }, "pizza-alarm": { "1": 0 } },
   ]);
-  const repo = platformRepo(path.join(root, "platform"), "../catalog", PLATFORM_FILES);
-  await new RecordsStore({ repo }).append(RECORDS);
+  const repo = platformRepo(path.join(root, "platform"), "../catalog", { ...PLATFORM_FILES, ...ARTIFACTS });
+  const store = new RecordsStore({ repo });
+  await store.append(RECORDS);
+  await store.recordDrift(() => DRIFT);
   process.env.PROTONKIT_CACHE_DIR = path.join(root, "cache");
   return repo;
 }

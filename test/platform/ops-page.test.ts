@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import t from "tap";
 import puppeteer from "puppeteer-core";
-import { NOW, runCli, statusFixture, tmp } from "./ops-helpers";
+import { IMAGE_DIGEST, NOW, runCli, statusFixture, tmp } from "./ops-helpers";
 
 /** The system Chromium (Debian's `chromium`; .ci/run installs it), or PROTONKIT_CHROMIUM. */
 function chromium(): string | undefined {
@@ -74,6 +74,8 @@ t.test("the status page in a real headless browser", async (t) => {
     const failed = document.querySelector('#wiring g.node[data-dir="prod/orders-web"] rect');
     const summary = document.querySelector("#summary");
     const latest = document.querySelector('#resources tr[data-dir="test"] td:nth-child(5)');
+    const drift = document.querySelector('#resources tr[data-dir="prod"] td:nth-child(8)');
+    const artifactNode = document.querySelector('#wiring g.node[data-dir="prod/orders-web"]');
     return {
       rows,
       attention,
@@ -87,6 +89,8 @@ t.test("the status page in a real headless browser", async (t) => {
       failedStroke: failed ? failed.getAttribute("stroke") : null,
       summary: summary ? summary.textContent : "",
       latestCell: latest ? latest.textContent : "",
+      driftCell: drift ? drift.textContent : "",
+      artifact: artifactNode ? artifactNode.getAttribute("data-artifact") : null,
     };
   })()`)) as {
     rows: string[][];
@@ -101,9 +105,11 @@ t.test("the status page in a real headless browser", async (t) => {
     failedStroke: string | null;
     summary: string;
     latestCell: string;
+    driftCell: string;
+    artifact: string | null;
   };
   t.same(seen.rows[0], ["prod/orders-web", "failed"], "failures first");
-  t.same(seen.attention, ["prod/orders-web", "prod/billing-api"], "needs attention: the failure and the deployment in progress");
+  t.same(seen.attention, ["prod/orders-web", "prod", "prod/billing-api"], "needs attention: the failure, the drift and the deployment in progress");
   t.equal(seen.rows.length, 8);
   t.ok(seen.svg && seen.svg.w > 300 && seen.svg.h > 150, "the wiring is drawn");
   t.same(
@@ -119,6 +125,8 @@ t.test("the status page in a real headless browser", async (t) => {
   t.equal(seen.failedStroke, "#c62828", "a failure is red");
   t.match(seen.summary, /1 failed.*1 in progress/);
   t.match(seen.latestCell, /1\.1 \(major 2\.0 available\)/, "version against the latest");
+  t.match(seen.driftCell, /^drifted 1h #12, since 2026-11-30T09:00:00\.000Z$/, "drift where status is shown");
+  t.equal(seen.artifact, IMAGE_DIGEST, "the deployed image on the instance's node");
   const shot = await page.screenshot({ fullPage: true });
   t.ok(shot.length > 10000, "a screenshot renders");
   if (process.env.PROTONKIT_PAGE_SCREENSHOT) fs.writeFileSync(process.env.PROTONKIT_PAGE_SCREENSHOT, shot);

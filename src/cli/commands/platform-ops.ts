@@ -13,6 +13,8 @@ import { statusPage } from "../../platform/page";
 import { adopt, writeAdopted } from "../../platform/adopt";
 import { tryGit } from "../../provision/git";
 import { catalogVersions, formatStatus, platformStatus, type PlatformStatus } from "../../platform/status";
+import { readArtifacts, type ArtifactRecord } from "../../platform/artifacts";
+import { readDriftRecords } from "../../provision/drift";
 import type { CommandModule } from "./index";
 
 interface OrderFlags {
@@ -92,6 +94,7 @@ interface StatusFlags {
   fetch?: string;
   now?: string;
   json?: boolean;
+  drift?: string;
 }
 
 /** The records ref to read: as given, else the remote-tracking branch when fetched, else the local branch. */
@@ -120,7 +123,15 @@ export function loadStatus(flags: StatusFlags): PlatformStatus {
   const config = loadPlatformConfig(repo);
   const catalog = Catalog.open(repo, config.catalog as NonNullable<typeof config.catalog>);
   const records = readRecords(repo, recordsRef(repo, flags));
-  return platformStatus(state, catalogVersions(catalog), records, clock(flags.now));
+  const artifacts = new Map<string, ArtifactRecord>();
+  for (const svc of state.services) {
+    const read = readArtifacts(repo, svc.name);
+    for (const p of read.problems) process.stderr.write(`protonkit: warning: ${p.toString()} (left out of the status)\n`);
+    for (const [instance, record] of read.records) artifacts.set(`${svc.name}/${instance}`, record);
+  }
+  const drift = flags.drift ? readDriftRecords(path.resolve(flags.drift)) : undefined;
+  if (flags.drift && !drift) fail("does not exist", { file: flags.drift, field: "--drift", fix: "pass the file `protonkit provision drift --records` wrote, or leave --drift out to read drift.json on the records branch" });
+  return platformStatus(state, catalogVersions(catalog), records, clock(flags.now), { artifacts, ...(drift ? { drift } : {}) });
 }
 
 function statusOptions(cmd: Command): Command {
@@ -128,7 +139,8 @@ function statusOptions(cmd: Command): Command {
     .option("--repo <dir>", "the platform repository checkout", ".")
     .option("--records <ref>", `records ref (default origin/${RECORDS_BRANCH} when fetched, else ${RECORDS_BRANCH})`)
     .option("--fetch <remote>", "fetch the records branch from this remote first")
-    .option("--now <time>", "the time ages are computed at, ISO 8601 (default: now)");
+    .option("--now <time>", "the time ages are computed at, ISO 8601 (default: now)")
+    .option("--drift <file>", "drift records to show (default: drift.json on the records branch, as `provision drift --records-branch` writes it)");
 }
 
 interface AdoptFlags {

@@ -11,6 +11,7 @@ import { logName, neutralizeCommands } from "../../provision/log";
 import { GitHubClient } from "../../provision/github";
 import type { PlanSection } from "../../provision/comment";
 import { GitHubIssues, driftResultsFromSections, type DriftOutcome, nextDriftRecords, parseDriftResults, readDriftRecords, reconcileDrift, writeDriftRecords } from "../../provision/drift";
+import { RecordsStore } from "../../platform/records-store";
 import { checkPlan, formatPlanPolicy, type PlanJson } from "../../provision/plan-policy";
 import { POLICY_SUPPRESSIONS_PATH, loadSuppressions } from "../../provision/plan-policy-suppressions";
 import { planResources, publishPlan, readSectionFile, writeSectionFile } from "../../provision/plan";
@@ -389,9 +390,10 @@ export const provisionCommand: CommandModule = (program: Command) => {
     .option("--results <file>", 'JSON list of { "dir", "exitCode": 0|1|2, "summary" } (terraform plan -detailed-exitcode per resource)')
     .option("--section-file <file>", "instead of --results: the --section-file of `provision plan` (a failed plan is an error, resource changes are drift)")
     .option("--records <file>", "drift record file to update (one entry per resource: status, checkedAt, since, issue)")
+    .option("--records-branch [remote]", "also record the drift on the records branch (drift.json on protonkit/records, where `platform status` reads it), pushed to <remote> when given")
     .option("--issue-author <login>", "login our drift issues are written by (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
     .option("--dry-run", "no GitHub calls: print what would be done")
-    .action(async (flags: { results?: string; sectionFile?: string; records?: string; issueAuthor?: string; dryRun?: boolean }) => {
+    .action(async (flags: { results?: string; sectionFile?: string; records?: string; recordsBranch?: string | boolean; issueAuthor?: string; dryRun?: boolean }) => {
       const file = flags.results ?? flags.sectionFile;
       if (!file || (flags.results && flags.sectionFile)) fail("pass exactly one of --results and --section-file", { field: "--results", fix: "name the file the drift job wrote" });
       let text = "";
@@ -414,7 +416,13 @@ export const provisionCommand: CommandModule = (program: Command) => {
       const lines = outcomes.map((o) => `- \`${o.dir}\`: ${o.status}${o.issue !== undefined ? ` (issue #${o.issue} ${o.issueAction})` : ""}`);
       process.stdout.write(neutralizeCommands(`${lines.join("\n")}\n`));
       if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## Drift\n\n${lines.join("\n")}\n`);
-      if (flags.records) writeDriftRecords(path.resolve(flags.records), nextDriftRecords(previous, outcomes, new Date()));
+      const now = new Date();
+      if (flags.records) writeDriftRecords(path.resolve(flags.records), nextDriftRecords(previous, outcomes, now));
+      if (flags.recordsBranch !== undefined) {
+        const store = new RecordsStore({ repo: process.cwd(), remote: typeof flags.recordsBranch === "string" ? flags.recordsBranch : undefined, log });
+        const res = await store.recordDrift((before) => nextDriftRecords(before, outcomes, now));
+        log(`protonkit: recorded the drift of ${outcomes.length} resource(s) on ${store.branch} at ${res.commit}`);
+      }
       if (outcomes.some((o) => o.status === "error")) process.exitCode = 1;
     });
 
