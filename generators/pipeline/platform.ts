@@ -80,7 +80,8 @@ export function readPlatformFacts(root: string, service: string): PlatformFacts 
   const repository = originOf(root);
   return {
     template,
-    ...(typeof pipeline.unit_test_command === "string" ? { unit_test: pipeline.unit_test_command } : {}),
+    // The template's default is "" (the language's default command): absent here too.
+    ...(typeof pipeline.unit_test_command === "string" && pipeline.unit_test_command !== "" ? { unit_test: pipeline.unit_test_command } : {}),
     ...(codeBucket !== undefined ? { code_bucket: codeBucket } : {}),
     stages,
     ...(repository !== undefined ? { platform_repository: repository } : {}),

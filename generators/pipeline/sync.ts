@@ -54,7 +54,11 @@ export interface PipelineSyncOptions {
   /** The application repository (top level of a git checkout). */
   readonly repo: string;
   readonly mode: "init" | "update";
-  /** A checkout of the platform repository to read the service from (init only). */
+  /**
+   * A checkout of the platform repository to read the service from. `init` takes the template,
+   * instances, tiers and unit-test command from it; `update` takes the unit-test command (the
+   * pipeline spec's `unit_test_command`, when set), which wins over `.protonkit/pipeline.yaml`.
+   */
   readonly platform?: string;
   readonly flags?: PipelineFlags;
   /** Overwrite owned files even when edited. */
@@ -106,17 +110,22 @@ function defaultPackageCommand(root: string): string {
   return "mkdir -p dist && zip -qr dist/function.zip . -x '.git/*' 'dist/*'";
 }
 
+/** The absolute path of a platform repository checkout; fails when it has no `platform/` folder. */
+function checkPlatform(dir: string): string {
+  const platformRoot = path.resolve(dir);
+  if (!fs.existsSync(path.join(platformRoot, "platform"))) {
+    fail("not a platform repository (no platform/ folder)", { file: displayPath(platformRoot), field: "--platform", fix: "pass a checkout of the platform repository, or leave --platform out and pass --stage flags" });
+  }
+  return platformRoot;
+}
+
 /** Settings for a new `.protonkit/pipeline.yaml`, from the platform repository and the flags. */
 function settingsFromInit(root: string, options: PipelineSyncOptions): PipelineSettings {
   const flags = options.flags ?? {};
   const data: Record<string, unknown> = { version: 1, region: "eu-west-1" };
   if (options.platform !== undefined) {
     if (flags.service === undefined) fail("is required with --platform", { field: "--service", fix: "name the service of platform/services/<name>.yaml" });
-    const platformRoot = path.resolve(options.platform);
-    if (!fs.existsSync(path.join(platformRoot, "platform"))) {
-      fail("not a platform repository (no platform/ folder)", { file: displayPath(platformRoot), field: "--platform", fix: "pass a checkout of the platform repository, or leave --platform out and pass --stage flags" });
-    }
-    const facts = readPlatformFacts(platformRoot, flags.service);
+    const facts = readPlatformFacts(checkPlatform(options.platform), flags.service);
     data.template = facts.template;
     data.stages = facts.stages;
     if (facts.unit_test !== undefined) data.unit_test = facts.unit_test;
@@ -176,6 +185,11 @@ export function syncPipeline(options: PipelineSyncOptions): PipelineSyncResult {
       }
     }
     if (conflicts.length > 0) throw new ProtonkitError(conflicts, `${show(PIPELINE_SETTINGS_PATH)}: already exists with other settings`);
+    if (options.platform !== undefined) {
+      // The pipeline spec is the source of the unit-test command; the file keeps a fallback.
+      const facts = readPlatformFacts(checkPlatform(options.platform), settings.service);
+      if (facts.unit_test !== undefined) settings = { ...settings, unit_test: facts.unit_test };
+    }
     planned.push({ result: { path: PIPELINE_SETTINGS_PATH, status: "kept", reason: "yours; read, never rewritten" } });
   } else if (options.mode === "init") {
     settings = settingsFromInit(root, options);

@@ -1,4 +1,4 @@
-import { Fn, TerraformLocal } from "cdktf";
+import { Fn, Op, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -7,8 +7,8 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { InputRefs } from "../../src/authoring/refs";
-import { expr } from "../../src/authoring/refs";
-import { githubProviderArn, githubTrustPolicy } from "./trust-policy";
+import { expr, literal } from "../../src/authoring/refs";
+import { githubProviderArn, githubTrustPolicy, gitlabProviderArn, gitlabTrustPolicy } from "./trust-policy";
 import { webPipelineInputs } from "./web-inputs";
 
 /** What a service's pipeline infrastructure shares, whatever runs the images. */
@@ -93,42 +93,82 @@ export function accountsPullStatement(sid: string, accounts: TerraformLocal, par
   };
 }
 
-/** How {@link githubPushRole} names and describes its role. */
+/**
+ * What the generated deploy script (`templates/pipelines/deploy.sh.hbs`) calls on an ECS
+ * service: `describe-services` (also the `services-stable` waiter) to read the running task
+ * definition and the rollout, `update-service` to roll back to the previous task definition.
+ */
+export const ECS_DEPLOY_ACTIONS = ["ecs:UpdateService", "ecs:DescribeServices"] as const;
+
+/** What it reads beside the service: `describe-task-definition`, for the running image. */
+export const ECS_READ_ACTIONS = ["ecs:DescribeTaskDefinition"] as const;
+
+/**
+ * What the generated deploy script calls on a function: `get-function` (the running image or
+ * code), `get-function-configuration` (also the `function-updated` waiter) and, to roll an
+ * image back, `update-function-code`.
+ */
+export const LAMBDA_DEPLOY_ACTIONS = ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:UpdateFunctionCode"] as const;
+
+/** How {@link pipelineRole} names and describes its role. */
 export interface PushRoleOptions {
   /** Construct id of the role (its Terraform name: changing it replaces the role). */
   readonly id: string;
-  /** Construct id of the local holding the allowed refs. */
+  /** Construct id of the local holding the allowed GitHub refs. */
   readonly refsId: string;
   /** IAM name of the role (at most 64 characters). */
   readonly name: string;
-  /** The role's description, given the GitHub repository (`owner/name`) it trusts. */
-  readonly describe: (githubRepository: string) => string;
+  /**
+   * The role's description, given who assumes it: `GitHub Actions of <owner>/<name>` or
+   * `GitLab CI of <group>/<project>`.
+   */
+  readonly describe: (who: string) => string;
   /** The pipeline account's partition. */
   readonly partition: DataAwsPartition;
-  /** The pipeline account, where the GitHub OIDC provider is unless the input names one. */
+  /** The pipeline account, where the OIDC providers are unless the inputs name them. */
   readonly account: DataAwsCallerIdentity;
   /** The image repository the role may push to. */
   readonly repository: EcrRepository;
 }
 
 /**
- * A role only the service's GitHub repository can assume, through GitHub OIDC, from the refs in
- * `deploy_refs` (`StringLike`: a ref may hold a `*`, as in `ref:refs/tags/v*`); it may log in to
- * ECR and push to the service's repository (policy `push`), nothing else.
+ * The pipeline's role, assumable through OIDC by the service's CI only, as the `scm` input
+ * says: with `github`, GitHub Actions of the service's repository from the refs in `deploy_refs`;
+ * with `gitlab`, GitLab CI of `gitlab_project` from `gitlab_deploy_refs` (`StringLike`: a ref
+ * may hold a `*`). It may log in to ECR and push to the service's repository (policy `push`);
+ * templates add what deploying needs.
  */
-export function githubPushRole(scope: Construct, props: DeliveryProps, options: PushRoleOptions): IamRole {
+export function pipelineRole(scope: Construct, props: DeliveryProps, options: PushRoleOptions): IamRole {
   const { inputs } = props;
+  const { partition, account } = options;
   const repository = new TerraformLocal(scope, "github_repository", Fn.coalesce([inputs.github_repository, props.linkedRepository]));
   const refs = new TerraformLocal(scope, options.refsId, inputs.deploy_refs);
+  const gitlab = Op.eq(inputs.scm, "gitlab");
+  const host = new TerraformLocal(scope, "gitlab_host", Fn.trimprefix(inputs.gitlab_url, "https://"));
+  const gitlabRefs = new TerraformLocal(scope, "gitlab_deploy_refs", inputs.gitlab_deploy_refs);
+  const github = githubTrustPolicy({
+    provider: Fn.coalesce([inputs.oidc_provider_arn, githubProviderArn(partition.partition, account.accountId)]),
+    subjects: expr(`[for r in local.${refs.friendlyUniqueId} : format("repo:%s:%s", local.${repository.friendlyUniqueId}, r)]`),
+    match: "StringLike",
+  });
+  const gitlabTrust = gitlabTrustPolicy({
+    provider: Fn.coalesce([inputs.gitlab_oidc_provider_arn, gitlabProviderArn(partition.partition, account.accountId, host.asString)]),
+    hostExpression: `local.${host.friendlyUniqueId}`,
+    subjectsExpression: `[for r in local.${gitlabRefs.friendlyUniqueId} : format("project_path:%s:%s", var.pipeline.inputs.gitlab_project, r)]`,
+  });
   const role = new IamRole(scope, options.id, {
     name: options.name,
-    description: options.describe(repository.asString),
+    description: Fn.conditional(gitlab, options.describe(`GitLab CI of ${inputs.gitlab_project}`), options.describe(`GitHub Actions of ${repository.asString}`)),
     maxSessionDuration: 3600,
-    assumeRolePolicy: githubTrustPolicy({
-      provider: Fn.coalesce([inputs.oidc_provider_arn, githubProviderArn(options.partition.partition, options.account.accountId)]),
-      subjects: expr(`[for r in local.${refs.friendlyUniqueId} : format("repo:%s:%s", local.${repository.friendlyUniqueId}, r)]`),
-      match: "StringLike",
-    }),
+    assumeRolePolicy: Fn.conditional(gitlab, gitlabTrust, github),
+    lifecycle: {
+      precondition: [
+        {
+          condition: Op.or(Op.neq(inputs.scm, "gitlab"), Op.neq(inputs.gitlab_project, literal(""))),
+          errorMessage: "The pipeline's scm is gitlab: set gitlab_project to the GitLab project path (group/project) whose CI deploys the service.",
+        },
+      ],
+    },
   });
   new IamRolePolicy(scope, "push", {
     name: "push-images",

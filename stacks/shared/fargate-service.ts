@@ -13,6 +13,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { InputRefs } from "../../src/authoring/refs";
 import { expr, literal } from "../../src/authoring/refs";
+import { ECS_DEPLOY_ACTIONS, ECS_READ_ACTIONS } from "./delivery";
 import { endpointPath, importEndpoints, type EndpointOwner } from "./endpoints";
 import { githubProviderArn, githubTrustPolicy, serviceTrustPolicy } from "./trust-policy";
 import { FARGATE_MEMORY_FOR_CPU, webServiceInputs } from "./web-inputs";
@@ -138,7 +139,9 @@ export class FargateWebService extends Construct {
    * Role the service's GitHub workflows assume in this environment's account to roll the
    * service: only jobs of the service's repository running in the GitHub environment named
    * like this Proton environment (`environment: <name>`), only UpdateService/DescribeServices
-   * on this ECS service. The pipeline's role cannot do that across accounts.
+   * on this ECS service (and DescribeTaskDefinition, which has no resource). The pipeline's role
+   * cannot do that across accounts. It trusts GitHub only: instances cannot read the
+   * pipeline's `scm` input.
    */
   readonly deployRole: IamRole;
   /** Name of the container in the task definition (load balancers and registries point at it). */
@@ -299,7 +302,11 @@ export class FargateWebService extends Construct {
       role: this.deployRole.id,
       policy: Fn.jsonencode({
         Version: "2012-10-17",
-        Statement: [{ Sid: "RollThisService", Effect: "Allow", Action: ["ecs:UpdateService", "ecs:DescribeServices"], Resource: this.service.id }],
+        Statement: [
+          { Sid: "RollThisService", Effect: "Allow", Action: [...ECS_DEPLOY_ACTIONS], Resource: this.service.id },
+          // DescribeTaskDefinition has no resource-level permissions; the deploy script reads the running image with it.
+          { Sid: "ReadTaskDefinitions", Effect: "Allow", Action: [...ECS_READ_ACTIONS], Resource: "*" },
+        ],
       }),
     });
 

@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { expr, literal } from "../../src/authoring/refs";
 import type { InputRefs } from "../../src/authoring/refs";
-import { accountsPullStatement, DeliveryProps, ECR_PULL_ACTIONS, githubPushRole, ImageDelivery } from "./delivery";
+import { accountsPullStatement, DeliveryProps, ECR_PULL_ACTIONS, ECS_DEPLOY_ACTIONS, ECS_READ_ACTIONS, ImageDelivery, pipelineRole } from "./delivery";
 import type { webPipelineInputs, webPipelineOutputs } from "./web-inputs";
 
 /** What {@link ServicePipeline} is built from. */
@@ -14,12 +14,13 @@ export type ServicePipelineProps = DeliveryProps;
 /**
  * A Fargate service's delivery infrastructure, in the pipeline account: an encrypted ECR
  * repository with scan on push and a lifecycle policy, pull access for the accounts the
- * service's instances run in, and a deploy role that only the service's GitHub repository
- * (chosen refs) can assume through GitHub OIDC. The role may push to this repository and
- * update/describe this service's ECS services, nothing else.
+ * service's instances run in, and a deploy role that only the service's CI (its GitHub
+ * repository or GitLab project, chosen refs) can assume through OIDC. The role may push to
+ * this repository and make the calls of the generated deploy script on this service's ECS
+ * services ({@link ECS_DEPLOY_ACTIONS}), nothing else.
  */
 export class ServicePipeline extends ImageDelivery {
-  /** The role the service's GitHub workflows assume to push images and roll the services. */
+  /** The role the service's CI assumes to push images and roll the services. */
   readonly deployRole: IamRole;
 
   constructor(scope: Construct, id: string, props: ServicePipelineProps) {
@@ -38,11 +39,11 @@ export class ServicePipeline extends ImageDelivery {
       }),
     });
 
-    this.deployRole = githubPushRole(this, props, {
+    this.deployRole = pipelineRole(this, props, {
       id: "deploy_role",
       refsId: "deploy_refs",
       name: Fn.substr(`protonkit-${props.serviceName}-deploy`, 0, 64),
-      describe: (repository) => `GitHub Actions of ${repository} push images and deploy service ${props.serviceName}.`,
+      describe: (who) => `${who} push images and deploy service ${props.serviceName}.`,
       partition,
       account,
       repository: this.repository,
@@ -59,7 +60,11 @@ export class ServicePipeline extends ImageDelivery {
       role: this.deployRole.id,
       policy: Fn.jsonencode({
         Version: "2012-10-17",
-        Statement: [{ Sid: "UpdateServiceInstances", Effect: "Allow", Action: ["ecs:UpdateService", "ecs:DescribeServices"], Resource: services.asList }],
+        Statement: [
+          { Sid: "UpdateServiceInstances", Effect: "Allow", Action: [...ECS_DEPLOY_ACTIONS], Resource: services.asList },
+          // DescribeTaskDefinition has no resource-level permissions; it reads, it changes nothing.
+          { Sid: "ReadTaskDefinitions", Effect: "Allow", Action: [...ECS_READ_ACTIONS], Resource: "*" },
+        ],
       }),
     });
   }

@@ -1,4 +1,5 @@
 import { Fn } from "cdktf";
+import { anyExpr } from "../../src/authoring/refs";
 
 /** GitHub Actions' OIDC issuer (host of its token URL). */
 export const GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com";
@@ -74,4 +75,58 @@ export function githubTrustPolicy(props: GithubTrustProps): string {
  */
 export function githubProviderArn(partition: string, accountId: string): string {
   return Fn.format(`arn:%s:iam::%s:oidc-provider/${GITHUB_OIDC_ISSUER}`, [partition, accountId]);
+}
+
+/**
+ * The audience the generated `.gitlab-ci.yml` asks GitLab's ID tokens for (`id_tokens:` `aud`),
+ * the same as GitHub's: the account bootstrap's GitLab provider lists it as a client ID.
+ */
+export const GITLAB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+/** Who may assume a role through GitLab OIDC ({@link gitlabTrustPolicy}). */
+export interface GitlabTrustProps {
+  /** ARN of the account's OIDC identity provider for the GitLab instance. */
+  readonly provider: string;
+  /**
+   * Terraform expression (text) giving the host of the GitLab instance, the issuer without
+   * `https://`: IAM's condition keys start with it, so they are computed keys.
+   */
+  readonly hostExpression: string;
+  /**
+   * Terraform expression (text) giving the list of token subjects allowed
+   * (`project_path:<group>/<project>:ref_type:<type>:ref:<ref>`); `*` is a wildcard (`StringLike`).
+   */
+  readonly subjectsExpression: string;
+}
+
+/**
+ * Trust policy letting GitLab CI jobs assume a role with web identity: the instance's tokens for
+ * {@link GITLAB_OIDC_AUDIENCE}, from the given subjects only. IAM reads no custom claim of a
+ * generic OIDC provider (only `aud` and `sub`), so the project, ref type and ref are matched
+ * through GitLab's default subject; `ref_protected` and `environment` cannot be required here:
+ * protecting the branch and the environments is GitLab's part.
+ */
+export function gitlabTrustPolicy(props: GitlabTrustProps): string {
+  const key = (claim: string): string => `(format("%s:${claim}", ${props.hostExpression}))`;
+  return Fn.jsonencode({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: props.provider },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: anyExpr(
+          `{ StringEquals = { ${key("aud")} = ${JSON.stringify(GITLAB_OIDC_AUDIENCE)} }, StringLike = { ${key("sub")} = ${props.subjectsExpression} } }`,
+        ),
+      },
+    ],
+  });
+}
+
+/**
+ * ARN of a GitLab instance's OIDC provider in an account (`host` without `https://`), where the
+ * account bootstrap creates it.
+ */
+export function gitlabProviderArn(partition: string, accountId: string, host: string): string {
+  return Fn.format("arn:%s:iam::%s:oidc-provider/%s", [partition, accountId, host]);
 }

@@ -101,6 +101,50 @@ export const webPipelineInputs = {
     default: "",
     pattern: "^$|^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$",
   }),
+  scm: Input.enum(["github", "gitlab"], {
+    title: "Source-code host",
+    description: "Where the service's code and CI live: github (GitHub Actions, trust from github_repository and deploy_refs) or gitlab (GitLab CI, trust from gitlab_project and gitlab_deploy_refs).",
+    default: "github",
+  }),
+  gitlab_project: Input.string({
+    title: "GitLab project",
+    description: "With scm gitlab: the project path (group[/subgroup]/project) whose CI jobs may assume the role, spelled as GitLab does (the token subject is case sensitive).",
+    default: "",
+    pattern: "^$|^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$",
+    maxLength: 255,
+  }),
+  gitlab_deploy_refs: Input.array(
+    { type: "string", pattern: "^ref_type:(branch|tag):ref:[A-Za-z0-9_.*/-]+$", maxLength: 200 },
+    {
+      title: "GitLab deploying refs",
+      description:
+        "With scm gitlab: subjects of GitLab's ID token (after project_path:<project>:) allowed to assume the role, e.g. ref_type:branch:ref:main; * is a wildcard. Protect these branches or tags: AWS reads only the token's sub and aud, not ref_protected or environment.",
+      default: ["ref_type:branch:ref:main"],
+      minItems: 1,
+      maxItems: 10,
+    },
+  ),
+  gitlab_url: Input.string({
+    title: "GitLab URL",
+    description: "With scm gitlab: the instance whose ID tokens are trusted (the issuer of the account bootstrap's GitLab OIDC provider).",
+    default: "https://gitlab.com",
+    pattern: "^https://[a-z0-9.-]+$",
+    maxLength: 253,
+  }),
+  gitlab_oidc_provider_arn: Input.string({
+    title: "GitLab OIDC provider ARN",
+    description: "With scm gitlab: the IAM OIDC provider for gitlab_url; empty means the one the account bootstrap created in this account.",
+    default: "",
+    pattern: "^$|^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[a-z0-9.-]+$",
+  }),
+  unit_test_command: Input.string({
+    title: "Unit-test command",
+    description:
+      "One-line shell command the delivery pipeline runs as its unit tests, e.g. npm test; empty means the language's default. protonkit pipeline init reads it from the service's spec.",
+    default: "",
+    pattern: "^[^\\n\\r]*$",
+    maxLength: 1000,
+  }),
   image_tag_mutability: Input.enum(["IMMUTABLE", "MUTABLE"], {
     title: "Image tag mutability",
     description: "IMMUTABLE (a tag always means the same image: deploy by changing the image input) or MUTABLE.",
@@ -113,5 +157,5 @@ export const webPipelineInputs = {
 export const webPipelineOutputs = {
   repository_url: "ECR repository the service's CI pushes images to.",
   repository_arn: "ARN of the ECR repository.",
-  deploy_role_arn: "IAM role the service's GitHub workflows assume (OIDC) to push images and update the ECS services.",
+  deploy_role_arn: "IAM role the service's GitHub workflows or GitLab CI jobs assume (OIDC) to push images and deploy the ECS services.",
 } as const;

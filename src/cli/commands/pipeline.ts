@@ -13,6 +13,7 @@ interface UpdateFlags {
   repo: string;
   force?: boolean;
   check?: boolean;
+  platform?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -33,7 +34,11 @@ function report(result: PipelineSyncResult): void {
           "add the repository secret PROTONKIT_PLATFORM_TOKEN (may push to the platform repository)",
           `add ${[...new Set(m.stages.map((s) => `environment:${s.environment}`))].join(", ")} to the pipeline spec's deploy_refs (the OIDC subject of jobs in an environment)`,
         ]
-      : [`protect the GitLab environments ${gated || "(none)"}`, "add the masked, protected CI/CD variable PROTONKIT_PLATFORM_TOKEN (may push to the platform repository)"];
+      : [
+          `protect the GitLab environments ${gated || "(none)"} and the branch ${m.settings.main_branch}`,
+          "add the masked, protected CI/CD variable PROTONKIT_PLATFORM_TOKEN (may push to the platform repository)",
+          `set the pipeline spec's scm: gitlab, gitlab_project: <group/project> and gitlab_deploy_refs: [ref_type:branch:ref:${m.settings.main_branch}] (the roles then trust this project's GitLab CI)`,
+        ];
   for (const line of next) process.stdout.write(`next: ${line}\n`);
 }
 
@@ -74,9 +79,10 @@ export const pipelineCommand: CommandModule = (program: Command) => {
     .description("Re-render the files protonkit owns from .protonkit/pipeline.yaml; edited files are kept unless --force.")
     .requiredOption("--repo <dir>", "the application repository (top level of a git checkout)")
     .option("--force", "overwrite owned files even when they were edited")
+    .option("--platform <dir>", "a checkout of the platform repository: the pipeline spec's unit_test_command, when set, wins over unit_test")
     .option("--check", "write nothing; exit 1 when any file would be created, updated or is skipped")
     .action((flags: UpdateFlags) => {
-      const result = syncPipeline({ repo: flags.repo, mode: "update", force: flags.force, check: flags.check });
+      const result = syncPipeline({ repo: flags.repo, mode: "update", platform: flags.platform, force: flags.force, check: flags.check });
       report(result);
       if (flags.check && !result.inSync) process.exitCode = 1;
     });

@@ -73,7 +73,7 @@ resource "aws_ecr_repository_policy" "delivery_pull_access" {
 }
 
 resource "aws_iam_role" "delivery_deploy_role" {
-  assume_role_policy = jsonencode({
+  assume_role_policy = (var.pipeline.inputs.scm == "gitlab") ? jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Federated" = coalesce(var.pipeline.inputs.gitlab_oidc_provider_arn, format("arn:%s:iam::%s:oidc-provider/%s", data.aws_partition.delivery_partition.partition, data.aws_caller_identity.delivery_account.account_id, local.delivery_gitlab_host)) }, "Action" = "sts:AssumeRoleWithWebIdentity", "Condition" = { StringEquals = { (format("%s:aud", local.delivery_gitlab_host)) = "sts.amazonaws.com" }, StringLike = { (format("%s:sub", local.delivery_gitlab_host)) = [for r in local.delivery_gitlab_deploy_refs : format("project_path:%s:%s", var.pipeline.inputs.gitlab_project, r)] } } }] }) : jsonencode({
     "Version" = "2012-10-17"
     "Statement" = [
       {
@@ -104,9 +104,16 @@ resource "aws_iam_role" "delivery_deploy_role" {
       },
     ]
   })
-  description          = "GitHub Actions of ${local.delivery_github_repository} push images and deploy service ${var.service.name}."
+  description          = (var.pipeline.inputs.scm == "gitlab") ? "GitLab CI of ${var.pipeline.inputs.gitlab_project} push images and deploy service ${var.service.name}." : "GitHub Actions of ${local.delivery_github_repository} push images and deploy service ${var.service.name}."
   max_session_duration = 3600
   name                 = substr("protonkit-${var.service.name}-deploy", 0, 64)
+
+  lifecycle {
+    precondition {
+      condition     = ((var.pipeline.inputs.scm != "gitlab") || (var.pipeline.inputs.gitlab_project != ""))
+      error_message = "The pipeline's scm is gitlab: set gitlab_project to the GitLab project path (group/project) whose CI deploys the service."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "delivery_deploy" {
@@ -120,6 +127,12 @@ resource "aws_iam_role_policy" "delivery_deploy" {
         "Effect"   = "Allow"
         "Action"   = ["ecs:UpdateService", "ecs:DescribeServices"]
         "Resource" = local.delivery_ecs_service_arns
+      },
+      {
+        "Sid"      = "ReadTaskDefinitions"
+        "Effect"   = "Allow"
+        "Action"   = ["ecs:DescribeTaskDefinition"]
+        "Resource" = "*"
       },
     ]
   })

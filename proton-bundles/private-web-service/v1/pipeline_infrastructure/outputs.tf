@@ -1,5 +1,5 @@
 output "deploy_role_arn" {
-  description = "IAM role the service's GitHub workflows assume (OIDC) to push images and update the ECS services."
+  description = "IAM role the service's GitHub workflows or GitLab CI jobs assume (OIDC) to push images and deploy the ECS services."
   value       = aws_iam_role.delivery_deploy_role.arn
 }
 

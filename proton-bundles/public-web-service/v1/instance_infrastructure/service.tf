@@ -355,6 +355,12 @@ resource "aws_iam_role_policy" "service_deploy_policy" {
         "Action"   = ["ecs:UpdateService", "ecs:DescribeServices"]
         "Resource" = aws_ecs_service.service_service.id
       },
+      {
+        "Sid"      = "ReadTaskDefinitions"
+        "Effect"   = "Allow"
+        "Action"   = ["ecs:DescribeTaskDefinition"]
+        "Resource" = "*"
+      },
     ]
   })
   role = aws_iam_role.service_deploy_role.id

@@ -18,7 +18,7 @@ run "repository_and_push_role" {
   }
 
   assert {
-    condition = jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Condition == {
+    condition = var.pipeline.inputs.scm == "gitlab" || jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Condition == {
       StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
       StringLike = {
         "token.actions.githubusercontent.com:sub" = [
@@ -27,14 +27,27 @@ run "repository_and_push_role" {
         ]
       }
     }
-    error_message = "only the service's repository, on the spec's refs, may assume the push role"
+    error_message = "with scm github, only the service's repository, on the spec's refs, may assume the push role"
   }
-
   assert {
-    condition     = jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Principal.Federated == (var.pipeline.inputs.oidc_provider_arn != "" ? var.pipeline.inputs.oidc_provider_arn : "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")
-    error_message = "the push role trusts GitHub's OIDC provider (the bootstrap's by default)"
+    condition     = var.pipeline.inputs.scm == "gitlab" || jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Principal.Federated == (var.pipeline.inputs.oidc_provider_arn != "" ? var.pipeline.inputs.oidc_provider_arn : "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")
+    error_message = "with scm github, the push role trusts GitHub's OIDC provider (the bootstrap's by default)"
   }
-
+  assert {
+    condition = var.pipeline.inputs.scm == "github" || jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Condition == {
+      StringEquals = { "${trimprefix(var.pipeline.inputs.gitlab_url, "https://")}:aud" = "sts.amazonaws.com" }
+      StringLike = {
+        "${trimprefix(var.pipeline.inputs.gitlab_url, "https://")}:sub" = [
+          for r in var.pipeline.inputs.gitlab_deploy_refs : "project_path:${var.pipeline.inputs.gitlab_project}:${r}"
+        ]
+      }
+    }
+    error_message = "with scm gitlab, only the GitLab project, on the spec's refs, may assume the push role, for the generated pipeline's audience"
+  }
+  assert {
+    condition     = var.pipeline.inputs.scm == "github" || jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Principal.Federated == (var.pipeline.inputs.gitlab_oidc_provider_arn != "" ? var.pipeline.inputs.gitlab_oidc_provider_arn : "arn:aws:iam::123456789012:oidc-provider/${trimprefix(var.pipeline.inputs.gitlab_url, "https://")}")
+    error_message = "with scm gitlab, the push role trusts the GitLab instance's OIDC provider (the bootstrap's by default)"
+  }
   assert {
     condition = alltrue([
       for s in jsondecode(aws_iam_role_policy.delivery_push.policy).Statement :
@@ -59,5 +72,24 @@ run "repository_and_push_role" {
   assert {
     condition     = output.repository_url == aws_ecr_repository.delivery_repository.repository_url && output.push_role_arn == aws_iam_role.delivery_push_role.arn && output.repository_arn == aws_ecr_repository.delivery_repository.arn
     error_message = "the pipeline publishes the repository and the push role"
+  }
+  # The generated deploy script reads and rolls back the instances' functions; a zip build
+  # uploads to <code bucket>/<service>/ of the buckets the instances name.
+  assert {
+    condition = alltrue([
+      for st in try(jsondecode(aws_iam_role_policy.delivery_deploy[0].policy).Statement, []) :
+      st.Sid == "DeployInstanceFunctions" ? (
+        st.Action == ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:UpdateFunctionCode"] &&
+        toset(st.Resource) == toset([for i in var.service_instances : i.outputs["function_arn"] if can(i.outputs["function_arn"])])
+        ) : (
+        st.Action == ["s3:PutObject"] &&
+        toset(st.Resource) == toset([for i in var.service_instances : "arn:aws:s3:::${i.inputs.code_s3_bucket}/${var.service.name}/*" if try(i.inputs.code_s3_bucket, null) != null])
+      )
+    ])
+    error_message = "the push role deploys exactly the instances' functions and uploads only under the service's prefix of their code buckets"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy.delivery_deploy) == (length([for i in var.service_instances : i if can(i.outputs["function_arn"]) || try(i.inputs.code_s3_bucket, null) != null]) == 0 ? 0 : 1)
+    error_message = "no deploy policy before there is a function or a code bucket"
   }
 }

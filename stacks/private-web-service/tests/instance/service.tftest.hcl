@@ -101,6 +101,10 @@ run "reachable_from_the_vpc_only_and_registered" {
     error_message = "the instance deploy role may update and describe this ECS service only"
   }
   assert {
+    condition     = length(jsondecode(aws_iam_role_policy.service_deploy_policy.policy).Statement) == 2 && jsondecode(aws_iam_role_policy.service_deploy_policy.policy).Statement[1] == { Sid = "ReadTaskDefinitions", Effect = "Allow", Action = ["ecs:DescribeTaskDefinition"], Resource = "*" }
+    error_message = "the deploy script reads the running image with DescribeTaskDefinition (no resource-level permissions), and nothing else is added"
+  }
+  assert {
     condition     = output.url == "http://orders-api.test.internal:9090" && output.dns_name == "orders-api.test.internal"
     error_message = "the URL is http://<name>.<namespace>:<port>"
   }

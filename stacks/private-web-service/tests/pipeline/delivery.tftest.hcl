@@ -84,6 +84,12 @@ run "repository_and_deploy_role" {
         oidc_provider_arn    = ""
         image_tag_mutability = "IMMUTABLE"
         keep_images          = 50
+        scm                      = "github"
+        gitlab_project           = ""
+        gitlab_deploy_refs       = ["ref_type:branch:ref:main"]
+        gitlab_url               = "https://gitlab.com"
+        gitlab_oidc_provider_arn = ""
+        unit_test_command        = ""
       }
     }
   }
@@ -117,6 +123,14 @@ run "repository_and_deploy_role" {
     error_message = "the deploy role may update exactly the deployed instances' ECS services"
   }
   assert {
+    condition     = jsondecode(aws_iam_role_policy.delivery_deploy[0].policy).Statement[1] == { Sid = "ReadTaskDefinitions", Effect = "Allow", Action = ["ecs:DescribeTaskDefinition"], Resource = "*" }
+    error_message = "the deploy script reads the running image with DescribeTaskDefinition, which has no resource-level permissions"
+  }
+  assert {
+    condition     = startswith(aws_iam_role.delivery_deploy_role.description, "GitHub Actions of pizza-ananas/orders-api ")
+    error_message = "scm defaults to github: existing specs keep their GitHub trust"
+  }
+  assert {
     condition     = output.deploy_role_arn == aws_iam_role.delivery_deploy_role.arn && output.repository_url == aws_ecr_repository.delivery_repository.repository_url
     error_message = "pipeline outputs must name the repository and the role"
   }
@@ -134,6 +148,12 @@ run "explicit_repository_and_provider" {
         oidc_provider_arn    = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"
         image_tag_mutability = "MUTABLE"
         keep_images          = 10
+        scm                      = "github"
+        gitlab_project           = ""
+        gitlab_deploy_refs       = ["ref_type:branch:ref:main"]
+        gitlab_url               = "https://gitlab.com"
+        gitlab_oidc_provider_arn = ""
+        unit_test_command        = ""
       }
     }
   }
@@ -145,5 +165,92 @@ run "explicit_repository_and_provider" {
   assert {
     condition     = length(aws_iam_role_policy.delivery_deploy) == 0 && length(aws_ecr_repository_policy.delivery_pull_access) == 0
     error_message = "before any instance is deployed there is no ECS permission and no cross-account pull"
+  }
+}
+
+# GitLab: the role trusts the account's GitLab provider (the bootstrap's), GitLab's default
+# subject (project_path, ref_type, ref) of the project's chosen refs, and the audience the
+# generated .gitlab-ci.yml asks for; nothing from GitHub.
+run "gitlab_project_trust" {
+  command = plan
+
+  variables {
+    pipeline = {
+      inputs = {
+        github_repository        = ""
+        deploy_refs              = ["ref:refs/heads/main"]
+        oidc_provider_arn        = ""
+        image_tag_mutability     = "IMMUTABLE"
+        keep_images              = 50
+        scm                      = "gitlab"
+        gitlab_project           = "pizza-ananas/kitchen/orders-api"
+        gitlab_deploy_refs       = ["ref_type:branch:ref:main", "ref_type:tag:ref:v*"]
+        gitlab_url               = "https://gitlab.example.com"
+        gitlab_oidc_provider_arn = ""
+        unit_test_command        = "npm test"
+      }
+    }
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Principal.Federated == "arn:aws:iam::123456789012:oidc-provider/gitlab.example.com"
+    error_message = "the deploy role trusts the account's provider for the GitLab instance"
+  }
+  assert {
+    condition = jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Condition == {
+      StringEquals = { "gitlab.example.com:aud" = "sts.amazonaws.com" }
+      StringLike = {
+        "gitlab.example.com:sub" = [
+          "project_path:pizza-ananas/kitchen/orders-api:ref_type:branch:ref:main",
+          "project_path:pizza-ananas/kitchen/orders-api:ref_type:tag:ref:v*",
+        ]
+      }
+    }
+    error_message = "only the GitLab project's chosen refs may assume the deploy role, with the generated pipeline's audience"
+  }
+  assert {
+    condition     = length(jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement) == 1 && !strcontains(aws_iam_role.delivery_deploy_role.assume_role_policy, "token.actions.githubusercontent.com")
+    error_message = "with scm gitlab, GitHub is not trusted"
+  }
+  assert {
+    condition     = startswith(aws_iam_role.delivery_deploy_role.description, "GitLab CI of pizza-ananas/kitchen/orders-api ")
+    error_message = "the description names the GitLab project"
+  }
+}
+
+run "gitlab_needs_a_project" {
+  command = plan
+
+  variables {
+    pipeline = {
+      inputs = {
+        github_repository        = ""
+        deploy_refs              = ["ref:refs/heads/main"]
+        oidc_provider_arn        = ""
+        image_tag_mutability     = "IMMUTABLE"
+        keep_images              = 50
+        scm                      = "gitlab"
+        gitlab_project           = ""
+        gitlab_deploy_refs       = ["ref_type:branch:ref:main"]
+        gitlab_url               = "https://gitlab.com"
+        gitlab_oidc_provider_arn = ""
+        unit_test_command        = ""
+      }
+    }
+  }
+
+  expect_failures = [aws_iam_role.delivery_deploy_role]
+}
+
+# Every example spec: the trust follows the spec's scm.
+run "trust_follows_the_spec" {
+  command = plan
+
+  assert {
+    condition = (var.pipeline.inputs.scm == "gitlab"
+      ? jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Condition.StringLike["${trimprefix(var.pipeline.inputs.gitlab_url, "https://")}:sub"] == [for r in var.pipeline.inputs.gitlab_deploy_refs : "project_path:${var.pipeline.inputs.gitlab_project}:${r}"]
+      : jsondecode(aws_iam_role.delivery_deploy_role.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] == [for r in var.pipeline.inputs.deploy_refs : "repo:${var.pipeline.inputs.github_repository != "" ? var.pipeline.inputs.github_repository : var.service.repository_id}:${r}"]
+    )
+    error_message = "the deploy role trusts the spec's GitHub repository or GitLab project, on the spec's refs"
   }
 }

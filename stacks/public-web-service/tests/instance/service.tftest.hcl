@@ -219,6 +219,10 @@ run "http_forwards_to_the_target_group" {
     error_message = "the instance deploy role may update and describe this ECS service only"
   }
   assert {
+    condition     = length(jsondecode(aws_iam_role_policy.service_deploy_policy.policy).Statement) == 2 && jsondecode(aws_iam_role_policy.service_deploy_policy.policy).Statement[1] == { Sid = "ReadTaskDefinitions", Effect = "Allow", Action = ["ecs:DescribeTaskDefinition"], Resource = "*" }
+    error_message = "the deploy script reads the running image with DescribeTaskDefinition (no resource-level permissions), and nothing else is added"
+  }
+  assert {
     condition     = output.url == "http://${aws_lb.load_balancer_alb.dns_name}" && aws_ssm_parameter.endpoints_endpoints["url"].name == "/protonkit/test/menu-web/web-test/url" && aws_ssm_parameter.endpoints_endpoints["url"].value == output.url
     error_message = "the URL is published as an output and at /protonkit/<environment>/<service>/<instance>/url"
   }
