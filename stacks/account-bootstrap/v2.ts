@@ -12,10 +12,15 @@ import { Input } from "../../src/authoring/inputs";
 import { anyExpr, expr, literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
 import { bucketLifecycle, SecureBucket } from "../shared/secure-bucket";
-import { GITHUB_OIDC_AUDIENCE as STS_AUDIENCE, GITHUB_OIDC_ISSUER as GITHUB_ISSUER } from "../shared/trust-policy";
+import { GITHUB_OIDC_AUDIENCE as STS_AUDIENCE, GITHUB_OIDC_ISSUER as GITHUB_ISSUER, GITLAB_OIDC_AUDIENCE } from "../shared/trust-policy";
 
 /** The reusable workflow `protonkit workflow` generates; the roles trust only it, at the main branch. */
 export const JOBS_WORKFLOW = ".github/workflows/protonkit-provision-jobs.yml";
+
+/** GitHub environment of the pipelines' plan jobs (`detect`'s name for environment ""). */
+export const PIPELINES_PLAN_ENVIRONMENT = "protonkit-plan-pipelines";
+/** GitHub environment of the pipelines' apply jobs. */
+export const PIPELINES_APPLY_ENVIRONMENT = "protonkit-pipelines";
 
 /**
  * Data-plane reads the plan roles are denied although ReadOnlyAccess allows them: secrets,
@@ -50,8 +55,11 @@ export const DATA_PLANE_READS: readonly string[] = [
  * writes at all: plans take no lock) and each apply role deploys; both trust only GitHub's
  * OIDC tokens of the generated reusable workflow at the main branch, inside that
  * environment's GitHub environment (custom subject claim: repo, context, job_workflow_ref).
- * GitLab's OIDC provider is optional (roles trusting GitLab pipelines are not part of this version). The outputs fill one environments entry of the
- * provisioning configuration per environment.
+ * With `pipelines`, one more pair for the services' pipelines (`<service>/pipeline`, no
+ * environment), trusted from the GitHub environments `protonkit-plan-pipelines` and
+ * `protonkit-pipelines`. GitLab's OIDC provider is optional: the catalog's pipeline templates
+ * trust it for GitLab CI (the provisioning roles trust GitHub only). The outputs fill one
+ * environments entry of the provisioning configuration per environment, and the `"*"` entry.
  */
 export class AccountBootstrapV2 extends environmentTemplate({
   name: "account-bootstrap",
@@ -75,9 +83,10 @@ export class AccountBootstrapV2 extends environmentTemplate({
       { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,50}$" },
       {
         title: "Proton environments",
-        description: "The Proton environments this account serves: each gets its own plan and apply role, trusted only from its GitHub environment.",
+        description:
+          "The Proton environments this account serves: each gets its own plan and apply role, trusted only from its GitHub environment. Empty in an account that holds only pipelines (pipelines: true).",
         required: true,
-        minItems: 1,
+        minItems: 0,
         maxItems: 20,
       },
     ),
@@ -111,9 +120,16 @@ export class AccountBootstrapV2 extends environmentTemplate({
       description: "An account has at most one provider per issuer: turn this off when it already exists, and it is looked up instead.",
       default: true,
     }),
+    pipelines: Input.boolean({
+      title: "Pipeline roles",
+      description:
+        "This account holds services' pipelines (<service>/pipeline directories, which belong to no environment): add <prefix>-plan-pipelines and <prefix>-apply-pipelines, trusted only from the GitHub environments protonkit-plan-pipelines and protonkit-pipelines (the provisioning configuration's \"*\" entry).",
+      default: false,
+    }),
     create_gitlab_oidc_provider: Input.boolean({
       title: "Create GitLab's OIDC provider",
-      description: "For GitLab pipelines (the GitLab delivery protonkit pipeline writes): GitLab's OIDC identity provider for gitlab_url, audience gitlab_url.",
+      description:
+        "For GitLab delivery pipelines (the .gitlab-ci.yml protonkit pipeline writes, whose ID tokens ask for audience sts.amazonaws.com): GitLab's OIDC identity provider for gitlab_url, audiences sts.amazonaws.com and gitlab_url.",
       default: false,
     }),
     gitlab_url: Input.string({
@@ -136,6 +152,9 @@ export class AccountBootstrapV2 extends environmentTemplate({
     region: "Region of the state bucket and default deploy region (environments.<name>.region).",
     state_bucket: "Terraform state bucket (environments.<name>.state_bucket); locking is S3 native (use_lockfile).",
     oidc_subject_claim_keys: "The subject claim keys to set on the repository (PUT /repos/<repository>/actions/oidc/customization/sub).",
+    pipeline_plan_role_arn: 'Plan role of the pipelines (the provisioning configuration\'s "*" entry, plan_role_arn); empty unless pipelines is true.',
+    pipeline_apply_role_arn: 'Apply role of the pipelines ("*" entry, apply_role_arn); empty unless pipelines is true.',
+    gitlab_oidc_provider_arn: "GitLab's OIDC provider (the pipeline templates' gitlab_oidc_provider_arn default points here); empty unless create_gitlab_oidc_provider is true.",
   },
 }) {
   constructor(scope: Construct) {
@@ -171,10 +190,12 @@ export class AccountBootstrapV2 extends environmentTemplate({
     const providerArn = new TerraformLocal(stack, "oidc_provider_arn", Fn.one(Fn.concat([splat(created, "arn"), Token.asList(expr(`data.${existing.terraformResourceType}.${existing.friendlyUniqueId}[*].arn`))]))).asString;
 
     const gitlab = new Construct(stack, "gitlab");
-    new IamOpenidConnectProvider(gitlab, "oidc_provider", {
+    // The generated .gitlab-ci.yml asks for sts.amazonaws.com (as GitHub's tokens carry);
+    // gitlab_url stays a client ID for pipelines that ask for the instance URL.
+    const gitlabProvider = new IamOpenidConnectProvider(gitlab, "oidc_provider", {
       count: TerraformCount.of(Fn.conditional(inputs.create_gitlab_oidc_provider, 1, 0)),
       url: inputs.gitlab_url,
-      clientIdList: [inputs.gitlab_url],
+      clientIdList: [inputs.gitlab_url, GITLAB_OIDC_AUDIENCE],
     });
 
     // ------------------------------------------------------------------------------- roles
@@ -238,10 +259,70 @@ export class AccountBootstrapV2 extends environmentTemplate({
     // reviewers approve), not this policy.
     new IamRolePolicyAttachment(roles, "apply_administrator", { forEach: applyEach, role: Token.asString(applyEach.getString("name")), policyArn: managedPolicy("AdministratorAccess") });
 
+    // ----------------------------------------------------------------- pipeline roles
+    // Pipelines (<service>/pipeline) belong to no environment: the configuration's "*" entry
+    // names these, and detect runs their jobs in the GitHub environments protonkit-plan-pipelines
+    // and protonkit-pipelines, which these roles trust (and nothing else: an environment that
+    // falls back to "*" cannot assume them from its own GitHub environment).
+    const pipelines = new Construct(stack, "pipelines");
+    const ifPipelines = (): TerraformCount => TerraformCount.of(Fn.conditional(inputs.pipelines, 1, 0));
+    const pipelinePlan = new IamRole(pipelines, "plan", {
+      count: ifPipelines(),
+      name: Fn.format("%s-plan-pipelines", [inputs.name_prefix]),
+      description: Fn.format("protonkit plan of the services' pipelines: view-only, from %s", [inputs.repository]),
+      assumeRolePolicy: Fn.jsonencode({ Version: "2012-10-17", Statement: [githubTrust(PIPELINES_PLAN_ENVIRONMENT)] }),
+      maxSessionDuration: 3600,
+    });
+    new IamRolePolicyAttachment(pipelines, "plan_read_only", { count: ifPipelines(), role: Token.asString(Fn.one(splat(pipelinePlan, "name"))), policyArn: managedPolicy("ReadOnlyAccess") });
+    // A pipeline's state key is <prefix><service>/pipeline/terraform.tfstate. "*" spans "/", so
+    // the environments' own prefixes are denied explicitly (an instance named "pipeline").
+    const pipelineState = Fn.format("%s/%s*/pipeline/terraform.tfstate", [state.bucket.arn, inputs.state_key_prefix]);
+    const bucketArn = `${state.bucket.terraformResourceType}.${state.bucket.friendlyUniqueId}.arn`;
+    const environmentStates = expr(
+      `flatten([for e in var.environment.inputs.environments : [format("%s/%s%s/*", ${bucketArn}, var.environment.inputs.state_key_prefix, e), format("%s/%senvironments/%s/*", ${bucketArn}, var.environment.inputs.state_key_prefix, e)]])`,
+    );
+    new IamRolePolicy(pipelines, "plan_limits", {
+      count: ifPipelines(),
+      name: "protonkit-plan-limits",
+      role: Token.asString(Fn.one(splat(pipelinePlan, "id"))),
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "NoDataPlaneReads", Effect: "Deny", Action: [...DATA_PLANE_READS], Resource: "*" },
+          { Sid: "NoObjectReadsButPipelineState", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: [pipelineState] },
+          { Sid: "ListState", Effect: "Allow", Action: "s3:ListBucket", Resource: state.bucket.arn },
+          { Sid: "ReadPipelineState", Effect: "Allow", Action: "s3:GetObject", Resource: [pipelineState] },
+        ],
+      }),
+    });
+    // Its own policy: a statement cannot have an empty Resource (an account of pipelines only).
+    new IamRolePolicy(pipelines, "plan_no_environment_state", {
+      count: TerraformCount.of(Fn.conditional(Op.and(inputs.pipelines, Op.gt(Fn.lengthOf(inputs.environments), literal(0))), 1, 0)),
+      name: "protonkit-plan-no-environment-state",
+      role: Token.asString(Fn.one(splat(pipelinePlan, "id"))),
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "NoEnvironmentState", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: environmentStates }],
+      }),
+    });
+    const pipelineApply = new IamRole(pipelines, "apply", {
+      count: ifPipelines(),
+      name: Fn.format("%s-apply-pipelines", [inputs.name_prefix]),
+      description: Fn.format("protonkit apply of the services' pipelines: deploys what merges to %s of %s", [inputs.main_branch, inputs.repository]),
+      assumeRolePolicy: Fn.jsonencode({ Version: "2012-10-17", Statement: [githubTrust(PIPELINES_APPLY_ENVIRONMENT)] }),
+      maxSessionDuration: 3600,
+    });
+    // Pipelines create IAM roles (the services' deploy roles): whatever may do that is
+    // administrator-equivalent, so the guard is the trust (and the GitHub environment's reviewers).
+    new IamRolePolicyAttachment(pipelines, "apply_administrator", { count: ifPipelines(), role: Token.asString(Fn.one(splat(pipelineApply, "name"))), policyArn: managedPolicy("AdministratorAccess") });
+
     this.output("plan_role_arns", Fn.jsonencode(anyExpr(`{ for k, r in ${plan.terraformResourceType}.${plan.friendlyUniqueId} : k => r.arn }`)));
     this.output("apply_role_arns", Fn.jsonencode(anyExpr(`{ for k, r in ${apply.terraformResourceType}.${apply.friendlyUniqueId} : k => r.arn }`)));
     this.output("region", region.name);
     this.output("state_bucket", state.bucket.bucket);
     this.output("oidc_subject_claim_keys", "repo,context,job_workflow_ref");
+    this.output("pipeline_plan_role_arn", Fn.join("", splat(pipelinePlan, "arn")));
+    this.output("pipeline_apply_role_arn", Fn.join("", splat(pipelineApply, "arn")));
+    this.output("gitlab_oidc_provider_arn", Fn.join("", splat(gitlabProvider, "arn")));
   }
 }
