@@ -101,7 +101,7 @@ t.test("v2.1: the pipeline roles fill the \"*\" entry, trusted from the GitHub e
   t.match(roles, new RegExp(`"${PIPELINES_PLAN_ENVIRONMENT}"`), "the plan role trusts protonkit-plan-pipelines");
   t.match(roles, new RegExp(`"${PIPELINES_APPLY_ENVIRONMENT}"`), "the apply role trusts protonkit-pipelines");
   t.match(roles, /"repo:%s:environment:%s:job_workflow_ref:%s"/, "through the reusable workflow at main, as the environment roles");
-  t.match(roles, /"%s\/%s\*\/pipeline\/terraform\.tfstate"/, "the plan role reads <prefix><service>/pipeline/terraform.tfstate only");
+  t.match(roles, /"%s\/%s\*\/pipeline\/\*"/, "the plan role reads objects under <prefix><service>/pipeline/ only");
   t.notMatch(roles, /"s3:PutObject"|"s3:DeleteObject"/, "the plan role writes no lock");
   const security = fs.readFileSync(path.join(__dirname, "../../docs/SECURITY.md"), "utf8");
   for (const env of [PIPELINES_PLAN_ENVIRONMENT, PIPELINES_APPLY_ENVIRONMENT]) {

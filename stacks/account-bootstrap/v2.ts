@@ -274,9 +274,9 @@ export class AccountBootstrapV2 extends environmentTemplate({
       maxSessionDuration: 3600,
     });
     new IamRolePolicyAttachment(pipelines, "plan_read_only", { count: ifPipelines(), role: Token.asString(Fn.one(splat(pipelinePlan, "name"))), policyArn: managedPolicy("ReadOnlyAccess") });
-    // A pipeline's state key is <prefix><service>/pipeline/terraform.tfstate. "*" spans "/", so
+    // A pipeline's state key is <prefix><service>/pipeline/<state file>. "*" spans "/", so
     // the environments' own prefixes are denied explicitly (an instance named "pipeline").
-    const pipelineState = Fn.format("%s/%s*/pipeline/terraform.tfstate", [state.bucket.arn, inputs.state_key_prefix]);
+    const pipelineState = Fn.format("%s/%s*/pipeline/*", [state.bucket.arn, inputs.state_key_prefix]);
     const bucketArn = `${state.bucket.terraformResourceType}.${state.bucket.friendlyUniqueId}.arn`;
     const environmentStates = expr(
       `flatten([for e in var.environment.inputs.environments : [format("%s/%s%s/*", ${bucketArn}, var.environment.inputs.state_key_prefix, e), format("%s/%senvironments/%s/*", ${bucketArn}, var.environment.inputs.state_key_prefix, e)]])`,

@@ -111,7 +111,7 @@ resource "aws_iam_role_policy" "pipelines_plan_limits" {
         "Action" = ["s3:GetObject", "s3:GetObjectVersion"]
         "NotResource" = [
           format(
-            "%s/%s*/pipeline/terraform.tfstate",
+            "%s/%s*/pipeline/*",
             aws_s3_bucket.state_bucket.arn,
             var.environment.inputs.state_key_prefix,
           ),
@@ -129,7 +129,7 @@ resource "aws_iam_role_policy" "pipelines_plan_limits" {
         "Action" = "s3:GetObject"
         "Resource" = [
           format(
-            "%s/%s*/pipeline/terraform.tfstate",
+            "%s/%s*/pipeline/*",
             aws_s3_bucket.state_bucket.arn,
             var.environment.inputs.state_key_prefix,
           ),

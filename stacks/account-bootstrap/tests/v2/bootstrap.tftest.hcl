@@ -102,7 +102,7 @@ run "pipeline_roles_on_request" {
     condition = alltrue([
       for p in aws_iam_role_policy.pipelines_plan_limits :
       contains(jsondecode(p.policy).Statement[0].Action, "secretsmanager:GetSecretValue")
-      && jsondecode(p.policy).Statement[1].NotResource == ["${aws_s3_bucket.state_bucket.arn}/${var.environment.inputs.state_key_prefix}*/pipeline/terraform.tfstate"]
+      && jsondecode(p.policy).Statement[1].NotResource == ["${aws_s3_bucket.state_bucket.arn}/${var.environment.inputs.state_key_prefix}*/pipeline/*"]
       && length([for s in jsondecode(p.policy).Statement : s if s.Effect == "Allow" && contains(flatten([s.Action]), "s3:PutObject")]) == 0
     ])
     error_message = "the pipelines' plan role reads no data plane, only pipelines' state, and writes nothing"
