@@ -1,7 +1,7 @@
 /**
  * What `pipeline init --platform <dir>` reads from a checkout of the platform repository: the
  * service's desired state (`platform/services/<service>.yaml`: template, instances, the pipeline
- * spec's `unit_test_command` and a function's `code_s3_bucket`) and each instance's environment
+ * spec's `unit_test_command` and `scm`, and a function's `code_s3_bucket`) and each instance's environment
  * tier (`platform/environments/<env>.yaml`).
  */
 import * as fs from "node:fs";
@@ -14,6 +14,8 @@ import { displayPath, isPlainObject, lineOf } from "../../src/support/yaml";
 export interface PlatformFacts {
   readonly template?: unknown;
   readonly unit_test?: string;
+  /** The pipeline spec's `scm`, when it names one: the roles trust that SCM's CI. */
+  readonly scm?: "github" | "gitlab";
   readonly code_bucket?: string;
   readonly stages: readonly Record<string, unknown>[];
   /** `owner/name` from the checkout's `origin` remote, when it is a GitHub URL. */
@@ -82,6 +84,7 @@ export function readPlatformFacts(root: string, service: string): PlatformFacts 
     template,
     // The template's default is "" (the language's default command): absent here too.
     ...(typeof pipeline.unit_test_command === "string" && pipeline.unit_test_command !== "" ? { unit_test: pipeline.unit_test_command } : {}),
+    ...(pipeline.scm === "github" || pipeline.scm === "gitlab" ? { scm: pipeline.scm } : {}),
     ...(codeBucket !== undefined ? { code_bucket: codeBucket } : {}),
     stages,
     ...(repository !== undefined ? { platform_repository: repository } : {}),

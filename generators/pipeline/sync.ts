@@ -126,7 +126,16 @@ function settingsFromInit(root: string, options: PipelineSyncOptions): PipelineS
   if (options.platform !== undefined) {
     if (flags.service === undefined) fail("is required with --platform", { field: "--service", fix: "name the service of platform/services/<name>.yaml" });
     const facts = readPlatformFacts(checkPlatform(options.platform), flags.service);
+    if (facts.scm !== undefined && flags.scm !== undefined && flags.scm !== facts.scm) {
+      // The pipeline's roles trust the spec's SCM: CI generated for the other one could not deploy.
+      fail(`the pipeline spec says scm: ${facts.scm}, the command line says ${flags.scm}`, {
+        file: displayPath(path.join(options.platform, "platform", "services", `${flags.service}.yaml`)),
+        field: "spec.pipeline.scm",
+        fix: `leave out --scm, or change the pipeline spec's scm (its roles trust that SCM's CI) to ${flags.scm}`,
+      });
+    }
     data.template = facts.template;
+    if (facts.scm !== undefined) data.scm = facts.scm;
     data.stages = facts.stages;
     if (facts.unit_test !== undefined) data.unit_test = facts.unit_test;
     if (facts.code_bucket !== undefined) data.code_bucket = facts.code_bucket;

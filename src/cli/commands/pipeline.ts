@@ -54,7 +54,7 @@ export const pipelineCommand: CommandModule = (program: Command) => {
     .description("Write .protonkit/pipeline.yaml (when missing), the CI file and the deploy script into an application repository.")
     .requiredOption("--repo <dir>", "the application repository (top level of a git checkout)")
     .option("--service <name>", "the Proton service this repository delivers")
-    .option("--scm <github|gitlab>", "where the code lives")
+    .option("--scm <github|gitlab>", "where the code lives (default: the pipeline spec's scm, with --platform)")
     .option("--platform <dir>", "a checkout of the platform repository: template, instances, tiers and the unit-test command come from platform/")
     .option("--template <name>", "public-web-service, private-web-service or function-service (from the platform repository when given)")
     .option("--account <id>", "AWS account of the pipeline (ECR repository, pipeline role)")

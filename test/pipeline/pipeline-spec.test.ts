@@ -1,8 +1,9 @@
 /**
- * The unit-test command comes from the pipeline spec (`unit_test_command`, a declared pipeline
- * input of every application template): `init --platform` writes it into
- * `.protonkit/pipeline.yaml`, `update --platform` re-reads it, and the template's default ""
- * means the language's default.
+ * What the generator takes from the pipeline spec in the platform repository. The unit-test
+ * command (`unit_test_command`, a declared pipeline input of every application template):
+ * `init --platform` writes it into `.protonkit/pipeline.yaml`, `update --platform` re-reads it,
+ * and the template's default "" means the language's default. The SCM (`scm`), whose CI the
+ * pipeline's roles trust: `init` takes it, and refuses a `--scm` that contradicts it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -75,4 +76,17 @@ t.test("update --platform takes the pipeline spec's command over the settings fi
   writeService(platform, undefined);
   const unset = syncPipeline({ repo, mode: "update", platform, check: true });
   t.equal(unset.settings.unit_test, "npm run test:unit", "no command in the spec: the settings file's");
+});
+
+t.test("init takes scm from the pipeline spec, and refuses a --scm that contradicts it", async (t) => {
+  const platform = platformRepo(t, undefined);
+  const file = path.join(platform, "platform", "services", "orders.yaml");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("  pipeline: {}", "  pipeline:\n    scm: gitlab\n    gitlab_project: acme/orders"));
+  const { scm: _scm, ...withoutScm } = flags;
+  void _scm;
+  const r = syncPipeline({ repo: nodeApp(t, false), mode: "init", platform, flags: withoutScm });
+  t.equal(r.settings.scm, "gitlab");
+  const repo = nodeApp(t, false);
+  t.throws(() => syncPipeline({ repo, mode: "init", platform, flags }), /the pipeline spec says scm: gitlab, the command line says github/);
+  t.notOk(fs.existsSync(path.join(repo, ".protonkit")), "a refusal writes nothing");
 });
