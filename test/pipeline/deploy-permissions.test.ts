@@ -32,7 +32,7 @@ const PREFIX: Readonly<Record<string, string>> = { ecs: "ecs", lambda: "lambda",
 const REGISTRY_PUSH = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"];
 
 /** The IAM actions one generated file needs, with the command each comes from. */
-export function awsCalls(text: string, file: string): Map<string, string> {
+function awsCalls(text: string, file: string): Map<string, string> {
   const out = new Map<string, string>();
   const code = text
     .split("\n")
