@@ -47,10 +47,40 @@ export function mockArn(type: string, attribute: string): string {
   return `arn:aws:${service}:${GLOBAL.has(service) ? "" : MOCK_REGION}:${MOCK_ACCOUNT}:${resource}`;
 }
 
-/** Mock defaults for the ARN attributes of `type` (`resource` or `data`); empty when it has none. */
+/**
+ * Resource types whose `id` is their ARN. The schema cannot say so (`id` is just a string), and
+ * other resources and IAM policies take these ids where an ARN belongs (`aws_ecs_service` has
+ * no `arn` attribute at all: its ARN is its `id`).
+ */
+export const ID_IS_ARN: ReadonlySet<string> = new Set([
+  "aws_acm_certificate",
+  "aws_alb",
+  "aws_alb_listener",
+  "aws_alb_listener_rule",
+  "aws_alb_target_group",
+  "aws_ecs_cluster",
+  "aws_ecs_service",
+  "aws_iam_openid_connect_provider",
+  "aws_iam_policy",
+  "aws_lb",
+  "aws_lb_listener",
+  "aws_lb_listener_rule",
+  "aws_lb_target_group",
+  "aws_secretsmanager_secret",
+  "aws_sfn_state_machine",
+  "aws_sns_topic",
+  "aws_sns_topic_subscription",
+]);
+
+/**
+ * Mock defaults for the ARN attributes of `type` (`resource` or `data`), and for `id` where
+ * the resource's id is its ARN (the same value as `arn`); empty when it has none.
+ */
 export function arnDefaults(kind: "resource" | "data", type: string): Record<string, string> {
   const attrs = (kind === "resource" ? table.resources : table.data) as Readonly<Record<string, readonly string[] | undefined>>;
-  return Object.fromEntries((attrs[type] ?? []).map((a) => [a, mockArn(type, a)]));
+  const defaults: Record<string, string> = Object.fromEntries((attrs[type] ?? []).map((a) => [a, mockArn(type, a)]));
+  if (kind === "resource" && ID_IS_ARN.has(type)) defaults.id = mockArn(type, "arn");
+  return defaults;
 }
 
 interface ProviderSchemas {

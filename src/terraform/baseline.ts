@@ -197,8 +197,9 @@ export interface MockTarget {
 
 /**
  * Mock values for AWS data sources whose random mock values break ordinary configurations
- * (an empty `names` list fails `element()`, a random `json` fails `jsondecode()`, a random
- * account id fails ARN building). A template's own `tests/mocks/aws/` files take precedence.
+ * (an empty `names` list fails `element()` and "found something" checks, a random `json` fails
+ * `jsondecode()`, a random account id fails ARN building). A template's own
+ * `tests/mocks/aws/` files, and a test file's own `mock_data`, take precedence.
  */
 export const DEFAULT_AWS_MOCK_DATA: Readonly<Record<string, Readonly<Record<string, MockValue>>>> = {
   aws_availability_zones: { names: ["us-east-1a", "us-east-1b", "us-east-1c"], zone_ids: ["use1-az1", "use1-az2", "use1-az4"] },
@@ -206,6 +207,12 @@ export const DEFAULT_AWS_MOCK_DATA: Readonly<Record<string, Readonly<Record<stri
   aws_iam_policy_document: { json: '{"Version":"2012-10-17","Statement":[]}', minified_json: '{"Version":"2012-10-17","Statement":[]}' },
   aws_partition: { partition: "aws", dns_suffix: "amazonaws.com", reverse_dns_prefix: "com.amazonaws" },
   aws_region: { name: "us-east-1", description: "US East (N. Virginia)" },
+  aws_ssm_parameters_by_path: {
+    arns: ["arn:aws:ssm:us-east-1:111111111111:parameter/mock/parameter"],
+    names: ["/mock/parameter"],
+    types: ["String"],
+    values: ["mock-value"],
+  },
 };
 
 /** Types a directory of `.tfmock.hcl` files mocks, as `data.<type>` and `resource.<type>`. */

@@ -29,6 +29,7 @@ import { arnDefaults } from "./arn-defaults";
 import { configDigest, copyConfig, parseTestJson, setsEveryVariable, specFileName, specVariables, withSpecVariables, type TestJson } from "./batch";
 import { diskUsage, inspectProviderInstall, type ProviderInstall } from "./disk";
 import { Mutex, runPool } from "./pool";
+import { sharedTestDirs, testFileName } from "./shared-tests";
 
 /** Options of the renderer's `render()` this runner calls (see `src/render`). */
 export interface RenderCall<C> {
@@ -305,11 +306,12 @@ export function findSpecs(examplesDir: string, tv: TemplateVersion): { specs: st
 }
 
 /**
- * A template's own test files for one rendered resource. Environments and components read
+ * A template's test files for one rendered resource. Environments and components read
  * `tests/*.tftest.hcl`; service instances read `tests/*.tftest.hcl` and `tests/instance/`;
  * pipelines read `tests/pipeline/`. Each of those folders may also have a `v<major>/` twin
  * whose files apply to that major version only. Mock data shared by all of them lives in
- * `tests/mocks/<provider>/*.tfmock.hcl` (see {@link withMockData}).
+ * `tests/mocks/<provider>/*.tfmock.hcl` (see {@link withMockData}). Then the tests of the
+ * shared modules the template imports, in the same layout (see `./shared-tests`).
  */
 export function findTemplateTests(examplesDir: string, tv: TemplateVersion, kind: ResourceKind): string[] {
   const root = path.join(examplesDir, tv.template, "tests");
@@ -318,6 +320,9 @@ export function findTemplateTests(examplesDir: string, tv: TemplateVersion, kind
   for (const sub of subs) {
     files.push(...listFiles(path.join(root, sub), TFTEST));
     files.push(...listFiles(path.join(root, `v${tv.major}`, sub), TFTEST));
+  }
+  for (const shared of sharedTestDirs(examplesDir, tv.template)) {
+    for (const sub of subs) files.push(...listFiles(path.join(shared, sub), TFTEST));
   }
   return files;
 }
@@ -613,8 +618,7 @@ async function testResource(job: Job, ctx: JobContext): Promise<ResourceTestResu
       fs.cpSync(testsRoot, path.join(dir, "tests"), { recursive: true });
     }
     for (const source of findTemplateTests(ctx.examplesDir, job.tv, job.resource.kind)) {
-      const rel = path.relative(testsRoot, source);
-      const file = rel.split(path.sep).join("-");
+      const file = testFileName(ctx.examplesDir, job.tv.template, source);
       const { text, added } = withMocks(fs.readFileSync(source, "utf8"), targets, (src) => mockedTypes(path.resolve(dir, src)));
       fs.writeFileSync(path.join(testDir, file), text);
       testFiles.push({ file, source: path.relative(ctx.examplesDir, source), mocksAdded: added });
@@ -733,7 +737,7 @@ async function testGroup(group: Group, ctx: JobContext): Promise<ResourceTestRes
     if (fs.existsSync(testsRoot)) fs.cpSync(testsRoot, path.join(dir, "tests"), { recursive: true });
     const vars = new Map(group.members.map((m) => [m.key, specVariables(m.job.resource.dir, summary.variables)]));
     for (const source of findTemplateTests(ctx.examplesDir, group.tv, group.kind)) {
-      const file = path.relative(testsRoot, source).split(path.sep).join("-");
+      const file = testFileName(ctx.examplesDir, group.tv.template, source);
       const from = path.relative(ctx.examplesDir, source);
       const { text, added } = withMocks(fs.readFileSync(source, "utf8"), targets, (src) => mockedTypes(path.resolve(dir, src)));
       if (setsEveryVariable(text, summary.variables)) {

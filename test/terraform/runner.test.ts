@@ -16,6 +16,7 @@ import {
   type TemplateTestOptions,
 } from "../../src/terraform/template-tests";
 import { formatFailures, formatTable, jsonReport } from "../../src/terraform/test-report";
+import { importedSharedModules, sharedTestDirs, testFileName } from "../../src/terraform/shared-tests";
 import { copyFixture, fakeRenderer, fakeTerraform } from "./helpers";
 
 const SETTINGS: TerraformSettings = { binary: "terraform", pluginDir: "/mirror" };
@@ -302,6 +303,38 @@ t.test("service templates split their tests by deployment kind and major version
   t.same(rel(findTemplateTests(root, v2, "service_instance")), ["a.tftest.hcl", "instance/b.tftest.hcl", "v2/instance/d.tftest.hcl"]);
   t.same(rel(findTemplateTests(root, v2, "pipeline")), ["pipeline/c.tftest.hcl"]);
   t.same(rel(findTemplateTests(root, { ...v2, major: "1" }, "environment")), ["a.tftest.hcl", "v1/e.tftest.hcl"]);
+});
+
+t.test("a template runs the tests of the shared modules it imports (directly, not as types), under shared- names", async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pk-shared-"));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const write = (f: string, text = ""): void => {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.writeFileSync(path.join(root, f), text);
+  };
+  write("svc/stack.ts", 'import { Fn } from "cdktf";\nimport {\n  addPipeline,\n  other,\n} from "../shared/pipeline";\nimport type { Props } from "../shared/typed";\n');
+  write("svc/helper.ts", 'import { alarms } from "../shared/alarms.ts";\n');
+  write("svc/stack.test.ts", 'import { x } from "../shared/tested";\n');
+  write("svc/tests/pipeline/own.tftest.hcl");
+  for (const m of ["pipeline", "typed", "alarms", "tested", "unused"]) write(`shared/tests/${m}/pipeline/${m}.tftest.hcl`);
+  write("shared/tests/alarms/instance/a.tftest.hcl");
+  write("shared/tests/pipeline/notes.md");
+  t.same(importedSharedModules(root, "svc"), ["alarms", "pipeline"], "value imports of ../shared/<module>; import type and test files do not count");
+  const tv = { template: "svc", major: "1", bundleDir: "" };
+  const found = findTemplateTests(root, tv, "pipeline");
+  t.same(
+    found.map((f) => path.relative(root, f)),
+    ["svc/tests/pipeline/own.tftest.hcl", "shared/tests/alarms/pipeline/alarms.tftest.hcl", "shared/tests/pipeline/pipeline/pipeline.tftest.hcl"],
+  );
+  t.same(
+    found.map((f) => testFileName(root, "svc", f)),
+    ["pipeline-own.tftest.hcl", "shared-alarms-pipeline-alarms.tftest.hcl", "shared-pipeline-pipeline-pipeline.tftest.hcl"],
+  );
+  t.same(
+    findTemplateTests(root, tv, "service_instance").map((f) => path.relative(root, f)),
+    ["shared/tests/alarms/instance/a.tftest.hcl"],
+  );
+  t.same(sharedTestDirs(root, "no-such-template"), []);
 });
 
 t.test("output helpers", async (t) => {

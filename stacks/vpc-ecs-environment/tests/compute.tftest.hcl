@@ -1,8 +1,6 @@
 # Compute promises of vpc-ecs-environment: cluster, namespace and the shared execution role.
 
 mock_provider "aws" {
-  source = "./tests/mocks/aws"
-
   mock_data "aws_availability_zones" {
     defaults = {
       names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
@@ -11,6 +9,12 @@ mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = {
       account_id = "210987654321"
+    }
+  }
+  # The zones' region: assertions name its endpoint services and log group ARNs.
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-1"
     }
   }
 }

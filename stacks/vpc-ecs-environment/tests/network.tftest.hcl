@@ -2,8 +2,6 @@
 # Every run sets the whole environment variable, so results do not depend on the example spec.
 
 mock_provider "aws" {
-  source = "./tests/mocks/aws"
-
   mock_data "aws_availability_zones" {
     defaults = {
       names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
@@ -12,6 +10,12 @@ mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = {
       account_id = "210987654321"
+    }
+  }
+  # The zones' region: assertions name its endpoint services and log group ARNs.
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-1"
     }
   }
 }

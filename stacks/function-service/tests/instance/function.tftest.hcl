@@ -1,7 +1,5 @@
 # What function-service promises, checked on every example spec and on inputs set here.
-mock_provider "aws" {
-  source = "./tests/mocks/aws"
-}
+mock_provider "aws" {}
 
 # Published endpoints of the instances the import runs below read.
 override_data {

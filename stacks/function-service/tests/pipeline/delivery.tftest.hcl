@@ -1,8 +1,6 @@
 # What function-service's pipeline promises: a scanned image repository Lambda can pull from
 # for the instances' accounts only, and a push role only the service's repository can assume.
-mock_provider "aws" {
-  source = "./tests/mocks/aws"
-}
+mock_provider "aws" {}
 
 run "repository_and_push_role" {
   command = apply
@@ -30,7 +28,7 @@ run "repository_and_push_role" {
     error_message = "with scm github, only the service's repository, on the spec's refs, may assume the push role"
   }
   assert {
-    condition     = var.pipeline.inputs.scm == "gitlab" || jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Principal.Federated == (var.pipeline.inputs.oidc_provider_arn != "" ? var.pipeline.inputs.oidc_provider_arn : "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")
+    condition     = var.pipeline.inputs.scm == "gitlab" || jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Principal.Federated == (var.pipeline.inputs.oidc_provider_arn != "" ? var.pipeline.inputs.oidc_provider_arn : "arn:aws:iam::${data.aws_caller_identity.delivery_account.account_id}:oidc-provider/token.actions.githubusercontent.com")
     error_message = "with scm github, the push role trusts GitHub's OIDC provider (the bootstrap's by default)"
   }
   assert {
@@ -45,7 +43,7 @@ run "repository_and_push_role" {
     error_message = "with scm gitlab, only the GitLab project, on the spec's refs, may assume the push role, for the generated pipeline's audience"
   }
   assert {
-    condition     = var.pipeline.inputs.scm == "github" || jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Principal.Federated == (var.pipeline.inputs.gitlab_oidc_provider_arn != "" ? var.pipeline.inputs.gitlab_oidc_provider_arn : "arn:aws:iam::123456789012:oidc-provider/${trimprefix(var.pipeline.inputs.gitlab_url, "https://")}")
+    condition     = var.pipeline.inputs.scm == "github" || jsondecode(aws_iam_role.delivery_push_role.assume_role_policy).Statement[0].Principal.Federated == (var.pipeline.inputs.gitlab_oidc_provider_arn != "" ? var.pipeline.inputs.gitlab_oidc_provider_arn : "arn:aws:iam::${data.aws_caller_identity.delivery_account.account_id}:oidc-provider/${trimprefix(var.pipeline.inputs.gitlab_url, "https://")}")
     error_message = "with scm gitlab, the push role trusts the GitLab instance's OIDC provider (the bootstrap's by default)"
   }
   assert {
@@ -65,7 +63,7 @@ run "repository_and_push_role" {
   }
 
   assert {
-    condition     = length(jsondecode(aws_ecr_repository_policy.delivery_pull_access.policy).Statement[0].Condition.StringLike["aws:sourceArn"]) == length(distinct(concat(["123456789012"], [for i in var.service_instances : i.environment.account_id])))
+    condition     = length(jsondecode(aws_ecr_repository_policy.delivery_pull_access.policy).Statement[0].Condition.StringLike["aws:sourceArn"]) == length(distinct(concat([data.aws_caller_identity.delivery_account.account_id], [for i in var.service_instances : i.environment.account_id])))
     error_message = "Lambda may pull for no other account than the pipeline's and the instances'"
   }
 

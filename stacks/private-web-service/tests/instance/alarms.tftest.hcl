@@ -1,9 +1,7 @@
 # The alarms of every example spec, in the spec's own environment (service.tftest.hcl fixes
 # the environment for its runs).
 
-mock_provider "aws" {
-  source = "./tests/mocks/aws"
-}
+mock_provider "aws" {}
 
 run "alarms_follow_the_spec" {
   command = apply

@@ -3,9 +3,7 @@
 # http://<name>.<namespace>:<port> published, and the shared Fargate behaviour (imports,
 # component, tier defaults). Each run sets its own variables.
 
-mock_provider "aws" {
-  source = "./tests/mocks/aws"
-}
+mock_provider "aws" {}
 
 variables {
   environment = {

@@ -4,9 +4,7 @@
 # Each run sets its own variables, so the results do not depend on the example spec. The plan-only
 # production run comes first: later applies keep desired_count (autoscaling owns it) in state.
 
-mock_provider "aws" {
-  source = "./tests/mocks/aws"
-}
+mock_provider "aws" {}
 
 variables {
   environment = {
