@@ -1,18 +1,12 @@
-import { Fn, Op, TerraformCount, TerraformLocal, Token } from "cdktf";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Input } from "../../src/authoring/inputs";
-import { expr, literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
-import { bucketLifecycle, SecureBucket } from "../shared/secure-bucket";
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, githubTrustPolicy } from "../shared/trust-policy";
+import { githubTrustPolicy } from "../shared/trust-policy";
+import { bootstrapAccount, bootstrapInputs, githubOidcProvider } from "./common";
 
 /**
  * What an AWS account needs before the provisioning workflow can run there: GitHub's OIDC
@@ -37,13 +31,7 @@ export class AccountBootstrap extends environmentTemplate({
   // Nothing exists yet to keep state in: local state, migrated by the admin if they wish.
   backend: "none",
   inputs: {
-    repository: Input.string({
-      title: "Provisioning repository",
-      description: "owner/name of the GitHub repository whose workflows may assume the roles, spelled exactly as GitHub does (the OIDC subject is case sensitive).",
-      pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-      maxLength: 140,
-      required: true,
-    }),
+    repository: bootstrapInputs.repository,
     main_branch: Input.string({
       title: "Main branch",
       description: "Branch whose pushes apply (the workflow's main_branch); the apply role trusts only it.",
@@ -57,24 +45,9 @@ export class AccountBootstrap extends environmentTemplate({
       default: "protonkit",
       pattern: "^[a-z][a-z0-9-]{1,19}$",
     }),
-    state_bucket_name: Input.string({
-      title: "State bucket",
-      description: "Name of the Terraform state bucket; empty means <prefix>-tfstate-<account id>-<region>.",
-      default: "",
-      pattern: "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-    }),
-    create_oidc_provider: Input.boolean({
-      title: "Create the GitHub OIDC provider",
-      description: "An account has at most one provider per issuer: turn this off when it already exists, and it is looked up instead.",
-      default: true,
-    }),
-    noncurrent_state_days: Input.integer({
-      title: "Keep old state versions (days)",
-      description: "Days a replaced state file version is kept before it expires.",
-      default: 90,
-      minimum: 7,
-      maximum: 3650,
-    }),
+    state_bucket_name: bootstrapInputs.state_bucket_name,
+    create_oidc_provider: bootstrapInputs.create_oidc_provider,
+    noncurrent_state_days: bootstrapInputs.noncurrent_state_days,
   },
   outputs: {
     plan_role_arn: "IAM role the plan job assumes (provisioning.yaml plan_role_arn).",
@@ -87,46 +60,10 @@ export class AccountBootstrap extends environmentTemplate({
     super(scope);
     const { inputs } = this;
     const stack = this.infrastructure;
-    const account = new DataAwsCallerIdentity(stack, "account");
-    const partition = new DataAwsPartition(stack, "partition");
-    const region = new DataAwsRegion(stack, "region");
-    const managedPolicy = (name: string): string => `arn:${partition.partition}:iam::aws:policy/${name}`;
-
-    // ------------------------------------------------------------------------- state bucket
-    const bucketName = new TerraformLocal(
-      stack,
-      "state_bucket_name",
-      Fn.conditional(
-        // The literal on the left: cdktf renders a falsy right operand ("") as `undefined`.
-        Op.eq(literal(""), inputs.state_bucket_name),
-        Fn.join("-", [inputs.name_prefix, "tfstate", account.accountId, region.name]),
-        inputs.state_bucket_name,
-      ),
-    ).asString;
-    const state = new SecureBucket(stack, "state", { bucket: bucketName, versioned: true });
-    bucketLifecycle(stack, "state_lifecycle", state, [
-      {
-        id: "expire-old-state-versions",
-        status: "Enabled",
-        noncurrentVersionExpiration: [{ noncurrentDays: inputs.noncurrent_state_days }],
-        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-      },
-    ]);
+    const { region, state, managedPolicy } = bootstrapAccount(stack, inputs);
 
     // --------------------------------------------------------------------- GitHub identity
-    const github = new Construct(stack, "github");
-    const ifCreate = (yes: boolean): TerraformCount =>
-      TerraformCount.of(Fn.conditional(inputs.create_oidc_provider, yes ? 1 : 0, yes ? 0 : 1));
-    const created = new IamOpenidConnectProvider(github, "oidc_provider", {
-      count: ifCreate(true),
-      url: `https://${GITHUB_OIDC_ISSUER}`,
-      clientIdList: [GITHUB_OIDC_AUDIENCE],
-    });
-    const existing = new DataAwsIamOpenidConnectProvider(github, "existing_oidc_provider", {
-      count: ifCreate(false),
-      url: `https://${GITHUB_OIDC_ISSUER}`,
-    });
-    const providerArn = new TerraformLocal(stack, "oidc_provider_arn", Fn.one(Fn.concat([splat(created, "arn"), Token.asList(expr(`data.${existing.terraformResourceType}.${existing.friendlyUniqueId}[*].arn`))]))).asString;
+    const providerArn = githubOidcProvider(stack, inputs.create_oidc_provider);
 
     // Exact subjects (StringEquals, no wildcards): only this repository, only these triggers.
     const subject = (suffix: string): string => `repo:${inputs.repository}:${suffix}`;

@@ -1,9 +1,5 @@
-import { Fn, Op, TerraformCount, TerraformIterator, TerraformLocal, Token } from "cdktf";
+import { Fn, Op, TerraformCount, TerraformIterator, Token } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -11,8 +7,8 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Input } from "../../src/authoring/inputs";
 import { anyExpr, expr, literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
-import { bucketLifecycle, SecureBucket } from "../shared/secure-bucket";
-import { GITHUB_OIDC_AUDIENCE as STS_AUDIENCE, GITHUB_OIDC_ISSUER as GITHUB_ISSUER, GITLAB_OIDC_AUDIENCE } from "../shared/trust-policy";
+import { GITLAB_OIDC_AUDIENCE, githubTrustPolicy } from "../shared/trust-policy";
+import { bootstrapAccount, bootstrapInputs, githubOidcProvider } from "./common";
 
 /** The reusable workflow `protonkit workflow` generates; the roles trust only it, at the main branch. */
 export const JOBS_WORKFLOW = ".github/workflows/protonkit-provision-jobs.yml";
@@ -72,13 +68,7 @@ export class AccountBootstrapV2 extends environmentTemplate({
     "encrypted, versioned, private, TLS-only state bucket. The outputs fill the environments entries of the provisioning configuration.",
   backend: "none",
   inputs: {
-    repository: Input.string({
-      title: "Provisioning repository",
-      description: "owner/name of the GitHub repository whose workflows may assume the roles, spelled exactly as GitHub does (the OIDC subject is case sensitive).",
-      pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-      maxLength: 140,
-      required: true,
-    }),
+    repository: bootstrapInputs.repository,
     environments: Input.array(
       { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,50}$" },
       {
@@ -103,23 +93,14 @@ export class AccountBootstrapV2 extends environmentTemplate({
       default: "protonkit",
       pattern: "^[a-z][a-z0-9-]{1,19}$",
     }),
-    state_bucket_name: Input.string({
-      title: "State bucket",
-      description: "Name of the Terraform state bucket; empty means <prefix>-tfstate-<account id>-<region>.",
-      default: "",
-      pattern: "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-    }),
+    state_bucket_name: bootstrapInputs.state_bucket_name,
     state_key_prefix: Input.string({
       title: "State key prefix",
       description: "The configuration's state_key_prefix, with a trailing slash (empty for none): a plan role reads only <prefix><environment>/ and <prefix>environments/<environment>/.",
       default: "",
       pattern: "^$|^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*/$",
     }),
-    create_oidc_provider: Input.boolean({
-      title: "Create the GitHub OIDC provider",
-      description: "An account has at most one provider per issuer: turn this off when it already exists, and it is looked up instead.",
-      default: true,
-    }),
+    create_oidc_provider: bootstrapInputs.create_oidc_provider,
     pipelines: Input.boolean({
       title: "Pipeline roles",
       description:
@@ -138,13 +119,7 @@ export class AccountBootstrapV2 extends environmentTemplate({
       default: "https://gitlab.com",
       pattern: "^https://[a-z0-9.-]+$",
     }),
-    noncurrent_state_days: Input.integer({
-      title: "Keep old state versions (days)",
-      description: "Days a replaced state file version is kept before it expires.",
-      default: 90,
-      minimum: 7,
-      maximum: 3650,
-    }),
+    noncurrent_state_days: bootstrapInputs.noncurrent_state_days,
   },
   outputs: {
     plan_role_arns: "JSON map: Proton environment to the plan role ARN (provisioning configuration environments.<name>.plan_role_arn).",
@@ -161,33 +136,10 @@ export class AccountBootstrapV2 extends environmentTemplate({
     super(scope);
     const { inputs } = this;
     const stack = this.infrastructure;
-    const account = new DataAwsCallerIdentity(stack, "account");
-    const partition = new DataAwsPartition(stack, "partition");
-    const region = new DataAwsRegion(stack, "region");
-    const managedPolicy = (name: string): string => `arn:${partition.partition}:iam::aws:policy/${name}`;
-
-    // ------------------------------------------------------------------------- state bucket
-    const bucketName = new TerraformLocal(
-      stack,
-      "state_bucket_name",
-      Fn.conditional(Op.eq(literal(""), inputs.state_bucket_name), Fn.join("-", [inputs.name_prefix, "tfstate", account.accountId, region.name]), inputs.state_bucket_name),
-    ).asString;
-    const state = new SecureBucket(stack, "state", { bucket: bucketName, versioned: true });
-    bucketLifecycle(stack, "state_lifecycle", state, [
-      {
-        id: "expire-old-state-versions",
-        status: "Enabled",
-        noncurrentVersionExpiration: [{ noncurrentDays: inputs.noncurrent_state_days }],
-        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-      },
-    ]);
+    const { region, state, managedPolicy } = bootstrapAccount(stack, inputs);
 
     // --------------------------------------------------------------------- identities
-    const github = new Construct(stack, "github");
-    const ifCreate = (yes: boolean): TerraformCount => TerraformCount.of(Fn.conditional(inputs.create_oidc_provider, yes ? 1 : 0, yes ? 0 : 1));
-    const created = new IamOpenidConnectProvider(github, "oidc_provider", { count: ifCreate(true), url: `https://${GITHUB_ISSUER}`, clientIdList: [STS_AUDIENCE] });
-    const existing = new DataAwsIamOpenidConnectProvider(github, "existing_oidc_provider", { count: ifCreate(false), url: `https://${GITHUB_ISSUER}` });
-    const providerArn = new TerraformLocal(stack, "oidc_provider_arn", Fn.one(Fn.concat([splat(created, "arn"), Token.asList(expr(`data.${existing.terraformResourceType}.${existing.friendlyUniqueId}[*].arn`))]))).asString;
+    const providerArn = githubOidcProvider(stack, inputs.create_oidc_provider);
 
     const gitlab = new Construct(stack, "gitlab");
     // The generated .gitlab-ci.yml asks for sts.amazonaws.com (as GitHub's tokens carry);
@@ -204,13 +156,8 @@ export class AccountBootstrapV2 extends environmentTemplate({
     // request's own workflow (or the reusable one at its branch) never matches.
     const workflowRef = Fn.format("%s/%s@refs/heads/%s", [inputs.repository, JOBS_WORKFLOW, inputs.main_branch]);
     const subject = (githubEnvironment: string): string => Fn.format("repo:%s:environment:%s:job_workflow_ref:%s", [inputs.repository, githubEnvironment, workflowRef]);
-    const githubTrust = (githubEnvironment: string) => ({
-      Sid: "GitHubReusableWorkflowAtMainInEnvironment",
-      Effect: "Allow",
-      Principal: { Federated: providerArn },
-      Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: { StringEquals: { [`${GITHUB_ISSUER}:aud`]: STS_AUDIENCE, [`${GITHUB_ISSUER}:sub`]: subject(githubEnvironment) } },
-    });
+    const trust = (githubEnvironment: string): string =>
+      githubTrustPolicy({ provider: providerArn, subjects: subject(githubEnvironment), sid: "GitHubReusableWorkflowAtMainInEnvironment" });
 
     const roles = new Construct(stack, "roles");
     const env = TerraformIterator.fromList(Fn.toset(inputs.environments));
@@ -219,7 +166,7 @@ export class AccountBootstrapV2 extends environmentTemplate({
       forEach: env,
       name: Fn.format("%s-plan-%s", [inputs.name_prefix, name]),
       description: Fn.format("protonkit plan of environment %s: view-only, from %s", [name, inputs.repository]),
-      assumeRolePolicy: Fn.jsonencode({ Version: "2012-10-17", Statement: [githubTrust(Fn.format("protonkit-plan-%s", [name]))] }),
+      assumeRolePolicy: trust(Fn.format("protonkit-plan-%s", [name])),
       maxSessionDuration: 3600,
     });
     const planEach = TerraformIterator.fromResources(plan);
@@ -247,10 +194,7 @@ export class AccountBootstrapV2 extends environmentTemplate({
       forEach: env,
       name: Fn.format("%s-apply-%s", [inputs.name_prefix, name]),
       description: Fn.format("protonkit apply of environment %s: deploys what merges to %s of %s", [name, inputs.main_branch, inputs.repository]),
-      assumeRolePolicy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [githubTrust(name)],
-      }),
+      assumeRolePolicy: trust(name),
       maxSessionDuration: 3600,
     });
     const applyEach = TerraformIterator.fromResources(apply);
@@ -270,7 +214,7 @@ export class AccountBootstrapV2 extends environmentTemplate({
       count: ifPipelines(),
       name: Fn.format("%s-plan-pipelines", [inputs.name_prefix]),
       description: Fn.format("protonkit plan of the services' pipelines: view-only, from %s", [inputs.repository]),
-      assumeRolePolicy: Fn.jsonencode({ Version: "2012-10-17", Statement: [githubTrust(PIPELINES_PLAN_ENVIRONMENT)] }),
+      assumeRolePolicy: trust(PIPELINES_PLAN_ENVIRONMENT),
       maxSessionDuration: 3600,
     });
     new IamRolePolicyAttachment(pipelines, "plan_read_only", { count: ifPipelines(), role: Token.asString(Fn.one(splat(pipelinePlan, "name"))), policyArn: managedPolicy("ReadOnlyAccess") });
@@ -309,7 +253,7 @@ export class AccountBootstrapV2 extends environmentTemplate({
       count: ifPipelines(),
       name: Fn.format("%s-apply-pipelines", [inputs.name_prefix]),
       description: Fn.format("protonkit apply of the services' pipelines: deploys what merges to %s of %s", [inputs.main_branch, inputs.repository]),
-      assumeRolePolicy: Fn.jsonencode({ Version: "2012-10-17", Statement: [githubTrust(PIPELINES_APPLY_ENVIRONMENT)] }),
+      assumeRolePolicy: trust(PIPELINES_APPLY_ENVIRONMENT),
       maxSessionDuration: 3600,
     });
     // Pipelines create IAM roles (the services' deploy roles): whatever may do that is
