@@ -44,6 +44,7 @@ export interface BootstrapAccountInputs {
   readonly name_prefix: string;
   readonly state_bucket_name: string;
   readonly noncurrent_state_days: number;
+  readonly create_oidc_provider: IResolvable;
 }
 
 /** What {@link bootstrapAccount} builds. */
@@ -53,14 +54,17 @@ export interface BootstrapAccount {
   readonly region: DataAwsRegion;
   /** The Terraform state bucket: versioned, old versions expire after `noncurrent_state_days`. */
   readonly state: SecureBucket;
+  /** ARN of GitHub's OIDC identity provider in the account (see {@link githubOidcProvider}). */
+  readonly githubProviderArn: string;
   /** ARN of an AWS managed policy in the account's partition. */
   managedPolicy(name: string): string;
 }
 
 /**
- * The account's data sources (`account`, `partition`, `region`) and the Terraform state bucket
- * (`state`, `state_lifecycle`, local `state_bucket_name`) in `stack`. The construct ids are the
- * deployed Terraform names: changing them replaces the state bucket.
+ * What every major version builds first, in `stack`: the account's data sources (`account`,
+ * `partition`, `region`), the Terraform state bucket (`state`, `state_lifecycle`, local
+ * `state_bucket_name`) and GitHub's OIDC provider ({@link githubOidcProvider}). The construct
+ * ids are the deployed Terraform names: changing them replaces the state bucket.
  */
 export function bootstrapAccount(stack: Construct, inputs: BootstrapAccountInputs): BootstrapAccount {
   const account = new DataAwsCallerIdentity(stack, "account");
@@ -85,7 +89,8 @@ export function bootstrapAccount(stack: Construct, inputs: BootstrapAccountInput
       abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
     },
   ]);
-  return { account, partition, region, state, managedPolicy: (name) => `arn:${partition.partition}:iam::aws:policy/${name}` };
+  const githubProviderArn = githubOidcProvider(stack, inputs.create_oidc_provider);
+  return { account, partition, region, state, githubProviderArn, managedPolicy: (name) => `arn:${partition.partition}:iam::aws:policy/${name}` };
 }
 
 /**

@@ -6,7 +6,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Input } from "../../src/authoring/inputs";
 import { environmentTemplate } from "../../src/authoring/template";
 import { githubTrustPolicy } from "../shared/trust-policy";
-import { bootstrapAccount, bootstrapInputs, githubOidcProvider } from "./common";
+import { bootstrapAccount, bootstrapInputs } from "./common";
 
 /**
  * What an AWS account needs before the provisioning workflow can run there: GitHub's OIDC
@@ -60,10 +60,7 @@ export class AccountBootstrap extends environmentTemplate({
     super(scope);
     const { inputs } = this;
     const stack = this.infrastructure;
-    const { region, state, managedPolicy } = bootstrapAccount(stack, inputs);
-
-    // --------------------------------------------------------------------- GitHub identity
-    const providerArn = githubOidcProvider(stack, inputs.create_oidc_provider);
+    const { region, state, managedPolicy, githubProviderArn: providerArn } = bootstrapAccount(stack, inputs);
 
     // Exact subjects (StringEquals, no wildcards): only this repository, only these triggers.
     const subject = (suffix: string): string => `repo:${inputs.repository}:${suffix}`;

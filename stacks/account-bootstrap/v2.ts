@@ -8,7 +8,7 @@ import { Input } from "../../src/authoring/inputs";
 import { anyExpr, expr, literal, splat } from "../../src/authoring/refs";
 import { environmentTemplate } from "../../src/authoring/template";
 import { GITLAB_OIDC_AUDIENCE, githubTrustPolicy } from "../shared/trust-policy";
-import { bootstrapAccount, bootstrapInputs, githubOidcProvider } from "./common";
+import { bootstrapAccount, bootstrapInputs } from "./common";
 
 /** The reusable workflow `protonkit workflow` generates; the roles trust only it, at the main branch. */
 export const JOBS_WORKFLOW = ".github/workflows/protonkit-provision-jobs.yml";
@@ -136,10 +136,9 @@ export class AccountBootstrapV2 extends environmentTemplate({
     super(scope);
     const { inputs } = this;
     const stack = this.infrastructure;
-    const { region, state, managedPolicy } = bootstrapAccount(stack, inputs);
+    const { region, state, managedPolicy, githubProviderArn: providerArn } = bootstrapAccount(stack, inputs);
 
     // --------------------------------------------------------------------- identities
-    const providerArn = githubOidcProvider(stack, inputs.create_oidc_provider);
 
     const gitlab = new Construct(stack, "gitlab");
     // The generated .gitlab-ci.yml asks for sts.amazonaws.com (as GitHub's tokens carry);
