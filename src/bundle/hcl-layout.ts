@@ -63,18 +63,7 @@ function breakable(g: Group): boolean {
 
 /** Index of the `:` ending a for-expression's `for ... in ...` head, or -1. */
 function forHead(item: string): number {
-  let depth = 0;
-  for (let i = 0; i < item.length; i++) {
-    const c = item[i];
-    if (c === '"') {
-      i = closingQuote(item, i + 1);
-      continue;
-    }
-    if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (c === ":" && depth === 0) return i;
-  }
-  return -1;
+  return topLevelIndex(item, (i) => item[i] === ":");
 }
 
 function layoutGroup(g: Group, indent: number, column: number): string[] {
@@ -144,6 +133,11 @@ function objectItems(items: readonly string[], indent: number): string[] {
 
 /** Index of `token` at the top level of `e` (outside brackets and strings), or -1. */
 function topLevel(e: string, token: string): number {
+  return topLevelIndex(e, (i) => e.startsWith(token, i));
+}
+
+/** The first index at the top level of `e` (outside brackets and strings) where `at` holds, or -1. */
+function topLevelIndex(e: string, at: (i: number) => boolean): number {
   let depth = 0;
   for (let i = 0; i < e.length; i++) {
     const c = e[i];
@@ -153,25 +147,14 @@ function topLevel(e: string, token: string): number {
     }
     if ("([{".includes(c)) depth++;
     else if (")]}".includes(c)) depth--;
-    else if (depth === 0 && e.startsWith(token, i)) return i;
+    else if (depth === 0 && at(i)) return i;
   }
   return -1;
 }
 
 /** Index of an object item's `=` (not `==`, `!=`, `<=`, `>=`, `=>`) at the top level, or -1. */
 function assignment(item: string): number {
-  let depth = 0;
-  for (let i = 0; i < item.length; i++) {
-    const c = item[i];
-    if (c === '"') {
-      i = closingQuote(item, i + 1);
-      continue;
-    }
-    if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (c === "=" && depth === 0 && !"=!<>".includes(item[i - 1] ?? "") && !"=>".includes(item[i + 1] ?? "")) return i;
-  }
-  return -1;
+  return topLevelIndex(item, (i) => item[i] === "=" && !"=!<>".includes(item[i - 1] ?? "") && !"=>".includes(item[i + 1] ?? ""));
 }
 
 /** Splits an expression into text and top-level bracketed groups. */
