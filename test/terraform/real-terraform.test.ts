@@ -44,6 +44,28 @@ resource "aws_iam_role_policy_attachment" "reader_read" {
   role       = aws_iam_role.reader.name
   policy_arn = aws_iam_policy.read.arn
 }
+
+# An SNS topic's id is its ARN, and the subscription validates topic_arn as one.
+resource "aws_sns_topic" "alerts" {
+  name = "\${var.environment.name}-alerts"
+}
+
+resource "aws_sns_topic_subscription" "alerts_mail" {
+  topic_arn = aws_sns_topic.alerts.id
+  protocol  = "email"
+  endpoint  = "ops@example.com"
+}
+`;
+
+// A shared module's test, run for the template because its source imports the module.
+const SHARED_TEST = `run "shared_construct_promise" {
+  command = plan
+
+  assert {
+    condition     = aws_sqs_queue.events.name == "\${var.environment.name}-events"
+    error_message = "the shared construct names its queue after the environment"
+  }
+}
 `;
 
 t.test("the fixture template passes, every spec in one terraform test, with no .tfmock.hcl file; one shared provider", { skip }, async (t) => {
@@ -51,6 +73,9 @@ t.test("the fixture template passes, every spec in one terraform test, with no .
   const fx = copyFixture(path.join(work, "fixture"));
   fs.copyFileSync(path.join(fx.examples, "tiny-env/specs/dev.yaml"), path.join(fx.examples, "tiny-env/specs/qa.yaml"));
   fs.appendFileSync(path.join(fx.bundles, "tiny-env/v1/infrastructure/main.tf"), ROLE_WITH_POLICY);
+  fs.writeFileSync(path.join(fx.examples, "tiny-env/stack.ts"), 'import { EventQueue } from "../shared/event-queue";\n');
+  fs.mkdirSync(path.join(fx.examples, "shared/tests/event-queue"), { recursive: true });
+  fs.writeFileSync(path.join(fx.examples, "shared/tests/event-queue/queue.tftest.hcl"), SHARED_TEST);
   t.notOk(fs.existsSync(path.join(fx.examples, "tiny-env/tests/mocks")), "the template has no mock files");
   const run = await runTemplateTests(opts({ bundlesDir: fx.bundles, examplesDir: fx.examples, keep: true, workDir: path.join(work, "tmp") }), { renderer });
   t.ok(run.ok, formatFailures(run));
@@ -63,8 +88,12 @@ t.test("the fixture template passes, every spec in one terraform test, with no .
     ["passed", "passed", "skipped", "passed", "passed"],
     "render, init, (no separate validate), test, tags",
   );
-  t.same(r.runs, { passed: 3, failed: 0 }, "names, mocked (own mock_provider kept, completed with ARN defaults) and the baseline");
-  t.same(run.results[1]!.runs, { passed: 3, failed: 0 });
+  t.same(r.runs, { passed: 4, failed: 0 }, "names, mocked (own mock_provider kept, completed with ARN defaults), the shared module's test and the baseline");
+  t.same(run.results[1]!.runs, { passed: 4, failed: 0 });
+  t.ok(
+    r.testFiles.some((f) => f.file === "dev-dev--shared-event-queue-queue.tftest.hcl" && f.source === "shared/tests/event-queue/queue.tftest.hcl"),
+    "the shared test runs under a shared- name",
+  );
   t.same(r.outputs, ["bucket_arn", "bucket_name", "queue_url"]);
 
   // The shared directory: the configuration, no spec's tfvars; each spec's files carry its variables.
@@ -75,6 +104,7 @@ t.test("the fixture template passes, every spec in one terraform test, with no .
   const baseline = fs.readFileSync(path.join(dir, "protonkit-tests", "qa-qa--protonkit-baseline.tftest.hcl"), "utf8");
   t.match(baseline, /variables \{\n {4}environment = \{\n {6}name = "qa"/);
   t.match(baseline, /mock_resource "aws_iam_policy" \{\n {4}defaults = \{\n {6}arn = "arn:aws:iam::111111111111:policy\/mock"/);
+  t.match(baseline, /mock_resource "aws_sns_topic" \{\n {4}defaults = \{\n {6}arn = "(arn:aws:sns:[^"]+)"\n {6}id = "\1"/, "a topic's id is its ARN");
 
   // One provider installation: in every directory a link into the mirror, a few KB.
   for (const res of run.results) {
