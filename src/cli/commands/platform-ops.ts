@@ -5,11 +5,14 @@ import { fail } from "../../errors";
 import { loadConfigAt, writeGithubOutput } from "../../provision/detect";
 import { changedEntries, recordedOutcome, type OrderEntry } from "../../platform/order-changes";
 import { MATRIX_LIMIT, STAGES, planAll, planStage, type Stage } from "../../platform/order";
+import { WAVES, deploymentSteps, inWave, isWave, oversizedSteps, stepCounts, type Tier, type Wave } from "../../platform/waves";
 import { RECORDS_BRANCH, RecordsStore, readRecords, resolveCommit } from "../../platform/records-store";
 import { Catalog } from "../../platform/catalog";
 import { loadPlatformConfig } from "../../platform/config";
 import { loadDesiredState } from "../../platform/model";
 import { statusPage } from "../../platform/page";
+import { forwardRecords } from "../../platform/records-forward";
+import { GitHubStatusMirror } from "../../provision/github-status";
 import { adopt, writeAdopted } from "../../platform/adopt";
 import { tryGit } from "../../provision/git";
 import { catalogVersions, formatStatus, platformStatus, type PlatformStatus } from "../../platform/status";
@@ -28,6 +31,7 @@ interface OrderFlags {
   config?: string;
   noConfig?: boolean;
   githubOutput?: boolean;
+  wave?: string;
 }
 
 function out(value: unknown): void {
@@ -42,18 +46,36 @@ export function platformGroup(program: Command): Command {
   );
 }
 
+/** Environment tiers from the desired state in the checkout (the head being deployed). */
+function tiersOf(repo: string): (environment: string) => Tier | undefined {
+  const tiers = new Map(loadDesiredState(repo).state.environments.map((e) => [e.name, e.tier]));
+  return (environment) => tiers.get(environment);
+}
+
 function order(flags: OrderFlags): void {
   const repo = path.resolve(flags.repo);
   const config = flags.noConfig ? undefined : loadConfigAt(repo, flags.head, flags.config);
   const entries = changedEntries(repo, flags.base, flags.head, config);
   const head = resolveCommit(repo, flags.head);
+  if (flags.wave !== undefined && !isWave(flags.wave)) fail(`unknown wave "${flags.wave}"`, { field: "--wave", fix: `use one of ${WAVES.join(", ")}` });
   if (flags.stage === undefined) {
     const stages = planAll(entries).map((s) => ({ stage: s.stage, count: s.run.length, batches: s.batches.length }));
-    out({ head, count: entries.length, stages });
+    const counts = stepCounts(entries, tiersOf(repo));
+    const steps = deploymentSteps().map((s) => ({ step: s.id, count: counts.get(s.id) ?? 0 }));
+    out({ head, count: entries.length, stages, steps });
     if (flags.githubOutput) {
       const values: Record<string, string> = { count: String(entries.length) };
       for (const s of stages) values[`${s.stage}-batches`] = String(s.batches);
+      for (const s of steps) values[`${s.step}-count`] = String(s.count);
       writeGithubOutput(process.env.GITHUB_OUTPUT, values);
+      // The workflow runs one matrix per step: refuse before anything applies.
+      const oversized = oversizedSteps(counts);
+      if (oversized.length > 0) {
+        fail(`this merge changes more resources than one deployment step can run: ${oversized.join("; ")}`, {
+          field: "--github-output",
+          fix: `land the change in smaller pull requests (at most ${MATRIX_LIMIT} resources per tier and stage), e.g. one per environment tier`,
+        });
+      }
     }
     return;
   }
@@ -61,7 +83,8 @@ function order(flags: OrderFlags): void {
   if (flags.fetch) new RecordsStore({ repo, remote: flags.fetch }).fetch();
   const ref = flags.records ?? (flags.fetch ? `refs/remotes/${flags.fetch}/${RECORDS_BRANCH}` : RECORDS_BRANCH);
   const state = readRecords(repo, ref);
-  const plan = planStage<OrderEntry>(flags.stage as Stage, entries, recordedOutcome(state, head));
+  const wave = flags.wave as Wave | undefined;
+  const plan = planStage<OrderEntry>(flags.stage as Stage, wave === undefined ? entries : inWave(entries, wave, tiersOf(repo)), recordedOutcome(state, head));
   for (const s of plan.skipped) process.stderr.write(`protonkit: ${s.item.dir}: ${s.reason}\n`);
   let include: readonly OrderEntry[] = plan.run;
   if (flags.batch !== undefined) {
@@ -193,10 +216,37 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
     .option("--fetch <remote>", "fetch the records branch from this remote first")
     .option("--config <file>", "configuration file (default: .protonkit/provisioning.yaml at head)")
     .option("--no-config", "leave out roles and regions")
-    .option("--github-output", "also append matrix, count, batches, skipped and records to $GITHUB_OUTPUT")
+    .option("--wave <tier>", `with --stage: only the resources of this rollout wave (${WAVES.join(", ")}; an environment without tier is in production)`)
+    .option("--github-output", "also append matrix, count, batches, skipped and records to $GITHUB_OUTPUT (without --stage: <step>-count per deployment step, refusing a step over the matrix limit)")
     .action((flags: Omit<OrderFlags, "config"> & { config?: string | false }) => {
       const noConfig = flags.config === false;
       order({ ...flags, config: typeof flags.config === "string" ? flags.config : undefined, noConfig });
+    });
+
+  platform
+    .command("records-forward")
+    .description(
+      "Forward the deployment events an apply job recorded into its outbox (a bare repository seeded with the records branch) to the records branch, with rebase and retry, " +
+        "and mirror them to GitHub Deployments and commit statuses when GITHUB_TOKEN and GITHUB_REPOSITORY are set. Run by a job that holds no AWS credentials.",
+    )
+    .requiredOption("--outbox <dir>", "the outbox folder (repo.git/ and base)")
+    .option("--repo <dir>", "a clone of the repository whose records branch receives the events", ".")
+    .option("--remote <name>", "the remote to push the records branch to", "origin")
+    .action(async (flags: { outbox: string; repo: string; remote: string }) => {
+      const repo = path.resolve(flags.repo);
+      const log = (line: string): void => void process.stderr.write(`protonkit: ${line}\n`);
+      const env = process.env;
+      const mirror =
+        env.GITHUB_TOKEN && env.GITHUB_REPOSITORY
+          ? new GitHubStatusMirror({
+              token: env.GITHUB_TOKEN,
+              repository: env.GITHUB_REPOSITORY,
+              apiUrl: env.GITHUB_API_URL,
+              targetUrl: env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+            })
+          : undefined;
+      const res = await forwardRecords({ repo, outbox: path.resolve(flags.outbox), store: new RecordsStore({ repo, remote: flags.remote, log }), mirror, log });
+      process.stdout.write(res.events.length === 0 ? "nothing recorded in the outbox\n" : `forwarded ${res.events.length} event(s): ${res.commit ?? ""}\n`);
     });
 
   statusOptions(

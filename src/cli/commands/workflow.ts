@@ -1,6 +1,9 @@
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { syncToolkitCi, syncWorkflow, type FileResult } from "../../../generators/workflow/sync";
+import { fail } from "../../errors";
+import { writeGithubOutput } from "../../provision/detect";
+import { installationToken } from "../../provision/github-app";
 import type { CommandModule } from "./index";
 
 interface InitFlags {
@@ -53,6 +56,32 @@ export const workflowCommand: CommandModule = (program: Command) => {
   const workflow = program
     .command("workflow")
     .description("Generate and update the GitHub Actions workflow of a provisioning repository.");
+
+  workflow
+    .command("app-token")
+    .description(
+      "Mint a GitHub App installation token limited to this repository and the permissions given (the App's id in PROTONKIT_APP_ID, its private key in PROTONKIT_APP_PRIVATE_KEY). " +
+        "Masks it in the log and writes it to $GITHUB_OUTPUT as `token`; nothing is printed otherwise.",
+    )
+    .option("--permission <name=level>", "limit the token, e.g. contents=write (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--repository <owner/name>", "the repository (default GITHUB_REPOSITORY)")
+    .action(async (flags: { permission: string[]; repository?: string }) => {
+      const appId = process.env.PROTONKIT_APP_ID ?? "";
+      const privateKey = process.env.PROTONKIT_APP_PRIVATE_KEY ?? "";
+      const repository = flags.repository ?? process.env.GITHUB_REPOSITORY ?? "";
+      if (!/^[0-9]+$/.test(appId)) fail("PROTONKIT_APP_ID is not an App id", { field: "PROTONKIT_APP_ID", fix: "set workflow.app_id in .protonkit/platform.yaml to the App's numeric id" });
+      if (!privateKey.includes("PRIVATE KEY")) fail("PROTONKIT_APP_PRIVATE_KEY holds no PEM private key", { field: "PROTONKIT_APP_PRIVATE_KEY", fix: "store the App's private key (.pem) in the secret named by workflow.app_private_key_secret" });
+      if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) fail("the repository is unknown", { field: "--repository", fix: "pass --repository owner/name or set GITHUB_REPOSITORY" });
+      const permissions: Record<string, "read" | "write"> = {};
+      for (const p of flags.permission) {
+        const m = /^([a-z_]+)=(read|write)$/.exec(p);
+        if (!m) fail(`expected name=read or name=write, found "${p}"`, { field: "--permission", fix: "pass e.g. --permission contents=write" });
+        permissions[m[1]] = m[2] as "read" | "write";
+      }
+      const { token } = await installationToken({ appId, privateKey, repository, permissions, apiUrl: process.env.GITHUB_API_URL });
+      process.stdout.write(`::add-mask::${token}\n`);
+      writeGithubOutput(process.env.GITHUB_OUTPUT, { token });
+    });
 
   workflow
     .command("init")
