@@ -7,6 +7,8 @@ import * as path from "node:path";
 import type Handlebars from "handlebars";
 import { NODE_VERSION } from "../actions";
 import { generatorHandlebars, readTemplate } from "../handlebars";
+import { RECORDS_BRANCH } from "../../src/platform/records-store";
+import { WAVES, deploymentSteps } from "../../src/platform/waves";
 import type { WorkflowSettings } from "./settings";
 
 /** Folder of the workflow templates. */
@@ -96,6 +98,16 @@ export function renderStarterConfig(values: StarterConfigValues): string {
   return render("provisioning.yaml.hbs", { ...values });
 }
 
+/** The starter `.protonkit/platform.yaml` of a platform repository, written once by `workflow init --platform`. */
+export function renderStarterPlatformConfig(values: StarterConfigValues, settings: WorkflowSettings): string {
+  return render("platform.yaml.hbs", {
+    ...values,
+    ...settings,
+    toolkit_token_secret: settings.toolkit_token_secret ?? false,
+    catalog_repository: `https://github.com/${settings.toolkit_repository}.git`,
+  });
+}
+
 /** The starter `.protonkit/workflow.yaml`, written once by `workflow init`. */
 export function renderSettingsFile(settings: WorkflowSettings): string {
   return render("workflow-settings.yaml.hbs", { ...settings, toolkit_token_secret: settings.toolkit_token_secret ?? false });
@@ -104,4 +116,115 @@ export function renderSettingsFile(settings: WorkflowSettings): string {
 /** The toolkit repository's own CI workflow (`.github/workflows/ci.yml`), without ownership line. */
 export function renderToolkitCi(terraformVersion: string = DEFAULT_TERRAFORM_VERSION): string {
   return render("toolkit-ci.yml.hbs", { terraform_version: terraformVersion });
+}
+
+/** Paths whose change starts a platform repository's run: the rendered layout and the desired state. */
+export const PLATFORM_PATHS: readonly string[] = [...PROVISION_PATHS, "platform/**"];
+
+/** The branch the propagation pull request comes from (the automation force-pushes it). */
+export const PROPAGATE_BRANCH = "protonkit/propagate";
+
+/** What a platform repository's workflow needs beyond the settings. */
+export interface PlatformWorkflowOptions {
+  /** Whether `.protonkit/platform.yaml` has `entitlements:` (the pull request then checks them). */
+  readonly entitlements: boolean;
+}
+
+/** The caller workflow of a platform repository (without its ownership line). */
+export function renderPlatformWorkflow(settings: WorkflowSettings, terraformVersion: string): string {
+  return render("platform.yml.hbs", {
+    ...context(settings, terraformVersion),
+    paths: PLATFORM_PATHS,
+    inherit_secrets: Boolean(settings.toolkit_token_secret ?? settings.app_id ?? settings.membership_app_id),
+  });
+}
+
+/** The reusable workflow of a platform repository (without its ownership line). */
+export function renderPlatformJobsWorkflow(settings: WorkflowSettings, terraformVersion: string, options: PlatformWorkflowOptions): string {
+  const graph = platformJobGraph(options);
+  return render("platform-jobs.yml.hbs", {
+    ...context(settings, terraformVersion),
+    app_id: settings.app_id ?? false,
+    app_private_key_secret: settings.app_private_key_secret ?? false,
+    membership_app_id: settings.membership_app_id ?? false,
+    membership_app_private_key_secret: settings.membership_app_private_key_secret ?? false,
+    membership_permissions: ["members=read", "pull_requests=read", "contents=read"],
+    record_permissions: ["contents=write"],
+    propagate_permissions: ["contents=write", "pull_requests=write"],
+    records_branch: RECORDS_BRANCH,
+    propagate_branch: PROPAGATE_BRANCH,
+    entitlements: options.entitlements,
+    ...graph,
+  });
+}
+
+/** One deployment step as the template writes it. */
+interface StepJobs {
+  readonly id: string;
+  readonly stage: string;
+  readonly wave: string | false;
+  readonly gate: string | false;
+  readonly order_needs: string;
+  readonly order_if: string;
+}
+
+/** A rollout gate as the template writes it. */
+interface GateJob {
+  readonly wave: string;
+  readonly environment: string;
+  readonly needs: string;
+  readonly condition: string;
+}
+
+const count = (id: string): string => `needs.order.outputs['${id}-count'] != '0'`;
+
+/**
+ * The push side's job graph: one order/apply/record triple per deployment step, chained in
+ * order, with a gate before each later tier. The conditions are built here, not in the
+ * template, so the rules read in one place:
+ * - a step runs when its own count is not zero, whatever happened before (`!cancelled()`):
+ *   `platform order --stage` leaves out what depends on a failure, from the records;
+ * - a tier after the first runs only through its gate, and the gate runs only when no job of
+ *   an earlier tier failed.
+ */
+export function platformJobGraph(options: PlatformWorkflowOptions): { steps: StepJobs[]; gates: GateJob[]; last_record: string; summary_needs: string } {
+  const all = deploymentSteps();
+  const gates: GateJob[] = [];
+  const steps: StepJobs[] = [];
+  const earlier: string[] = [];
+  let prev: string | undefined;
+  for (const step of all) {
+    let gate: string | false = false;
+    if (step.wave !== undefined && step.wave !== WAVES[0]) {
+      gate = step.wave;
+      if (!gates.some((g) => g.wave === step.wave)) {
+        const ids = all.filter((s) => s.wave === step.wave).map((s) => s.id);
+        const before = [...earlier, ...gates.map((g) => `gate-${g.wave}`)];
+        const noFailure = before.map((j) => `needs.${j}.result != 'failure'`);
+        gates.push({
+          wave: step.wave,
+          environment: `protonkit-rollout-${step.wave}`,
+          needs: ["order", ...before].join(", "),
+          condition: `\${{ !cancelled() && needs.order.result == 'success' && (${ids.map(count).join(" || ")}) && ${noFailure.join(" && ")} }}`,
+        });
+      }
+    }
+    const needs = ["order", ...(prev ? [`record-${prev}`] : []), ...(gate ? [`gate-${gate}`] : [])];
+    const conditions = ["!cancelled()", "needs.order.result == 'success'", count(step.id), ...(gate ? [`needs.gate-${gate}.result == 'success'`] : [])];
+    steps.push({ id: step.id, stage: step.stage, wave: step.wave ?? false, gate, order_needs: needs.join(", "), order_if: `\${{ ${conditions.join(" && ")} }}` });
+    earlier.push(`order-${step.id}`, `apply-${step.id}`, `record-${step.id}`);
+    prev = step.id;
+  }
+  const summary = [
+    "validate",
+    ...(options.entitlements ? ["entitlements"] : []),
+    "detect",
+    "plan",
+    "comment",
+    "order",
+    ...gates.map((g) => `gate-${g.wave}`),
+    ...steps.flatMap((s) => [`order-${s.id}`, `apply-${s.id}`, `record-${s.id}`]),
+    "propagate",
+  ];
+  return { steps, gates, last_record: `record-${prev ?? ""}`, summary_needs: summary.join(", ") };
 }

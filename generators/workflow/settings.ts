@@ -23,6 +23,18 @@ export interface WorkflowSettings {
    */
   readonly toolkit_token_secret?: string;
   /**
+   * Id of the automation GitHub App (platform repositories): it pushes the deployment records
+   * and opens propagation pull requests whose checks start (a `GITHUB_TOKEN` push starts no
+   * workflow). Without it `GITHUB_TOKEN` is used.
+   */
+  readonly app_id?: string;
+  /** Secret of the GitHub environment `protonkit-automation` holding the automation App's private key. */
+  readonly app_private_key_secret?: string;
+  /** Id of a read-only GitHub App the pull request's entitlement check reads team membership with. */
+  readonly membership_app_id?: string;
+  /** Repository secret holding the membership App's private key. */
+  readonly membership_app_private_key_secret?: string;
+  /**
    * `owner/name` of the provisioning repository itself, as GitHub spells it: the workflow
    * calls its credentialed jobs from this repository at the main branch, and the roles' OIDC
    * subjects name it.
@@ -46,7 +58,38 @@ export const DEFAULT_SETTINGS = {
   timeout_minutes: 60,
 } as const;
 
-const KEYS = ["version", "repository", "toolkit_repository", "toolkit_ref", "toolkit_token_secret", "main_branch", "runs_on", "timeout_minutes"] as const;
+const KEYS = [
+  "version",
+  "repository",
+  "toolkit_repository",
+  "toolkit_ref",
+  "toolkit_token_secret",
+  "app_id",
+  "app_private_key_secret",
+  "membership_app_id",
+  "membership_app_private_key_secret",
+  "main_branch",
+  "runs_on",
+  "timeout_minutes",
+] as const;
+
+/** Settings that come in pairs: an App id and the secret holding its key. */
+const PAIRS = [
+  ["app_id", "app_private_key_secret"],
+  ["membership_app_id", "membership_app_private_key_secret"],
+] as const;
+
+const SECRET_NAME: Rule = {
+  test: (v) => typeof v === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && !/^GITHUB_/i.test(v),
+  message: "must be a secret name (letters, digits, underscores; not starting with GITHUB_)",
+  fix: "write the name of the secret holding the App's private key, e.g. PROTONKIT_APP_PRIVATE_KEY",
+};
+
+const APP_ID: Rule = {
+  test: (v) => typeof v === "string" && /^[0-9]{1,12}$/.test(v),
+  message: "must be a GitHub App id as a quoted string of digits",
+  fix: 'write the id shown on the App\'s settings page, quoted, e.g. "123456"',
+};
 
 interface Rule {
   readonly test: (v: unknown) => boolean;
@@ -77,6 +120,10 @@ const RULES: Readonly<Record<Exclude<(typeof KEYS)[number], "version">, Rule>> =
     message: "must be a repository secret name (letters, digits, underscores; not starting with GITHUB_)",
     fix: "write the name of the secret, e.g. PROTONKIT_TOOLKIT_TOKEN, or remove the key for a public toolkit",
   },
+  app_id: APP_ID,
+  app_private_key_secret: SECRET_NAME,
+  membership_app_id: APP_ID,
+  membership_app_private_key_secret: SECRET_NAME,
   main_branch: {
     test: (v) => typeof v === "string" && /^[A-Za-z0-9._/-]{1,200}$/.test(v) && !v.startsWith("/") && !v.endsWith("/") && !v.includes(".."),
     message: "must be a branch name (letters, digits, '.', '_', '-', '/')",
@@ -127,15 +174,26 @@ export function validateWorkflowSettings(
       problems.push(new Problem(`${rule.message}, found ${JSON.stringify(value)}`, { file, line: lineFor(key), field: fieldName(key), fix: rule.fix }));
     }
   }
+  for (const [id, secret] of PAIRS) {
+    if ((data[id] === undefined) !== (data[secret] === undefined)) {
+      const missing = data[id] === undefined ? id : secret;
+      problems.push(new Problem(`is required with ${missing === id ? secret : id}`, { file, line: lineFor(missing), field: fieldName(missing), fix: `set both ${id} and ${secret}, or neither` }));
+    }
+  }
   if (problems.length > 0) {
     throw new ProtonkitError(problems, `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`);
   }
+  const optional = (key: (typeof KEYS)[number]): Record<string, string> => (data[key] !== undefined ? { [key]: data[key] as string } : {});
   return {
     version: 1,
     repository: data.repository as string,
     toolkit_repository: data.toolkit_repository as string,
     toolkit_ref: data.toolkit_ref as string,
-    ...(data.toolkit_token_secret !== undefined ? { toolkit_token_secret: data.toolkit_token_secret as string } : {}),
+    ...optional("toolkit_token_secret"),
+    ...optional("app_id"),
+    ...optional("app_private_key_secret"),
+    ...optional("membership_app_id"),
+    ...optional("membership_app_private_key_secret"),
     main_branch: (data.main_branch as string | undefined) ?? DEFAULT_SETTINGS.main_branch,
     runs_on: (data.runs_on as string | undefined) ?? DEFAULT_SETTINGS.runs_on,
     timeout_minutes: (data.timeout_minutes as number | undefined) ?? DEFAULT_SETTINGS.timeout_minutes,

@@ -22,6 +22,7 @@ import {
   loadProvisioningConfig,
   parseProvisioningConfig,
 } from "../../src/provision/config";
+import { entitlementsFromConfigText } from "../../src/platform/teams";
 import { displayPath } from "../../src/support/yaml";
 import { ownedState, stampOwned, type OwnedStyle } from "../owned";
 import { writeFilesAtomically, type FileWrite } from "../write";
@@ -33,7 +34,10 @@ import {
   renderProvisionJobsWorkflow,
   renderProvisionWorkflow,
   renderSettingsFile,
+  renderPlatformJobsWorkflow,
+  renderPlatformWorkflow,
   renderStarterConfig,
+  renderStarterPlatformConfig,
   renderToolkitCi,
   type StarterConfigValues,
 } from "./render";
@@ -92,8 +96,14 @@ export interface SyncOptions {
   readonly check?: boolean;
   /** Settings for a new `.protonkit/workflow.yaml` (init only). */
   readonly settings?: WorkflowSettingsInput;
-  /** Values for a new `.protonkit/provisioning.yaml` (init only). */
+  /** Values for a new `.protonkit/provisioning.yaml` or `.protonkit/platform.yaml` (init only). */
   readonly starter?: Partial<StarterConfigValues>;
+  /**
+   * Init a platform repository: write a starter `.protonkit/platform.yaml` (with
+   * `reporting: git`) instead of `provisioning.yaml` and `workflow.yaml`.
+   * @default true when the repository has a `platform/` folder
+   */
+  readonly platform?: boolean;
 }
 
 /** What {@link syncWorkflow} did. */
@@ -108,6 +118,8 @@ export interface SyncResult {
 
 const OWNED_NOTE_WORKFLOW =
   "written by `protonkit workflow`; change .protonkit/workflow.yaml and run `protonkit workflow update` instead of editing (edits are kept unless --force)";
+const OWNED_NOTE_PLATFORM_WORKFLOW =
+  "written by `protonkit workflow`; change workflow: in .protonkit/platform.yaml and run `protonkit workflow update` instead of editing (edits are kept unless --force)";
 const OWNED_NOTE_SCHEMA = "written by `protonkit workflow update`; the JSON schema of provisioning.yaml";
 const OWNED_NOTE_TOOLKIT_CI =
   "written by `protonkit workflow toolkit-ci` from templates/workflows/toolkit-ci.yml.hbs; edit the template, not this file";
@@ -196,7 +208,23 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
   let settings: WorkflowSettings;
   // A platform repository keeps the settings in .protonkit/platform.yaml (workflow:, main_branch).
   const unified = configPathOf((p) => fs.existsSync(path.join(root, p))) === PLATFORM_CONFIG_PATH;
-  if (unified) {
+  const newPlatform =
+    !unified &&
+    options.mode === "init" &&
+    (options.platform ?? fs.existsSync(path.join(root, "platform"))) &&
+    settingsText === undefined &&
+    !fs.existsSync(path.join(root, DEFAULT_CONFIG_PATH));
+  let terraformVersion = DEFAULT_TERRAFORM_VERSION;
+  let entitlements = false;
+  if (newPlatform) {
+    settings = settingsFromInput(options.settings ?? {});
+    const values: StarterConfigValues = { ...STARTER_DEFAULTS, ...definedOnly(options.starter ?? {}) };
+    checkStarterValues(values);
+    const text = renderStarterPlatformConfig(values, settings);
+    parseProvisioningConfig(text, "command line (--account, --region, --terraform-version)");
+    terraformVersion = values.terraformVersion;
+    planned.push({ result: { path: PLATFORM_CONFIG_PATH, status: "created" }, write: { relativePath: PLATFORM_CONFIG_PATH, content: text } });
+  } else if (unified) {
     const config = loadProvisioningConfig(path.join(root, PLATFORM_CONFIG_PATH), show(PLATFORM_CONFIG_PATH));
     if (!config.workflow) {
       fail("has no workflow settings", { file: show(PLATFORM_CONFIG_PATH), field: "workflow", fix: "add workflow: { toolkit_repository: <owner/name>, toolkit_ref: <sha> }" });
@@ -235,9 +263,12 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
 
   // Configuration: validated when present; init writes a starter when absent.
   const configAbs = path.join(root, DEFAULT_CONFIG_PATH);
-  let terraformVersion = DEFAULT_TERRAFORM_VERSION;
-  if (unified) {
-    terraformVersion = loadProvisioningConfig(path.join(root, PLATFORM_CONFIG_PATH), show(PLATFORM_CONFIG_PATH)).terraform_version ?? DEFAULT_TERRAFORM_VERSION;
+  if (newPlatform) {
+    // Written above.
+  } else if (unified) {
+    const file = path.join(root, PLATFORM_CONFIG_PATH);
+    terraformVersion = loadProvisioningConfig(file, show(PLATFORM_CONFIG_PATH)).terraform_version ?? DEFAULT_TERRAFORM_VERSION;
+    entitlements = entitlementsFromConfigText(fs.readFileSync(file, "utf8"), show(PLATFORM_CONFIG_PATH)) !== undefined;
     planned.push({ result: { path: PLATFORM_CONFIG_PATH, status: "kept", reason: "yours; validated, never rewritten" } });
   } else if (fs.existsSync(configAbs)) {
     const config = loadProvisioningConfig(configAbs, show(DEFAULT_CONFIG_PATH));
@@ -255,9 +286,18 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
     planned.push({ result: { path: DEFAULT_CONFIG_PATH, status: "missing", reason: "run `protonkit workflow init` to write a starter" } });
   }
 
+  // A platform repository gets the platform workflow under the same file names, so the roles'
+  // trust (job_workflow_ref) stays the same.
+  const platform = unified || newPlatform;
+  const note = platform ? OWNED_NOTE_PLATFORM_WORKFLOW : OWNED_NOTE_WORKFLOW;
   const owned: OwnedFile[] = [
-    { path: PROVISION_WORKFLOW_PATH, body: renderProvisionWorkflow(settings, terraformVersion), style: "hash-comment", note: OWNED_NOTE_WORKFLOW },
-    { path: PROVISION_JOBS_WORKFLOW_PATH, body: renderProvisionJobsWorkflow(settings, terraformVersion), style: "hash-comment", note: OWNED_NOTE_WORKFLOW },
+    { path: PROVISION_WORKFLOW_PATH, body: platform ? renderPlatformWorkflow(settings, terraformVersion) : renderProvisionWorkflow(settings, terraformVersion), style: "hash-comment", note },
+    {
+      path: PROVISION_JOBS_WORKFLOW_PATH,
+      body: platform ? renderPlatformJobsWorkflow(settings, terraformVersion, { entitlements }) : renderProvisionJobsWorkflow(settings, terraformVersion),
+      style: "hash-comment",
+      note,
+    },
     { path: CONFIG_SCHEMA_PATH, body: `${JSON.stringify(PROVISIONING_CONFIG_SCHEMA, null, 2)}\n`, style: "json", note: OWNED_NOTE_SCHEMA },
   ];
   for (const file of owned) planned.push(planOwned(root, file, options.force ?? false));

@@ -34,6 +34,12 @@ export interface ForwardOptions {
   readonly mirror?: GitHubStatusMirror;
   /** Log sink. */
   readonly log?: (line: string) => void;
+  /**
+   * The one resource directory the outbox may hold events about. An apply job runs third-party
+   * code with credentials; this keeps it from forging another resource's record (an outcome
+   * that unblocks a dependent, or outputs that flow into other renders).
+   */
+  readonly resource?: string;
 }
 
 /** What {@link forwardRecords} did. */
@@ -90,6 +96,14 @@ export function outboxEvents(repo: string, outbox: string): DeploymentEvent[] {
 export async function forwardRecords(options: ForwardOptions): Promise<ForwardResult> {
   const log = options.log ?? (() => undefined);
   const events = outboxEvents(options.repo, options.outbox);
+  const foreign = options.resource === undefined ? [] : events.filter((e) => e.resource !== options.resource);
+  if (foreign.length > 0) {
+    fail(`holds events about other resources (${[...new Set(foreign.map((e) => e.resource))].sort().join(", ")}): nothing was forwarded`, {
+      file: options.outbox,
+      field: "--resource",
+      fix: `an apply job records only its own resource (${options.resource ?? ""}); look for what else wrote to the outbox in that job`,
+    });
+  }
   if (events.length === 0) return { events };
   const res = await options.store.append(events);
   log(`forwarded ${events.length} event(s) to ${options.store.branch} (${res.commit.slice(0, 12)})`);

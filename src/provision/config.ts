@@ -61,6 +61,14 @@ export interface WorkflowConfig {
   readonly toolkit_repository: string;
   readonly toolkit_ref: string;
   readonly toolkit_token_secret?: string;
+  /** Id of the automation GitHub App (records, propagation pull requests). */
+  readonly app_id?: string;
+  /** Secret (of the GitHub environment protonkit-automation) holding that App's private key. */
+  readonly app_private_key_secret?: string;
+  /** Id of the read-only App the entitlement check reads team membership with. */
+  readonly membership_app_id?: string;
+  /** Repository secret holding the membership App's private key. */
+  readonly membership_app_private_key_secret?: string;
   /** @default "ubuntu-latest" */
   readonly runs_on?: string;
   /** @default 60 */

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { fail } from "../../errors";
-import { loadConfigAt, writeGithubOutput } from "../../provision/detect";
+import { githubEnvironments, loadConfigAt, writeGithubOutput } from "../../provision/detect";
+import { baseSinceLastSuccess } from "./provision";
 import { changedEntries, recordedOutcome, type OrderEntry } from "../../platform/order-changes";
 import { MATRIX_LIMIT, STAGES, planAll, planStage, type Stage } from "../../platform/order";
 import { WAVES, deploymentSteps, inWave, isWave, oversizedSteps, stepCounts, type Tier, type Wave } from "../../platform/waves";
@@ -12,6 +13,8 @@ import { loadPlatformConfig } from "../../platform/config";
 import { loadDesiredState } from "../../platform/model";
 import { statusPage } from "../../platform/page";
 import { forwardRecords } from "../../platform/records-forward";
+import { decidePlatformSummary } from "../../platform/workflow-summary";
+import { parseNeeds } from "../../provision/summary";
 import { GitHubStatusMirror } from "../../provision/github-status";
 import { adopt, writeAdopted } from "../../platform/adopt";
 import { tryGit } from "../../provision/git";
@@ -32,6 +35,7 @@ interface OrderFlags {
   noConfig?: boolean;
   githubOutput?: boolean;
   wave?: string;
+  sinceLastSuccess?: string;
 }
 
 function out(value: unknown): void {
@@ -52,19 +56,20 @@ function tiersOf(repo: string): (environment: string) => Tier | undefined {
   return (environment) => tiers.get(environment);
 }
 
-function order(flags: OrderFlags): void {
+async function order(flags: OrderFlags): Promise<void> {
   const repo = path.resolve(flags.repo);
   const config = flags.noConfig ? undefined : loadConfigAt(repo, flags.head, flags.config);
-  const entries = changedEntries(repo, flags.base, flags.head, config);
+  const base = flags.sinceLastSuccess ? await baseSinceLastSuccess(repo, flags.base, flags.head, flags.sinceLastSuccess) : flags.base;
+  const entries = changedEntries(repo, base, flags.head, config);
   const head = resolveCommit(repo, flags.head);
   if (flags.wave !== undefined && !isWave(flags.wave)) fail(`unknown wave "${flags.wave}"`, { field: "--wave", fix: `use one of ${WAVES.join(", ")}` });
   if (flags.stage === undefined) {
     const stages = planAll(entries).map((s) => ({ stage: s.stage, count: s.run.length, batches: s.batches.length }));
     const counts = stepCounts(entries, tiersOf(repo));
     const steps = deploymentSteps().map((s) => ({ step: s.id, count: counts.get(s.id) ?? 0 }));
-    out({ head, count: entries.length, stages, steps });
+    out({ base, head, count: entries.length, stages, steps });
     if (flags.githubOutput) {
-      const values: Record<string, string> = { count: String(entries.length) };
+      const values: Record<string, string> = { base, head, count: String(entries.length) };
       for (const s of stages) values[`${s.stage}-batches`] = String(s.batches);
       for (const s of steps) values[`${s.step}-count`] = String(s.count);
       writeGithubOutput(process.env.GITHUB_OUTPUT, values);
@@ -91,6 +96,8 @@ function order(flags: OrderFlags): void {
     if (!/^\d+$/.test(flags.batch)) fail(`expected a batch number, found "${flags.batch}"`, { field: "--batch", fix: "pass 0, 1, ..." });
     include = plan.batches[Number(flags.batch)] ?? [];
   }
+  // The GitHub environments the jobs run in, as detect names them.
+  include = include.map((e) => ({ ...e, ...githubEnvironments(e.environment) }));
   const result = {
     stage: plan.stage,
     head,
@@ -217,10 +224,25 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
     .option("--config <file>", "configuration file (default: .protonkit/provisioning.yaml at head)")
     .option("--no-config", "leave out roles and regions")
     .option("--wave <tier>", `with --stage: only the resources of this rollout wave (${WAVES.join(", ")}; an environment without tier is in production)`)
+    .option("--since-last-success <workflow-file>", "on a push, order from the head of this workflow's last successful run on the branch when it is an ancestor (GITHUB_TOKEN with actions: read); written as base= with --github-output")
     .option("--github-output", "also append matrix, count, batches, skipped and records to $GITHUB_OUTPUT (without --stage: <step>-count per deployment step, refusing a step over the matrix limit)")
     .action((flags: Omit<OrderFlags, "config"> & { config?: string | false }) => {
       const noConfig = flags.config === false;
-      order({ ...flags, config: typeof flags.config === "string" ? flags.config : undefined, noConfig });
+      return order({ ...flags, config: typeof flags.config === "string" ? flags.config : undefined, noConfig });
+    });
+
+  platform
+    .command("summary")
+    .description("Decide the one required check of a platform repository's run from every job's result (toJSON(needs)).")
+    .requiredOption("--needs-env <name>", "environment variable holding toJSON(needs)")
+    .requiredOption("--event <name>", "the event: pull_request or push")
+    .action((flags: { needsEnv: string; event: string }) => {
+      const text = process.env[flags.needsEnv];
+      if (!text) fail(`$${flags.needsEnv} is empty`, { field: "--needs-env", fix: "pass the name of a variable set to ${{ toJSON(needs) }}" });
+      const verdict = decidePlatformSummary(parseNeeds(text), flags.event);
+      for (const line of verdict.lines) process.stderr.write(`protonkit: ${line}\n`);
+      if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## protonkit ${verdict.ok ? "passed" : "failed"}\n\n${verdict.lines.map((l) => `- ${l}`).join("\n")}\n`);
+      if (!verdict.ok) process.exitCode = 1;
     });
 
   platform
@@ -230,9 +252,10 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
         "and mirror them to GitHub Deployments and commit statuses when GITHUB_TOKEN and GITHUB_REPOSITORY are set. Run by a job that holds no AWS credentials.",
     )
     .requiredOption("--outbox <dir>", "the outbox folder (repo.git/ and base)")
+    .option("--resource <dir>", "refuse events about any other resource directory (the one the apply job ran)")
     .option("--repo <dir>", "a clone of the repository whose records branch receives the events", ".")
     .option("--remote <name>", "the remote to push the records branch to", "origin")
-    .action(async (flags: { outbox: string; repo: string; remote: string }) => {
+    .action(async (flags: { outbox: string; repo: string; remote: string; resource?: string }) => {
       const repo = path.resolve(flags.repo);
       const log = (line: string): void => void process.stderr.write(`protonkit: ${line}\n`);
       const env = process.env;
@@ -245,7 +268,7 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
               targetUrl: env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
             })
           : undefined;
-      const res = await forwardRecords({ repo, outbox: path.resolve(flags.outbox), store: new RecordsStore({ repo, remote: flags.remote, log }), mirror, log });
+      const res = await forwardRecords({ repo, outbox: path.resolve(flags.outbox), store: new RecordsStore({ repo, remote: flags.remote, log }), mirror, log, resource: flags.resource });
       process.stdout.write(res.events.length === 0 ? "nothing recorded in the outbox\n" : `forwarded ${res.events.length} event(s): ${res.commit ?? ""}\n`);
     });
 

@@ -127,7 +127,7 @@ function applyContext(flags: DirFlags | ReportFailureFlags, withTerraform: boole
  * group) would never be applied if the next run diffed from its own `before`: on a push, the
  * diff starts at the last successful run's head instead, when that is an ancestor.
  */
-async function baseSinceLastSuccess(repo: string, base: string, head: string, workflowFile: string): Promise<string> {
+export async function baseSinceLastSuccess(repo: string, base: string, head: string, workflowFile: string): Promise<string> {
   const token = process.env.GITHUB_TOKEN;
   const repository = process.env.GITHUB_REPOSITORY;
   const branch = process.env.GITHUB_REF_NAME;

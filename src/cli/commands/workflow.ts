@@ -19,6 +19,7 @@ interface InitFlags {
   region?: string;
   terraformVersion?: string;
   force?: boolean;
+  platform?: boolean;
 }
 
 interface UpdateFlags {
@@ -86,7 +87,8 @@ export const workflowCommand: CommandModule = (program: Command) => {
   workflow
     .command("init")
     .description(
-      "Write the provisioning workflow, the configuration schema, and (when missing) starter .protonkit/provisioning.yaml and .protonkit/workflow.yaml.",
+      "Write the provisioning workflow, the configuration schema, and (when missing) starter .protonkit/provisioning.yaml and .protonkit/workflow.yaml; " +
+        "for a platform repository (--platform, or a platform/ folder) one starter .protonkit/platform.yaml (reporting: git) and the platform workflow.",
     )
     .requiredOption("--repo <dir>", "the provisioning repository (top level of a git checkout)")
     .option("--repository <owner/name>", "this provisioning repository as GitHub spells it (required unless .protonkit/workflow.yaml exists)")
@@ -100,11 +102,13 @@ export const workflowCommand: CommandModule = (program: Command) => {
     .option("--region <region>", "AWS region for the starter configuration (default eu-west-1)")
     .option("--terraform-version <version>", "Terraform version for the starter configuration (default 1.11.4)")
     .option("--force", "overwrite owned files even when they were edited")
+    .option("--platform", "a platform repository: write .protonkit/platform.yaml (default when the repository has a platform/ folder)")
     .action((flags: InitFlags) => {
       const result = syncWorkflow({
         repo: flags.repo,
         mode: "init",
         force: flags.force,
+        platform: flags.platform,
         settings: {
           repository: flags.repository,
           toolkit_repository: flags.toolkitRepository,
