@@ -24,6 +24,24 @@ interface WorkflowParser {
     trace: unknown,
   ): { context: { errors: { getErrors(): { message: string }[] } }; value: unknown };
   NoOperationTraceWriter: new () => unknown;
+  convertWorkflowTemplate(context: unknown, root: unknown): Promise<{ jobs: ConvertedJob[]; errors?: { Message: string }[] }>;
+}
+
+/** A job as @actions/workflow-parser converts it (the fields the job-graph checks read). */
+interface ConvertedJob {
+  readonly id: { readonly value: string };
+  readonly needs?: readonly { readonly value: string }[];
+  readonly if: { readonly expression?: string; toString(): string };
+}
+
+/** One job of the graph @actions/workflow-parser builds. */
+export interface GraphJob {
+  /** Job id. */
+  readonly id: string;
+  /** The jobs it needs, as written. */
+  readonly needs: readonly string[];
+  /** Its `if:` expression (the parser's form, `success()` when absent). */
+  readonly condition: string;
 }
 
 let parser: Promise<WorkflowParser> | undefined;
@@ -56,4 +74,18 @@ export async function workflowParserErrors(text: string, file: string): Promise<
   const p = await parser;
   const result = p.parseWorkflow({ name: file, content: text }, new p.NoOperationTraceWriter());
   return result.context.errors.getErrors().map((e) => e.message);
+}
+
+/**
+ * The job graph GitHub's own parser builds: every job with its needs and condition, in file
+ * order. Throws when the parser reports an error (an unknown need, a cycle).
+ */
+export async function workflowJobGraph(text: string, file: string): Promise<GraphJob[]> {
+  parser ??= loadParser();
+  const p = await parser;
+  const result = p.parseWorkflow({ name: file, content: text }, new p.NoOperationTraceWriter());
+  const template = await p.convertWorkflowTemplate(result.context, result.value);
+  const errors = [...result.context.errors.getErrors().map((e) => e.message), ...(template.errors ?? []).map((e) => e.Message)];
+  if (errors.length > 0) throw new Error(`${file}: ${errors.join("; ")}`);
+  return template.jobs.map((j) => ({ id: j.id.value, needs: (j.needs ?? []).map((n) => n.value), condition: j.if.expression ?? j.if.toString() }));
 }
