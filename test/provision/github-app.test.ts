@@ -32,13 +32,15 @@ t.test("mints a token limited to the repository and the permissions asked for", 
     req.on("end", () => {
       calls.push({ method: req.method ?? "", url: req.url ?? "", auth: req.headers.authorization ?? "", body });
       res.setHeader("content-type", "application/json");
-      if (req.url === "/repos/acme/platform/installation") return res.end(JSON.stringify({ id: 77 }));
-      if (req.url === "/app/installations/77/access_tokens") {
+      if (req.url === "/repos/acme/platform/installation") {
+        res.end(JSON.stringify({ id: 77 }));
+      } else if (req.url === "/app/installations/77/access_tokens") {
         res.statusCode = 201;
-        return res.end(JSON.stringify({ token: "ghs_minted", expires_at: "2026-11-30T13:00:00Z" }));
+        res.end(JSON.stringify({ token: "ghs_minted", expires_at: "2026-11-30T13:00:00Z" }));
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ message: "Not Found" }));
       }
-      res.statusCode = 404;
-      res.end(JSON.stringify({ message: "Not Found" }));
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
