@@ -35,7 +35,6 @@ export function decidePlatformSummary(needs: Readonly<Record<string, NeedResult>
   if (event !== "push") return { ok: false, lines: [`unexpected event ${event}`] };
   if (result("order") !== "success") return { ok: false, lines: [`order ${result("order")}: the change could not be ordered (see the order job)`] };
   const count = Number(needs.order.outputs?.count ?? "0");
-  if (count === 0) return { ok: true, lines: ["no resource changed"] };
   const bad: string[] = [];
   for (const job of Object.keys(needs).sort()) {
     const r = result(job);
@@ -43,5 +42,6 @@ export function decidePlatformSummary(needs: Readonly<Record<string, NeedResult>
     const kind = PUSH_JOBS.find((j) => job.startsWith(j.prefix));
     bad.push(`${job} ${r}${kind ? `: ${kind.meaning}` : ""}`);
   }
-  return { ok: bad.length === 0, lines: bad.length > 0 ? bad : [`${count} resource(s) deployed in order`] };
+  if (bad.length > 0) return { ok: false, lines: bad };
+  return { ok: true, lines: [count === 0 ? "no resource changed" : `${count} resource(s) deployed in order`] };
 }

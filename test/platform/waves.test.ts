@@ -87,4 +87,5 @@ t.test("platform summary: push", async (t) => {
   ]);
   t.same(decidePlatformSummary({ order: { result: "success", outputs: { count: "0" } } }, "push"), { ok: true, lines: ["no resource changed"] });
   t.equal(decidePlatformSummary({ order: { result: "failure" } }, "push").ok, false);
+  t.equal(decidePlatformSummary({ order: { result: "success", outputs: { count: "0" } }, propagate: { result: "failure" } }, "push").ok, false, "a failed propagation fails even when nothing applied");
 });
