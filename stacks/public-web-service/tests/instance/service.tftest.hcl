@@ -7,6 +7,29 @@
 mock_provider "aws" {}
 
 variables {
+  # The instance inputs every run starts from: each run merges in what it changes.
+  web_inputs = {
+    image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
+    port                  = 8080
+    cpu                   = "256"
+    memory                = "512"
+    desired_count         = 0
+    min_count             = 0
+    max_count             = 0
+    cpu_target            = 60
+    health_check_path     = "/"
+    environment           = []
+    imports               = []
+    log_retention_days    = "auto"
+    certificate_arn       = ""
+    alarm_emails          = []
+    alarm_https_endpoints = []
+    alarm_cpu_percent     = 80
+    alarm_memory_percent  = 80
+    alarm_5xx_percent     = 5
+    alarm_latency_ms      = 1000
+    alarm_unhealthy_hosts = 1
+  }
   environment = {
     account_id = "210987654301"
     name       = "test"
@@ -58,29 +81,8 @@ run "production_tier_defaults" {
       }
     }
     service_instance = {
-      name = "web-production"
-      inputs = {
-        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port                  = 8080
-        cpu                   = "256"
-        memory                = "512"
-        desired_count         = 0
-        min_count             = 0
-        max_count             = 0
-        cpu_target            = 60
-        health_check_path     = "/"
-        environment           = []
-        imports               = []
-        log_retention_days    = "auto"
-        certificate_arn       = ""
-        alarm_emails          = []
-        alarm_https_endpoints = []
-        alarm_cpu_percent     = 80
-        alarm_memory_percent  = 80
-        alarm_5xx_percent     = 5
-        alarm_latency_ms      = 1000
-        alarm_unhealthy_hosts = 1
-      }
+      name       = "web-production"
+      inputs     = var.web_inputs
       components = {}
     }
   }
@@ -101,28 +103,11 @@ run "http_forwards_to_the_target_group" {
   variables {
     service_instance = {
       name = "web-test"
-      inputs = {
-        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port                  = 8080
-        cpu                   = "256"
-        memory                = "512"
-        desired_count         = 0
-        min_count             = 0
-        max_count             = 0
-        cpu_target            = 60
-        health_check_path     = "/healthz"
-        environment           = ["NODE_ENV=test", "GREETING=a=b", "PORT=1"]
-        imports               = ["kitchen/main"]
-        log_retention_days    = "auto"
-        certificate_arn       = ""
-        alarm_emails          = []
-        alarm_https_endpoints = []
-        alarm_cpu_percent     = 80
-        alarm_memory_percent  = 80
-        alarm_5xx_percent     = 5
-        alarm_latency_ms      = 1000
-        alarm_unhealthy_hosts = 1
-      }
+      inputs = merge(var.web_inputs, {
+        health_check_path = "/healthz"
+        environment       = ["NODE_ENV=test", "GREETING=a=b", "PORT=1"]
+        imports           = ["kitchen/main"]
+      })
       components = {
         default = {
           name    = "menu-cache"
@@ -216,28 +201,13 @@ run "certificate_turns_on_https_and_redirect" {
   variables {
     service_instance = {
       name = "web-test"
-      inputs = {
-        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port                  = 3000
-        cpu                   = "512"
-        memory                = "1024"
-        desired_count         = 0
-        min_count             = 0
-        max_count             = 0
-        cpu_target            = 60
-        health_check_path     = "/"
-        environment           = []
-        imports               = []
-        log_retention_days    = "30"
-        certificate_arn       = "arn:aws:acm:eu-west-1:210987654301:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-        alarm_emails          = []
-        alarm_https_endpoints = []
-        alarm_cpu_percent     = 80
-        alarm_memory_percent  = 80
-        alarm_5xx_percent     = 5
-        alarm_latency_ms      = 1000
-        alarm_unhealthy_hosts = 1
-      }
+      inputs = merge(var.web_inputs, {
+        port               = 3000
+        cpu                = "512"
+        memory             = "1024"
+        log_retention_days = "30"
+        certificate_arn    = "arn:aws:acm:eu-west-1:210987654301:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+      })
       components = {}
     }
   }
@@ -274,28 +244,12 @@ run "fargate_refuses_cpu_memory_pair" {
   variables {
     service_instance = {
       name = "web-test"
-      inputs = {
-        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port                  = 8080
-        cpu                   = "256"
-        memory                = "4096"
-        desired_count         = 1
-        min_count             = 1
-        max_count             = 2
-        cpu_target            = 60
-        health_check_path     = "/"
-        environment           = []
-        imports               = []
-        log_retention_days    = "auto"
-        certificate_arn       = ""
-        alarm_emails          = []
-        alarm_https_endpoints = []
-        alarm_cpu_percent     = 80
-        alarm_memory_percent  = 80
-        alarm_5xx_percent     = 5
-        alarm_latency_ms      = 1000
-        alarm_unhealthy_hosts = 1
-      }
+      inputs = merge(var.web_inputs, {
+        memory        = "4096"
+        desired_count = 1
+        min_count     = 1
+        max_count     = 2
+      })
       components = {}
     }
   }
@@ -309,28 +263,11 @@ run "task_counts_out_of_order" {
   variables {
     service_instance = {
       name = "web-test"
-      inputs = {
-        image                 = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/menu-web:1.0.0"
-        port                  = 8080
-        cpu                   = "256"
-        memory                = "512"
-        desired_count         = 2
-        min_count             = 3
-        max_count             = 4
-        cpu_target            = 60
-        health_check_path     = "/"
-        environment           = []
-        imports               = []
-        log_retention_days    = "auto"
-        certificate_arn       = ""
-        alarm_emails          = []
-        alarm_https_endpoints = []
-        alarm_cpu_percent     = 80
-        alarm_memory_percent  = 80
-        alarm_5xx_percent     = 5
-        alarm_latency_ms      = 1000
-        alarm_unhealthy_hosts = 1
-      }
+      inputs = merge(var.web_inputs, {
+        desired_count = 2
+        min_count     = 3
+        max_count     = 4
+      })
       components = {}
     }
   }
