@@ -4,6 +4,23 @@
 # assume, allowed to push there and update this service's ECS services.
 # Runs with each example spec's variables, so it asserts against var.*, never a template's names.
 
+# The pipeline inputs' defaults, which the runs below change: each merges in what it sets.
+variables {
+  pipeline_defaults = {
+    github_repository        = ""
+    deploy_refs              = ["ref:refs/heads/main"]
+    oidc_provider_arn        = ""
+    image_tag_mutability     = "IMMUTABLE"
+    keep_images              = 50
+    scm                      = "github"
+    gitlab_project           = ""
+    gitlab_deploy_refs       = ["ref_type:branch:ref:main"]
+    gitlab_url               = "https://gitlab.com"
+    gitlab_oidc_provider_arn = ""
+    unit_test_command        = ""
+  }
+}
+
 run "repository_and_deploy_role" {
   command = apply
 
@@ -83,19 +100,13 @@ run "explicit_repository_and_provider" {
   variables {
     service_instances = []
     pipeline = {
-      inputs = {
-        github_repository        = "pizza-ananas/other"
-        deploy_refs              = ["ref:refs/tags/v*"]
-        oidc_provider_arn        = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"
-        image_tag_mutability     = "MUTABLE"
-        keep_images              = 10
-        scm                      = "github"
-        gitlab_project           = ""
-        gitlab_deploy_refs       = ["ref_type:branch:ref:main"]
-        gitlab_url               = "https://gitlab.com"
-        gitlab_oidc_provider_arn = ""
-        unit_test_command        = ""
-      }
+      inputs = merge(var.pipeline_defaults, {
+        github_repository    = "pizza-ananas/other"
+        deploy_refs          = ["ref:refs/tags/v*"]
+        oidc_provider_arn    = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com"
+        image_tag_mutability = "MUTABLE"
+        keep_images          = 10
+      })
     }
   }
 
@@ -117,19 +128,13 @@ run "gitlab_project_trust" {
 
   variables {
     pipeline = {
-      inputs = {
-        github_repository        = ""
-        deploy_refs              = ["ref:refs/heads/main"]
-        oidc_provider_arn        = ""
-        image_tag_mutability     = "IMMUTABLE"
-        keep_images              = 50
-        scm                      = "gitlab"
-        gitlab_project           = "pizza-ananas/kitchen/shop"
-        gitlab_deploy_refs       = ["ref_type:branch:ref:main", "ref_type:tag:ref:v*"]
-        gitlab_url               = "https://gitlab.example.com"
-        gitlab_oidc_provider_arn = ""
-        unit_test_command        = "npm test"
-      }
+      inputs = merge(var.pipeline_defaults, {
+        scm                = "gitlab"
+        gitlab_project     = "pizza-ananas/kitchen/shop"
+        gitlab_deploy_refs = ["ref_type:branch:ref:main", "ref_type:tag:ref:v*"]
+        gitlab_url         = "https://gitlab.example.com"
+        unit_test_command  = "npm test"
+      })
     }
   }
 
@@ -164,19 +169,9 @@ run "gitlab_needs_a_project" {
 
   variables {
     pipeline = {
-      inputs = {
-        github_repository        = ""
-        deploy_refs              = ["ref:refs/heads/main"]
-        oidc_provider_arn        = ""
-        image_tag_mutability     = "IMMUTABLE"
-        keep_images              = 50
-        scm                      = "gitlab"
-        gitlab_project           = ""
-        gitlab_deploy_refs       = ["ref_type:branch:ref:main"]
-        gitlab_url               = "https://gitlab.com"
-        gitlab_oidc_provider_arn = ""
-        unit_test_command        = ""
-      }
+      inputs = merge(var.pipeline_defaults, {
+        scm = "gitlab"
+      })
     }
   }
 
