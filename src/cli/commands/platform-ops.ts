@@ -118,6 +118,9 @@ async function order(flags: OrderFlags): Promise<void> {
   }
 }
 
+/** Push attempts of a forward: many record jobs of one step append to the branch at once. */
+const FORWARD_ATTEMPTS = 20;
+
 interface StatusFlags {
   repo: string;
   records?: string;
@@ -268,7 +271,7 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
               targetUrl: env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
             })
           : undefined;
-      const res = await forwardRecords({ repo, outbox: path.resolve(flags.outbox), store: new RecordsStore({ repo, remote: flags.remote, log }), mirror, log, resource: flags.resource });
+      const res = await forwardRecords({ repo, outbox: path.resolve(flags.outbox), store: new RecordsStore({ repo, remote: flags.remote, log, attempts: FORWARD_ATTEMPTS }), mirror, log, resource: flags.resource });
       process.stdout.write(res.events.length === 0 ? "nothing recorded in the outbox\n" : `forwarded ${res.events.length} event(s): ${res.commit ?? ""}\n`);
     });
 
