@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import type { ProtonTemplate } from "../authoring/template";
 import { assertGuardrails, listSuppressions } from "../guardrails";
 import { updateCatalogSection } from "./catalog-docs";
+import { stackJson, synthesizeApp } from "./synth";
 import { BundleHooks, SynthResult, writeBundles } from "./writer";
 
 /** Options of {@link synthesizeCatalog}. */
@@ -29,7 +30,7 @@ export interface CatalogSynthOptions {
 /** Every stack must pass the guardrails; suppressions are listed in the bundle README. */
 export const GUARDRAIL_HOOKS: BundleHooks = {
   check: (template) => {
-    for (const stack of template.stacks.values()) assertGuardrails(stack);
+    for (const stack of template.stacks.values()) assertGuardrails(stack, stackJson(stack));
   },
   suppressions: (template) => listSuppressions(template),
 };
@@ -41,7 +42,7 @@ export const GUARDRAIL_HOOKS: BundleHooks = {
 export async function synthesizeCatalog(options: CatalogSynthOptions): Promise<SynthResult[]> {
   const app = new App({ outdir: options.outdir ?? (process.env.CDKTF_OUTDIR || path.join(options.root, "cdktf.out")) });
   const templates = options.templates.map((T) => new T(app));
-  app.synth();
+  synthesizeApp(app);
   const results = await writeBundles(templates, {
     bundlesDir: options.bundlesDir ?? path.join(options.root, "proton-bundles"),
     distDir: options.distDir === null ? undefined : (options.distDir ?? path.join(options.root, "dist")),

@@ -1,6 +1,40 @@
-import { parse } from "@cdktf/hcl2json";
+import { setFlagsFromString } from "node:v8";
+import { moduleFiles, PassCache } from "../support/pass-cache";
 import { BlockPaths, isBareReference, isBlock, TfJson, unwrap } from "./hcl";
 import { templateMeaning } from "./hcl-meaning";
+
+type Parse = typeof import("@cdktf/hcl2json").parse;
+let parser: Parse | undefined;
+
+/**
+ * @cdktf/hcl2json starts its Go WebAssembly when it is loaded, so it is loaded on the first
+ * check. V8's optimizing tier would spend more CPU compiling the Go runtime than a synth
+ * spends running it (and keeps compiling after the last parse), so WebAssembly stays on the
+ * baseline compiler; nothing else in these processes runs WebAssembly for long.
+ */
+function hclParser(): Parse {
+  if (!parser) {
+    setFlagsFromString("--liftoff-only");
+    parser = (require("@cdktf/hcl2json") as typeof import("@cdktf/hcl2json")).parse;
+  }
+  return parser;
+}
+
+let passes: PassCache | undefined;
+
+/**
+ * {@link hclDifferences}, remembering inputs that passed (see {@link PassCache}): a file whose
+ * HCL, Terraform JSON and block paths were all checked before, by this checker, is not parsed
+ * again. Anything changed is checked.
+ */
+export async function cachedHclDifferences(file: string, hcl: string, json: TfJson, blocks: BlockPaths): Promise<string[]> {
+  passes ??= new PassCache("hcl-parse-back", [...moduleFiles(__filename), require.resolve("@cdktf/hcl2json/package.json")]);
+  const key = passes.key([file, hcl, JSON.stringify(json), JSON.stringify([...blocks].sort())]);
+  if (passes.passed(key)) return [];
+  const diffs = await hclDifferences(file, hcl, json, blocks);
+  if (diffs.length === 0) passes.remember(key);
+  return diffs;
+}
 
 /**
  * Proves that HCL means what the Terraform JSON means: parses the HCL back (HashiCorp's HCL
@@ -8,7 +42,7 @@ import { templateMeaning } from "./hcl-meaning";
  * Returns the differing paths; empty means equivalent.
  */
 export async function hclDifferences(file: string, hcl: string, json: TfJson, blocks: BlockPaths): Promise<string[]> {
-  const parsed = (await parse(file, hcl)) as TfJson;
+  const parsed = (await hclParser()(file, hcl)) as TfJson;
   const expected = normalizeDocument(json, blocks);
   const diffs: string[] = [];
   compare(expected, parsed, "", diffs);

@@ -1,4 +1,4 @@
-import { TerraformElement, TerraformStack } from "cdktf";
+import { App, TerraformElement, TerraformStack } from "cdktf";
 import { fail } from "../errors";
 import { InfrastructureFolder, ProtonTemplate } from "../authoring/template";
 import { RESERVED_VARIABLES } from "../proton/contract";
@@ -22,6 +22,40 @@ export interface SynthesizedFolder {
   readonly files: ReadonlyMap<string, string>;
 }
 
+const synthesized = new WeakMap<TerraformStack, TfJson>();
+
+/**
+ * Runs `app.synth()` (aspects, validations, cdktf.out) and keeps each stack's Terraform JSON as
+ * cdktf resolved it there, after the stack's aspects and validations: the JSON in cdktf.out.
+ * {@link stackJson} hands it out afterwards, so the bundle writer and the guardrails do not
+ * resolve every token of the catalog again. Nothing may change the construct tree after this.
+ */
+export function synthesizeApp(app: App): void {
+  const stacks = app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
+  for (const stack of stacks) {
+    const own = stack.toTerraform;
+    // An own property over the prototype's method, for the length of app.synth().
+    stack.toTerraform = function recorded(this: TerraformStack): TfJson {
+      const json = own.call(this) as TfJson;
+      synthesized.set(stack, json);
+      return json;
+    };
+  }
+  try {
+    app.synth();
+  } finally {
+    for (const stack of stacks) delete (stack as { toTerraform?: unknown }).toTerraform;
+  }
+}
+
+/**
+ * A stack's Terraform JSON (`stack.toTerraform()`): the one {@link synthesizeApp} kept, else
+ * resolved now. Read it, never change it: it is shared.
+ */
+export function stackJson(stack: TerraformStack): TfJson {
+  return synthesized.get(stack) ?? (stack.toTerraform() as TfJson);
+}
+
 /** Synthesizes every folder of a template. Call after `app.synth()` so aspects have run. */
 export function synthesizeTemplate(template: ProtonTemplate): SynthesizedFolder[] {
   const missing = template.missingOutputs();
@@ -35,7 +69,7 @@ export function synthesizeTemplate(template: ProtonTemplate): SynthesizedFolder[
 }
 
 function synthesizeFolder(template: ProtonTemplate, folder: InfrastructureFolder, stack: TerraformStack): SynthesizedFolder {
-  const resolved = stack.toTerraform() as TfJson;
+  const resolved = stackJson(stack);
   const name = template.definition.name;
   const declared = Object.keys((resolved.variable as TfJson | undefined) ?? {});
   const reserved = declared.filter((v) => RESERVED_VARIABLES.includes(v));

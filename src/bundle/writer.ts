@@ -11,7 +11,8 @@ import { LOCK_FILE, lockJson, readLock } from "../proton/lock";
 import { REGISTRATION_FILE, registrationYaml } from "../proton/registration";
 import { buildSchema, property, schemaYaml } from "../proton/schema";
 import { listFiles } from "../support/files";
-import { hclDifferences } from "./hcl-check";
+import { moduleFiles, PassCache } from "../support/pass-cache";
+import { cachedHclDifferences } from "./hcl-check";
 import { renderReadme, SuppressionRow } from "./readme";
 import { synthesizeTemplate } from "./synth";
 import { decideVersion, readPublishedLock } from "./versions";
@@ -40,9 +41,13 @@ export interface BundleHooks {
   readonly suppressions?: (template: ProtonTemplate) => SuppressionRow[];
 }
 
+/** Bundles that passed the validator before (by digest), so unchanged bundles are not validated again. */
+let bundleChecks: PassCache | undefined;
+
 /**
  * Builds one template's bundle in memory: schema, manifests, HCL (checked), registration,
- * README; then checks it with the bundle validator the reader uses too.
+ * README; then checks it with the bundle validator the reader uses too. Both checks remember
+ * what passed (see {@link PassCache}): content checked before by the same code is not checked again.
  */
 export async function buildBundle(template: ProtonTemplate, outputsRead: readonly string[], hooks: BundleHooks = {}): Promise<TemplateBundle> {
   const def = template.definition;
@@ -55,7 +60,7 @@ export async function buildBundle(template: ProtonTemplate, outputsRead: readonl
   for (const folder of synthesizeTemplate(template)) {
     files.set(`${folder.folder}/${MANIFEST_FILE}`, TERRAFORM_MANIFEST);
     for (const [file, hcl] of folder.files) {
-      const diffs = await hclDifferences(file, hcl, folder.parts.get(file)!, folder.blocks);
+      const diffs = await cachedHclDifferences(file, hcl, folder.parts.get(file)!, folder.blocks);
       if (diffs.length > 0) {
         throw new ProtonkitError(
           diffs.map((d) => new Problem(d, { file: `proton-bundles/${where}/${folder.folder}/${file}` })),
@@ -85,9 +90,15 @@ export async function buildBundle(template: ProtonTemplate, outputsRead: readonl
     }),
   );
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
-  const checked = checkBundle(where, sorted, { templateName: def.name, major: def.major });
-  if (checked.problems.length > 0) throw new ProtonkitError([...checked.problems, ...checked.quota], `template ${def.name} is not a valid Proton bundle:`);
-  if (checked.quota.length > 0) throw new ProtonkitError(checked.quota, `template ${def.name} exceeds Proton's quotas:`);
+  const digest = digestOf(sorted);
+  bundleChecks ??= new PassCache("bundle-validator", moduleFiles(require.resolve("../proton/bundle")));
+  const key = bundleChecks.key([where, def.name, String(def.major), digest]);
+  if (!bundleChecks.passed(key)) {
+    const checked = checkBundle(where, sorted, { templateName: def.name, major: def.major });
+    if (checked.problems.length > 0) throw new ProtonkitError([...checked.problems, ...checked.quota], `template ${def.name} is not a valid Proton bundle:`);
+    if (checked.quota.length > 0) throw new ProtonkitError(checked.quota, `template ${def.name} exceeds Proton's quotas:`);
+    bundleChecks.remember(key);
+  }
 
   const iface: TemplateInterface = {
     inputs: Object.fromEntries(
@@ -99,7 +110,7 @@ export async function buildBundle(template: ProtonTemplate, outputsRead: readonl
     outputs: Object.fromEntries([...template.declaredOutputs()].map(([folder, o]) => [folder, Object.keys(o).sort()])),
     ...(template.kind === "environment" ? { outputsRead: [...outputsRead].sort() } : {}),
   };
-  return { name: def.name, major: def.major, files: sorted, digest: digestOf(sorted), iface };
+  return { name: def.name, major: def.major, files: sorted, digest, iface };
 }
 
 /** `sha256:` over sorted paths and contents. */

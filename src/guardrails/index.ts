@@ -42,10 +42,10 @@ export interface Violation {
 /**
  * Check a stack against every rule and return the violations that are not suppressed, sorted
  * by path, rule id and message. Pure: it does not throw on violations and does not modify the
- * stack. Works before or after `app.synth()`.
+ * stack. Works before or after `app.synth()`. `config` is the stack's `toTerraform()`, when
+ * the caller has it already.
  */
-export function checkGuardrails(stack: TerraformStack): Violation[] {
-  const config = stack.toTerraform() as TfConfig;
+export function checkGuardrails(stack: TerraformStack, config: TfConfig = stack.toTerraform() as TfConfig): Violation[] {
   const byPath = new Map<string, IConstruct>();
   const providerPaths = new Map<string, string>();
   const elementPaths = new Map<string, string>();
@@ -95,9 +95,9 @@ export function guardrailError(stack: TerraformStack, violations: readonly Viola
   );
 }
 
-/** Throw one {@link ProtonkitError} listing every unsuppressed violation of the stack. */
-export function assertGuardrails(stack: TerraformStack): void {
-  const violations = checkGuardrails(stack);
+/** Throw one {@link ProtonkitError} listing every unsuppressed violation of the stack (see {@link checkGuardrails} for `config`). */
+export function assertGuardrails(stack: TerraformStack, config?: TfConfig): void {
+  const violations = checkGuardrails(stack, config);
   if (violations.length > 0) throw guardrailError(stack, violations);
 }
 

@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Where passes are remembered, beside bin/ts-register.js's transpile cache. */
+const CACHE_ROOT = path.join(__dirname, "..", "..", "node_modules", ".cache", "protonkit-checks");
+
+/**
+ * Remembers which inputs passed a deterministic check, so that content already checked is not
+ * checked again. A pass is keyed by a digest of the inputs and of the checking code's files
+ * (so a change to either checks again); failures are never remembered. Passes are empty files
+ * under `node_modules/.cache/protonkit-checks/<name>/`, written atomically, so concurrent
+ * processes share them safely. A read-only install checks every time.
+ * `PROTONKIT_CHECK_CACHE=off` turns it off.
+ */
+export class PassCache {
+  private readonly dir: string;
+  /** Undefined when a code file cannot be read: then nothing is remembered. */
+  private readonly salt: string | undefined;
+
+  /**
+   * @param name folder of this check's passes
+   * @param codeFiles files whose content decides the check's verdict (its modules, the checker package's package.json)
+   */
+  constructor(name: string, codeFiles: readonly string[]) {
+    this.dir = path.join(CACHE_ROOT, name);
+    const h = createHash("sha256");
+    try {
+      for (const file of codeFiles) h.update(path.basename(file)).update("\0").update(fs.readFileSync(file)).update("\0");
+      this.salt = h.digest("hex");
+    } catch {
+      this.salt = undefined;
+    }
+  }
+
+  /** The key of one input, given as its parts (texts, in a fixed order). */
+  key(parts: readonly string[]): string {
+    const h = createHash("sha256").update(this.salt ?? "");
+    for (const p of parts) h.update("\0").update(String(p.length)).update("\0").update(p);
+    return h.digest("hex");
+  }
+
+  /** Whether an input with this key passed before. */
+  passed(key: string): boolean {
+    if (this.salt === undefined || process.env.PROTONKIT_CHECK_CACHE === "off") return false;
+    return fs.existsSync(path.join(this.dir, key));
+  }
+
+  /** Records that the input with this key passed. */
+  remember(key: string): void {
+    if (this.salt === undefined || process.env.PROTONKIT_CHECK_CACHE === "off") return;
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+      const tmp = path.join(this.dir, `${key}.${process.pid}.tmp`);
+      fs.writeFileSync(tmp, "");
+      fs.renameSync(tmp, path.join(this.dir, key));
+    } catch {
+      // a read-only install checks every time
+    }
+  }
+}
+
+/**
+ * The files whose content decides what a loaded module computes: the module and every module
+ * it requires, transitively (from Node's module graph, so call it after the module is loaded).
+ * Files of an installed package stand for themselves by the package's package.json.
+ */
+export function moduleFiles(file: string): string[] {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (m: NodeJS.Module | undefined): void => {
+    if (!m || seen.has(m.filename)) return;
+    seen.add(m.filename);
+    const pkg = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(m.filename);
+    out.add(pkg ? path.join(pkg[1], "package.json") : m.filename);
+    for (const child of m.children) walk(child);
+  };
+  walk(require.cache[file]);
+  if (out.size === 0) out.add(file);
+  return [...out].sort();
+}
