@@ -4,7 +4,7 @@ import type { Construct } from "constructs";
 import type { ProtonTemplate } from "../authoring/template";
 import { assertGuardrails, listSuppressions } from "../guardrails";
 import { updateCatalogSection } from "./catalog-docs";
-import { stackJson, synthesizeApp } from "./synth";
+import { stackJson, synthesizeApp, withoutTokenStackTraces } from "./synth";
 import { BundleHooks, SynthResult, writeBundles } from "./writer";
 
 /** Options of {@link synthesizeCatalog}. */
@@ -39,18 +39,20 @@ export const GUARDRAIL_HOOKS: BundleHooks = {
  * The whole synth: instantiate every template in one cdktf app, run `app.synth()` (aspects,
  * validations, cdktf.out for the cdktf CLI), then write versioned Proton bundles.
  */
-export async function synthesizeCatalog(options: CatalogSynthOptions): Promise<SynthResult[]> {
-  const app = new App({ outdir: options.outdir ?? (process.env.CDKTF_OUTDIR || path.join(options.root, "cdktf.out")) });
-  const templates = options.templates.map((T) => new T(app));
-  synthesizeApp(app);
-  const results = await writeBundles(templates, {
-    bundlesDir: options.bundlesDir ?? path.join(options.root, "proton-bundles"),
-    distDir: options.distDir === null ? undefined : (options.distDir ?? path.join(options.root, "dist")),
-    check: options.check,
-    hooks: options.hooks ?? GUARDRAIL_HOOKS,
+export function synthesizeCatalog(options: CatalogSynthOptions): Promise<SynthResult[]> {
+  return withoutTokenStackTraces(async () => {
+    const app = new App({ outdir: options.outdir ?? (process.env.CDKTF_OUTDIR || path.join(options.root, "cdktf.out")) });
+    const templates = options.templates.map((T) => new T(app));
+    synthesizeApp(app);
+    const results = await writeBundles(templates, {
+      bundlesDir: options.bundlesDir ?? path.join(options.root, "proton-bundles"),
+      distDir: options.distDir === null ? undefined : (options.distDir ?? path.join(options.root, "dist")),
+      check: options.check,
+      hooks: options.hooks ?? GUARDRAIL_HOOKS,
+    });
+    if (options.readme) updateCatalogSection(options.readme, templates, options.check === true);
+    return results;
   });
-  if (options.readme) updateCatalogSection(options.readme, templates, options.check === true);
-  return results;
 }
 
 /** One line per template version, for people. */

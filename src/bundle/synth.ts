@@ -24,6 +24,32 @@ export interface SynthesizedFolder {
 
 const synthesized = new WeakMap<TerraformStack, TfJson>();
 
+/** cdktf's module that records where each token was created. */
+interface TokenStackTraces {
+  captureStackTrace: (below?: unknown) => string[];
+}
+
+/**
+ * Runs `work` while cdktf records no stack trace for the tokens it creates. cdktf captures a
+ * full trace for every token (thousands in the catalog, a tenth of a synth's CPU) only to quote
+ * it when a token cannot be resolved. `PROTONKIT_DEBUG=1` keeps them.
+ */
+export async function withoutTokenStackTraces<T>(work: () => Promise<T>): Promise<T> {
+  let traces: TokenStackTraces | undefined;
+  try {
+    if (!process.env.PROTONKIT_DEBUG) traces = require("cdktf/lib/tokens/private/stack-trace") as TokenStackTraces;
+  } catch {
+    // another cdktf layout: keep its traces
+  }
+  const capture = traces?.captureStackTrace;
+  if (traces) traces.captureStackTrace = () => [];
+  try {
+    return await work();
+  } finally {
+    if (traces && capture) traces.captureStackTrace = capture;
+  }
+}
+
 /**
  * Runs `app.synth()` (aspects, validations, cdktf.out) and keeps each stack's Terraform JSON as
  * cdktf resolved it there, after the stack's aspects and validations: the JSON in cdktf.out.

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { gunzipSync } from "node:zlib";
 import * as tar from "tar";
 import { ProtonTemplate, ServiceDefinition } from "../authoring/template";
 import { Problem, ProtonkitError } from "../errors";
@@ -215,30 +216,46 @@ function latestMajor(lock: Lock, name: string): number {
 }
 
 function driftProblems(bundlesDir: string, bundles: readonly TemplateBundle[], lock: string): Problem[] {
-  const problems: Problem[] = [];
   const shown = (file: string) => path.relative(process.cwd(), file);
   const lockFile = path.join(bundlesDir, LOCK_FILE);
-  if (!fs.existsSync(lockFile) || fs.readFileSync(lockFile, "utf8") !== lock) problems.push(new Problem("differs", { file: shown(lockFile) }));
+  const problems = lockDiffers(lockFile, lock) ? [new Problem("differs", { file: shown(lockFile) })] : [];
   for (const b of bundles) {
     const dir = path.join(bundlesDir, b.name, `v${b.major}`);
-    const onDisk = new Set(listFiles(dir));
-    for (const [file, content] of b.files) {
-      const full = path.join(dir, file);
-      if (!onDisk.has(file)) problems.push(new Problem("is missing", { file: shown(full) }));
-      else if (fs.readFileSync(full, "utf8") !== content) problems.push(new Problem("differs", { file: shown(full) }));
-      onDisk.delete(file);
-    }
-    for (const extra of onDisk) problems.push(new Problem("is not produced by the stack any more", { file: shown(path.join(dir, extra)) }));
+    for (const d of bundleDrift(dir, b.files)) problems.push(new Problem(d.what, { file: shown(path.join(dir, d.file)) }));
   }
   return problems;
 }
 
-/** Stages every bundle in a temporary folder, then swaps each `v<major>/` in and writes the lock. */
+function lockDiffers(lockFile: string, lock: string): boolean {
+  return !fs.existsSync(lockFile) || fs.readFileSync(lockFile, "utf8") !== lock;
+}
+
+/** How the files in `dir` differ from `files`; empty when they are exactly these. */
+function bundleDrift(dir: string, files: ReadonlyMap<string, string>): { file: string; what: string }[] {
+  const drift: { file: string; what: string }[] = [];
+  const onDisk = new Set(listFiles(dir));
+  for (const [file, content] of files) {
+    if (!onDisk.has(file)) drift.push({ file, what: "is missing" });
+    else if (fs.readFileSync(path.join(dir, file), "utf8") !== content) drift.push({ file, what: "differs" });
+    onDisk.delete(file);
+  }
+  for (const extra of onDisk) drift.push({ file: extra, what: "is not produced by the stack any more" });
+  return drift;
+}
+
+/**
+ * Stages every changed bundle in a temporary folder, then swaps each `v<major>/` in and writes
+ * the lock. A bundle already on disk byte for byte is left alone (reading it is cheaper than
+ * writing it again).
+ */
 function writeAtomically(bundlesDir: string, bundles: readonly TemplateBundle[], lock: string): void {
   fs.mkdirSync(bundlesDir, { recursive: true });
+  const changed = bundles.filter((b) => bundleDrift(path.join(bundlesDir, b.name, `v${b.major}`), b.files).length > 0);
+  const lockFile = path.join(bundlesDir, LOCK_FILE);
+  if (changed.length === 0 && !lockDiffers(lockFile, lock)) return;
   const staging = fs.mkdtempSync(path.join(bundlesDir, ".staging-"));
   try {
-    for (const b of bundles) {
+    for (const b of changed) {
       for (const [file, content] of b.files) {
         const full = path.join(staging, b.name, `v${b.major}`, file);
         fs.mkdirSync(path.dirname(full), { recursive: true });
@@ -246,13 +263,13 @@ function writeAtomically(bundlesDir: string, bundles: readonly TemplateBundle[],
       }
     }
     fs.writeFileSync(path.join(staging, LOCK_FILE), lock);
-    for (const b of bundles) {
+    for (const b of changed) {
       const target = path.join(bundlesDir, b.name, `v${b.major}`);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.rmSync(target, { recursive: true, force: true });
       fs.renameSync(path.join(staging, b.name, `v${b.major}`), target);
     }
-    fs.renameSync(path.join(staging, LOCK_FILE), path.join(bundlesDir, LOCK_FILE));
+    fs.renameSync(path.join(staging, LOCK_FILE), lockFile);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
@@ -260,7 +277,8 @@ function writeAtomically(bundlesDir: string, bundles: readonly TemplateBundle[],
 
 /**
  * One reproducible `.tar.gz` per template version, for S3-based registration. Tarballs of
- * other versions are removed: dist/ holds what the bundles are now.
+ * other versions are removed: dist/ holds what the bundles are now. A tarball that already
+ * holds exactly this tar is left alone (unpacking it is cheaper than compressing again).
  */
 function writeTarballs(bundlesDir: string, distDir: string, results: readonly SynthResult[]): void {
   fs.mkdirSync(distDir, { recursive: true });
@@ -268,8 +286,27 @@ function writeTarballs(bundlesDir: string, distDir: string, results: readonly Sy
   for (const r of results) {
     const cwd = path.join(bundlesDir, r.name, `v${r.major}`);
     const file = `${r.name}-v${r.major}.${r.minor}.tar.gz`;
-    tar.create({ gzip: { level: 9 }, portable: true, mtime: new Date(0), noDirRecurse: true, sync: true, cwd, file: path.join(distDir, file) }, listFiles(cwd));
+    const target = path.join(distDir, file);
+    const options = { portable: true, mtime: new Date(0), noDirRecurse: true, sync: true, cwd } as const;
+    const entries = listFiles(cwd);
+    if (!holdsTar(target, () => tarBytes(tar.create(options, entries)))) tar.create({ ...options, gzip: { level: 9 }, file: target }, entries);
     written.add(file);
   }
   for (const file of fs.readdirSync(distDir)) if (/-v\d+\.\d+\.tar\.gz$/.test(file) && !written.has(file)) fs.rmSync(path.join(distDir, file));
+}
+
+/** Whether `file` is a gzip of exactly the tar `expected()` makes. */
+function holdsTar(file: string, expected: () => Buffer): boolean {
+  try {
+    return gunzipSync(fs.readFileSync(file)).equals(expected());
+  } catch {
+    return false;
+  }
+}
+
+/** The bytes of a synchronous, uncompressed tar stream. */
+function tarBytes(pack: { read(): Buffer | null }): Buffer {
+  const chunks: Buffer[] = [];
+  for (let chunk = pack.read(); chunk !== null; chunk = pack.read()) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

@@ -4,12 +4,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import t from "tap";
-import { App } from "cdktf";
 import { toHcl } from "../../src/bundle/hcl";
 import { cachedHclDifferences } from "../../src/bundle/hcl-check";
-import { stackJson, synthesizeApp } from "../../src/bundle/synth";
 import { moduleFiles, PassCache } from "../../src/support/pass-cache";
-import { StarterEnvironment } from "../../stacks/starter-environment/stack";
 import { tempDir } from "../support/synth";
 
 const root = path.join(__dirname, "..", "..");
@@ -54,17 +51,6 @@ t.test("the parse-back check runs again when the Terraform JSON changes under th
   const diffs = await cachedHclDifferences("main.tf", hcl, after, new Set());
   t.match(diffs.join("\n"), /force_destroy/, "the HCL no longer says what the JSON says");
   t.match((await cachedHclDifferences("main.tf", hcl, after, new Set())).join("\n"), /force_destroy/, "a failure is never remembered");
-});
-
-t.test("synthesizeApp keeps each stack's JSON as app.synth() resolved it, and restores the stacks", async (t) => {
-  const app = new App({ outdir: path.join(tempDir(t), "cdktf.out") });
-  const template = new StarterEnvironment(app);
-  synthesizeApp(app);
-  for (const stack of template.stacks.values()) {
-    t.notOk(Object.prototype.hasOwnProperty.call(stack, "toTerraform"), "toTerraform is the stack's own again");
-    t.same(stackJson(stack), stack.toTerraform(), stack.node.path);
-    t.equal(stackJson(stack), stackJson(stack), "kept, not resolved again");
-  }
 });
 
 t.test("an unchanged synth does not load the HCL parser", async (t) => {
