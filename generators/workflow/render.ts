@@ -128,6 +128,8 @@ export const PROPAGATE_BRANCH = "protonkit/propagate";
 export interface PlatformWorkflowOptions {
   /** Whether `.protonkit/platform.yaml` has `entitlements:` (the pull request then checks them). */
   readonly entitlements: boolean;
+  /** Tiers the rollout stops before. @default [] */
+  readonly pauseBefore?: readonly string[];
 }
 
 /** The caller workflow of a platform repository (without its ownership line). */
@@ -141,7 +143,7 @@ export function renderPlatformWorkflow(settings: WorkflowSettings, terraformVers
 
 /** The reusable workflow of a platform repository (without its ownership line). */
 export function renderPlatformJobsWorkflow(settings: WorkflowSettings, terraformVersion: string, options: PlatformWorkflowOptions): string {
-  const graph = platformJobGraph(options);
+  const graph = platformJobGraph({ ...options, pauseBefore: settings.pause_before ?? [] });
   return render("platform-jobs.yml.hbs", {
     ...context(settings, terraformVersion),
     app_id: settings.app_id ?? false,
@@ -174,6 +176,7 @@ interface GateJob {
   readonly environment: string;
   readonly needs: string;
   readonly condition: string;
+  readonly paused: boolean;
 }
 
 const count = (id: string): string => `needs.order.outputs['${id}-count'] != '0'`;
@@ -205,6 +208,7 @@ export function platformJobGraph(options: PlatformWorkflowOptions): { steps: Ste
           wave: step.wave,
           environment: `protonkit-rollout-${step.wave}`,
           needs: ["order", ...before].join(", "),
+          paused: (options.pauseBefore ?? []).includes(step.wave),
           condition: `\${{ !cancelled() && needs.order.result == 'success' && (${ids.map(count).join(" || ")}) && ${noFailure.join(" && ")} }}`,
         });
       }

@@ -35,6 +35,11 @@ export interface WorkflowSettings {
   /** Repository secret holding the membership App's private key. */
   readonly membership_app_private_key_secret?: string;
   /**
+   * Rollout tiers a platform repository's deployment stops before (`staging`, `production`):
+   * their gate job fails, so they and later tiers are not applied. @default []
+   */
+  readonly pause_before?: readonly ("staging" | "production")[];
+  /**
    * `owner/name` of the provisioning repository itself, as GitHub spells it: the workflow
    * calls its credentialed jobs from this repository at the main branch, and the roles' OIDC
    * subjects name it.
@@ -68,6 +73,7 @@ const KEYS = [
   "app_private_key_secret",
   "membership_app_id",
   "membership_app_private_key_secret",
+  "pause_before",
   "main_branch",
   "runs_on",
   "timeout_minutes",
@@ -124,6 +130,11 @@ const RULES: Readonly<Record<Exclude<(typeof KEYS)[number], "version">, Rule>> =
   app_private_key_secret: SECRET_NAME,
   membership_app_id: APP_ID,
   membership_app_private_key_secret: SECRET_NAME,
+  pause_before: {
+    test: (v) => Array.isArray(v) && v.every((x) => x === "staging" || x === "production") && new Set(v).size === v.length,
+    message: "must be a list of rollout tiers to stop before (staging, production)",
+    fix: "write e.g. pause_before: [production], or remove the key to roll out every tier",
+  },
   main_branch: {
     test: (v) => typeof v === "string" && /^[A-Za-z0-9._/-]{1,200}$/.test(v) && !v.startsWith("/") && !v.endsWith("/") && !v.includes(".."),
     message: "must be a branch name (letters, digits, '.', '_', '-', '/')",
@@ -194,6 +205,7 @@ export function validateWorkflowSettings(
     ...optional("app_private_key_secret"),
     ...optional("membership_app_id"),
     ...optional("membership_app_private_key_secret"),
+    ...(Array.isArray(data.pause_before) && data.pause_before.length > 0 ? { pause_before: [...(data.pause_before as ("staging" | "production")[])].sort() } : {}),
     main_branch: (data.main_branch as string | undefined) ?? DEFAULT_SETTINGS.main_branch,
     runs_on: (data.runs_on as string | undefined) ?? DEFAULT_SETTINGS.runs_on,
     timeout_minutes: (data.timeout_minutes as number | undefined) ?? DEFAULT_SETTINGS.timeout_minutes,

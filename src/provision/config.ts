@@ -69,6 +69,8 @@ export interface WorkflowConfig {
   readonly membership_app_id?: string;
   /** Repository secret holding the membership App's private key. */
   readonly membership_app_private_key_secret?: string;
+  /** Rollout tiers the platform workflow stops before. @default [] */
+  readonly pause_before?: readonly ("staging" | "production")[];
   /** @default "ubuntu-latest" */
   readonly runs_on?: string;
   /** @default 60 */

