@@ -32,6 +32,10 @@ export const PROVISION_PATHS: readonly string[] = [
 export const PROVISION_CALLER_FILE = "protonkit-provision.yml";
 /** File name of the reusable workflow, under `.github/workflows/`. */
 export const PROVISION_JOBS_FILE = "protonkit-provision-jobs.yml";
+/** File name of the scheduled drift check (a caller of the reusable workflow). */
+export const DRIFT_CALLER_FILE = "protonkit-drift.yml";
+/** When the drift check runs: daily at 04:23 UTC (off the hour, when GitHub's schedules bunch up). */
+export const DRIFT_CRON = "23 4 * * *";
 
 /** Terraform version the workflow installs when the configuration does not name one. */
 export const DEFAULT_TERRAFORM_VERSION = "1.11.4";
@@ -78,6 +82,11 @@ export function renderProvisionWorkflow(settings: WorkflowSettings, terraformVer
 /** The reusable workflow with the credentialed jobs (without its ownership line). */
 export function renderProvisionJobsWorkflow(settings: WorkflowSettings, terraformVersion: string): string {
   return render("provision-jobs.yml.hbs", context(settings, terraformVersion));
+}
+
+/** The scheduled drift check (without its ownership line). */
+export function renderDriftWorkflow(settings: WorkflowSettings, terraformVersion: string): string {
+  return render("drift.yml.hbs", { ...context(settings, terraformVersion), drift_cron: DRIFT_CRON });
 }
 
 function context(settings: WorkflowSettings, terraformVersion: string): Record<string, unknown> {

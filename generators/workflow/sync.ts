@@ -5,6 +5,8 @@
  * Files and who owns them:
  * - `.github/workflows/protonkit-provision.yml`: owned (marker line + digest), rewritten by
  *   init and update;
+ * - `.github/workflows/protonkit-drift.yml`: owned, the scheduled drift check (calls the
+ *   reusable workflow at the main branch);
  * - `.protonkit/provisioning.schema.json`: owned, the JSON schema of the configuration;
  * - `.protonkit/provisioning.yaml`: the user's; init writes a starter when it is missing,
  *   nothing ever overwrites it; it is read (and validated) for `terraform_version`;
@@ -31,6 +33,8 @@ import {
   STARTER_DEFAULTS,
   PROVISION_CALLER_FILE,
   PROVISION_JOBS_FILE,
+  DRIFT_CALLER_FILE,
+  renderDriftWorkflow,
   renderProvisionJobsWorkflow,
   renderProvisionWorkflow,
   renderSettingsFile,
@@ -55,6 +59,8 @@ import {
 export const PROVISION_WORKFLOW_PATH = `.github/workflows/${PROVISION_CALLER_FILE}`;
 /** Path of the reusable workflow holding the credentialed jobs. */
 export const PROVISION_JOBS_WORKFLOW_PATH = `.github/workflows/${PROVISION_JOBS_FILE}`;
+/** Path of the scheduled drift check. */
+export const DRIFT_WORKFLOW_PATH = `.github/workflows/${DRIFT_CALLER_FILE}`;
 /** Path of the configuration's JSON schema in a provisioning repository. */
 export const CONFIG_SCHEMA_PATH = ".protonkit/provisioning.schema.json";
 /** Path of this repository's own CI workflow. */
@@ -298,6 +304,9 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
       style: "hash-comment",
       note,
     },
+    // The drift check calls the provisioning jobs workflow's drift jobs (the platform
+    // workflow has none yet).
+    ...(platform ? [] : [{ path: DRIFT_WORKFLOW_PATH, body: renderDriftWorkflow(settings, terraformVersion), style: "hash-comment" as const, note }]),
     { path: CONFIG_SCHEMA_PATH, body: `${JSON.stringify(PROVISIONING_CONFIG_SCHEMA, null, 2)}\n`, style: "json", note: OWNED_NOTE_SCHEMA },
   ];
   for (const file of owned) planned.push(planOwned(root, file, options.force ?? false));

@@ -8,6 +8,12 @@ import { logName } from "./log";
 import { describeSkipped, encodeOutputs, type ProtonOutput, type TerraformOutput } from "./outputs";
 import type { DeploymentReporter, DeploymentStatus, ReportDetails } from "./reporter";
 import { backendConfigArgs, describeResource, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
+import { checkPlan, type PlanJson } from "./plan-policy";
+import { POLICY_SUPPRESSIONS_PATH, loadSuppressions } from "./plan-policy-suppressions";
+import { summarizePlan } from "./plan-summary";
+import { decideReview, type ReviewLookup } from "./review";
+import { reviewRecord } from "./review-record";
+import { tryGit } from "./git";
 import { changeSummary, checkProviders, errorText, initStep, messages, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
 
 /** Status messages keep this many characters from the end of an error (Proton's limit is 5000). */
@@ -37,6 +43,12 @@ export interface ApplyContext {
   readonly cancelled?: () => string | undefined;
   /** Providers an apply may use. @default allowedProviders() */
   readonly allowedProviders?: ReadonlySet<string>;
+  /**
+   * Finds the reviewed plan of a resource. When given, apply re-plans, applies only a plan
+   * whose actions equal the reviewed ones (that saved plan, nothing re-planned after), and
+   * reports FAILED with the difference otherwise. @default no check (plan and apply at once)
+   */
+  readonly review?: (identity: ResourceIdentity) => Promise<ReviewLookup>;
 }
 
 /** What Terraform writes when it cannot persist state after changing resources. */
@@ -155,6 +167,49 @@ export function failureMessage(raw: string): string {
 }
 
 /**
+ * Plans at the checked-out commit (trusted code of the main branch) into a saved plan, checks
+ * the guardrail rules and the review, and resolves to the plan file to apply: applying that
+ * file applies exactly what was compared (a state change in between makes Terraform refuse it
+ * as stale). Throws with the difference when the plan is not the reviewed one.
+ */
+async function reviewedPlan(
+  ctx: ApplyContext,
+  review: (identity: ResourceIdentity) => Promise<ReviewLookup>,
+  identity: ResourceIdentity,
+  ws: Workspace,
+  config: ProvisioningConfig,
+): Promise<string> {
+  const destroy = identity.action === "destroy";
+  await step(ctx.runner, ws, "plan", ["plan", "-input=false", "-no-color", "-json", "-lock-timeout=10m", `-out=${ws.planFile}`, ...(destroy ? ["-destroy"] : [])], identity.dir);
+  const shown = await step(ctx.runner, ws, "show", ["show", "-json", "-no-color", ws.planFile], identity.dir);
+  let plan: unknown;
+  try {
+    plan = JSON.parse(shown.stdout);
+  } catch (err) {
+    throw new Error(`terraform show -json printed something that is not JSON: ${message(err)}`);
+  }
+  // Merged code is checked again: a violation merged past a failed check is not applied.
+  const policy = checkPlan(plan as PlanJson, identity.dir, loadSuppressions(path.join(ctx.repo, POLICY_SUPPRESSIONS_PATH)));
+  if (policy.violations.length > 0) {
+    throw new Error(`policy violation(s) in the plan: ${policy.violations.map((v) => `${v.ruleId} at ${v.address}: ${v.message} (fix: ${v.fix})`).join("; ")}`);
+  }
+  const record = reviewRecord(identity.dir, identity.action, summarizePlan(plan));
+  const sha = tryGit(ctx.repo, ["rev-parse", "HEAD"]).stdout.trim();
+  const verdict = decideReview(await review(identity), { dir: identity.dir, actions: record.actions, digest: record.digest, sha }, config.apply_direct_pushes);
+  if (!verdict.ok) throw new ReviewRefused(verdict.message);
+  ctx.log(`protonkit: ${verdict.note}`);
+  return ws.planFile;
+}
+
+/** The new plan is not the reviewed one: nothing was applied. */
+export class ReviewRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReviewRefused";
+  }
+}
+
+/**
  * Applies (or destroys) one resource and always reports the outcome: IN_PROGRESS first, then
  * SUCCEEDED with outputs or FAILED with the end of the error, whatever step failed.
  */
@@ -214,13 +269,10 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
       status = "SUCCEEDED";
       statusMessage = `protonkit dry run: ${destroy ? "destroy" : "apply"} of ${identity.dir} not executed`;
     } else {
-      const run = await step(
-        ctx.runner,
-        ws,
-        destroy ? "destroy" : "apply",
-        ["apply", "-input=false", "-no-color", "-json", "-auto-approve", "-lock-timeout=10m", ...(destroy ? ["-destroy"] : [])],
-        identity.dir,
-      );
+      const applyArgs = ctx.review
+        ? ["apply", "-input=false", "-no-color", "-json", "-lock-timeout=10m", await reviewedPlan(ctx, ctx.review, identity, ws, config)]
+        : ["apply", "-input=false", "-no-color", "-json", "-auto-approve", "-lock-timeout=10m", ...(destroy ? ["-destroy"] : [])];
+      const run = await step(ctx.runner, ws, destroy ? "destroy" : "apply", applyArgs, identity.dir);
       for (const m of messages(run)) log(`  ${m}`);
       let note = "";
       if (!destroy) {
@@ -246,7 +298,9 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
     if (ws && !ctx.dryRun) await pushErroredState(ctx.runner, ws, identity.dir, log);
     const sig = ctx.cancelled?.();
     statusMessage = failureMessage(
-      `protonkit: ${identity.action} of ${identity.dir} ${sig ? `was cancelled (${sig}); Terraform was interrupted` : "failed"}: ${message(err)}`,
+      err instanceof ReviewRefused && !sig
+        ? `protonkit: ${err.message}`
+        : `protonkit: ${identity.action} of ${identity.dir} ${sig ? `was cancelled (${sig}); Terraform was interrupted` : "failed"}: ${message(err)}`,
     );
     log(statusMessage);
   } finally {

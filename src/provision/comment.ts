@@ -1,4 +1,6 @@
 import { describePlan, type PlanSummary } from "./plan-summary";
+import type { PlanPolicyResult } from "./plan-policy";
+import { reviewMarker, reviewRecord } from "./review-record";
 
 /** Hidden marker identifying protonkit's sticky plan comment on a pull request. */
 export const PLAN_COMMENT_MARKER = "<!-- protonkit:plan -->";
@@ -19,6 +21,15 @@ export interface PlanSection {
   readonly summary?: PlanSummary;
   /** The error (already cut to its end) when it failed. */
   readonly error?: string;
+  /** The guardrail rules on the plan; a violation fails the plan and records no review. */
+  readonly policy?: PlanPolicyResult;
+  /** `terraform plan -detailed-exitcode`'s exit status, when the plan ran with it (drift). */
+  readonly exitCode?: number;
+}
+
+/** True when a merge may apply this section's plan: it succeeded with no policy violation. */
+export function reviewable(s: PlanSection): boolean {
+  return s.error === undefined && s.summary !== undefined && (s.policy?.violations.length ?? 0) === 0;
 }
 
 const SECTION_RE = /<!-- protonkit:section dir="([^"]*)" sha="([^"]*)" -->\n([\s\S]*?)<!-- \/protonkit:section -->\n?/g;
@@ -63,7 +74,7 @@ const SIGN: Readonly<Record<string, string>> = { create: "+", delete: "-", updat
 /** Renders the Markdown of one section (without its markers). */
 export function renderSection(s: PlanSection): string {
   const lines: string[] = [];
-  const icon = s.error !== undefined ? "❌" : s.summary && s.summary.add + s.summary.change + s.summary.destroy === 0 ? "⚪" : "📝";
+  const icon = s.error !== undefined || (s.policy?.violations.length ?? 0) > 0 ? "❌" : s.summary && s.summary.add + s.summary.change + s.summary.destroy === 0 ? "⚪" : "📝";
   lines.push(`### ${icon} ${codeSpan(s.dir)} — ${headingText(s.title)}${s.action === "destroy" ? " — **destroy**" : ""}`);
   lines.push("");
   if (s.error !== undefined) {
@@ -93,6 +104,21 @@ export function renderSection(s: PlanSection): string {
       lines.push(block("diff", detail.join("\n")));
       lines.push("");
       lines.push("</details>");
+    }
+    const policy = s.policy;
+    if (policy && policy.violations.length + policy.suppressed.length > 0) {
+      lines.push("");
+      lines.push(`**Policy:** ${policy.violations.length} violation${policy.violations.length === 1 ? "" : "s"}${policy.suppressed.length ? `, ${policy.suppressed.length} suppressed` : ""}.`);
+      for (const v of policy.violations) lines.push(`- ${headingText(v.ruleId)} at ${codeSpan(v.address)}: ${headingText(v.message)}. Fix: ${headingText(v.fix)}`);
+      for (const v of policy.suppressed) lines.push(`- suppressed ${headingText(v.ruleId)} at ${codeSpan(v.address)}: ${headingText(v.reason)}`);
+    }
+    if (reviewable(s)) {
+      // The apply on the main branch reads this line (from the bot's comment only) and applies
+      // only a plan with the same digest.
+      const record = reviewRecord(s.dir, s.action, sum);
+      if (record.actions.length > 0) lines.push("");
+      if (record.actions.length > 0) lines.push(`Review digest \`${record.digest.slice(0, 19)}\` (${record.actions.length} address-action${record.actions.length === 1 ? "" : "s"}): after merge, only a plan with these actions is applied.`);
+      lines.push(reviewMarker(record));
     }
   }
   return `${lines.join("\n")}\n`;

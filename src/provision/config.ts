@@ -89,6 +89,8 @@ export interface ProvisioningConfig {
   readonly reporting: "proton" | "git" | "none";
   /** Whether sensitive Terraform outputs are sent to Proton (default false). */
   readonly report_sensitive_outputs: boolean;
+  /** Apply direct pushes (no pull request) unreviewed (default false: refused). */
+  readonly apply_direct_pushes: boolean;
   /** Management account in ARNs and `proton:account` (platform). */
   readonly account_id?: string;
   /** Region in ARNs (platform). */
@@ -122,6 +124,7 @@ const FIXES: Readonly<Record<string, string>> = {
   version: "write version: 1",
   reporting: "write proton, git or none",
   report_sensitive_outputs: "write true or false",
+  apply_direct_pushes: "write true or false",
 };
 
 /**
@@ -169,6 +172,7 @@ function checkConfig(data: unknown, file: string, yaml?: YamlLines): Provisionin
     environments: Record<string, EnvironmentConfig>;
     reporting?: "proton" | "git" | "none";
     report_sensitive_outputs?: boolean;
+    apply_direct_pushes?: boolean;
     account_id?: string;
     region?: string;
     main_branch?: string;
@@ -182,6 +186,7 @@ function checkConfig(data: unknown, file: string, yaml?: YamlLines): Provisionin
     environments: raw.environments,
     reporting: raw.reporting ?? "proton",
     report_sensitive_outputs: raw.report_sensitive_outputs ?? false,
+    apply_direct_pushes: raw.apply_direct_pushes ?? false,
     ...(raw.account_id !== undefined ? { account_id: raw.account_id } : {}),
     ...(raw.region !== undefined ? { region: raw.region } : {}),
     main_branch: raw.main_branch ?? "main",

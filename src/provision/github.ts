@@ -8,6 +8,16 @@ export interface IssueComment {
   readonly user?: { readonly login?: string; readonly type?: string } | null;
 }
 
+/** A pull request as the REST API returns it (the fields used). */
+export interface PullRequest {
+  readonly number: number;
+  readonly state?: string;
+  readonly merged_at?: string | null;
+  readonly merge_commit_sha?: string | null;
+  readonly base?: { readonly ref?: string };
+  readonly head?: { readonly sha?: string };
+}
+
 /** The login GitHub gives comments written with a workflow's `GITHUB_TOKEN`. */
 export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 
@@ -55,6 +65,14 @@ export class GitHubClient {
       `/repos/${this.options.repository}/actions/workflows/${encodeURIComponent(workflowFile)}/runs?${q}`,
     );
     return res?.workflow_runs?.[0]?.head_sha;
+  }
+
+  /**
+   * The pull requests associated with a commit: for a commit on the default branch, the merged
+   * pull request that brought it there (needs `pull-requests: read`).
+   */
+  pullsForCommit(sha: string): Promise<PullRequest[]> {
+    return this.request("GET", `/repos/${this.options.repository}/commits/${encodeURIComponent(sha)}/pulls?per_page=100`);
   }
 
   /** Deletes a comment. */

@@ -3,14 +3,17 @@ import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
 import type { TerraformSettings } from "../terraform/cli";
 import { failureMessage } from "./apply";
-import { PLAN_COMMENT_MARKER, mergeComment, parseSections, type PlanSection } from "./comment";
+import { PLAN_COMMENT_MARKER, mergeComment, parseSections, reviewable, type PlanSection } from "./comment";
 import type { ProvisioningConfig } from "./config";
 import { upsertStickyComment, type GitHubClient } from "./github";
 import { checkPlannedOutputs } from "./outputs";
+import { checkPlan, formatPlanPolicy, type PlanJson } from "./plan-policy";
+import { POLICY_SUPPRESSIONS_PATH, loadSuppressions } from "./plan-policy-suppressions";
 import { describePlan, summarizePlan } from "./plan-summary";
+import { reviewRecord } from "./review-record";
 import { backendConfigArgs, readResource, resolveIdentity, type ResourceIdentity } from "./resource";
 import { logName } from "./log";
-import { checkProviders, initStep, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
+import { TerraformStepError, checkProviders, initStep, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
 
 /** What `plan` needs besides the directories. */
 export interface PlanContext {
@@ -32,6 +35,13 @@ export interface PlanContext {
   readonly initRetryWait?: (ms: number) => Promise<void>;
   /** Providers a plan may use. @default allowedProviders() */
   readonly allowedProviders?: ReadonlySet<string>;
+  /**
+   * Run the guardrail rules on every plan (suppressions from `.protonkit/policy.yaml`); a
+   * violation fails the plan. @default true
+   */
+  readonly policy?: boolean;
+  /** Plan with `-detailed-exitcode` and record its status (drift checks). @default false */
+  readonly detailedExitcode?: boolean;
 }
 
 /** Result of {@link planResources}. */
@@ -73,7 +83,15 @@ export async function planResource(dir: string, ctx: PlanContext): Promise<PlanS
     // killed plan would block the next apply. The plan role cannot write a lock object at all.
     const planArgs = ["plan", "-input=false", "-no-color", "-json", "-lock=false", `-out=${ws.planFile}`];
     if (identity.action === "destroy") planArgs.push("-destroy");
-    await step(ctx.runner, ws, "plan", planArgs, identity.dir);
+    let exitCode: number | undefined;
+    if (ctx.detailedExitcode) {
+      // 0: no changes, 2: changes; anything else failed.
+      const run = await ctx.runner.run([...planArgs, "-detailed-exitcode"], { cwd: ws.cwd, env: ws.env });
+      if (run.code !== 0 && run.code !== 2) throw new TerraformStepError("plan", run, identity.dir);
+      exitCode = run.code;
+    } else {
+      await step(ctx.runner, ws, "plan", planArgs, identity.dir);
+    }
     const shown = await step(ctx.runner, ws, "show", ["show", "-json", "-no-color", ws.planFile], identity.dir);
     let plan: unknown;
     try {
@@ -87,7 +105,16 @@ export async function planResource(dir: string, ctx: PlanContext): Promise<PlanS
     if (identity.action === "apply") checkPlannedOutputs(plan, { includeSensitive: config.report_sensitive_outputs });
     ctx.log(`protonkit: ${logName(identity.dir)}: ${describePlan(summary)}`);
     for (const c of summary.changes) ctx.log(`  ${c.kind.padEnd(7)} ${logName(c.address)}`);
-    return { dir: identity.dir, sha: ctx.headSha, title, action, summary };
+    let section: PlanSection = { dir: identity.dir, sha: ctx.headSha, title, action, summary, ...(exitCode !== undefined ? { exitCode } : {}) };
+    if (ctx.policy !== false) {
+      // Whatever wrote the Terraform (a template, Proton, a person), the plan is what is checked.
+      const suppressions = loadSuppressions(path.join(ctx.repo, POLICY_SUPPRESSIONS_PATH));
+      const policy = checkPlan(plan as PlanJson, identity.dir, suppressions);
+      for (const line of formatPlanPolicy(policy, identity.dir).trimEnd().split("\n")) ctx.log(`protonkit: ${line}`);
+      section = { ...section, policy };
+    }
+    if (reviewable(section)) ctx.log(`protonkit: ${logName(identity.dir)}: review digest ${reviewRecord(identity.dir, action, summary).digest}`);
+    return section;
   } catch (err) {
     const error = failureMessage(message(err));
     ctx.log(`protonkit: plan of ${logName(dir)} failed:\n${error}`);
@@ -101,7 +128,7 @@ export async function planResource(dir: string, ctx: PlanContext): Promise<PlanS
 export async function planResources(dirs: readonly string[], ctx: PlanContext): Promise<PlanOutcome> {
   const sections: PlanSection[] = [];
   for (const dir of dirs) sections.push(await planResource(dir, ctx));
-  return { ok: sections.every((s) => s.error === undefined), sections };
+  return { ok: sections.every((s) => s.error === undefined && (s.policy?.violations.length ?? 0) === 0), sections };
 }
 
 /** Where the plan comment goes. */

@@ -25,7 +25,9 @@ export interface SummaryVerdict {
  * - on a pull request with changes, plan must have succeeded: failed, cancelled, or skipped
  *   (a fork's pull request gets no credentials) all fail; a failed plan includes a provider
  *   off the allow-list and outputs over Proton's limits;
- * - on a push with changes, apply must have succeeded.
+ * - on a push with changes, apply must have succeeded;
+ * - a drift check (schedule, workflow_dispatch) passes once detect succeeded: drift is reported
+ *   as issues, not as this check.
  */
 export function decideSummary(needs: Readonly<Record<string, NeedResult>>, event: string): SummaryVerdict {
   const bad: string[] = [];
@@ -47,6 +49,9 @@ export function decideSummary(needs: Readonly<Record<string, NeedResult>>, event
     const apply = result("apply");
     if (apply !== "success") bad.push(`apply ${apply}: see the apply jobs`);
     else good.push(`${count} resource(s) applied (or skipped as superseded)`);
+  } else if (event === "schedule" || event === "workflow_dispatch") {
+    // A drift check: its result is the drift issues and the drift jobs' own status.
+    good.push(`drift check of ${count} resource(s): see the drift jobs and the issues labelled protonkit-drift`);
   } else {
     bad.push(`unexpected event ${event}`);
   }

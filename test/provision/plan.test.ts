@@ -94,7 +94,7 @@ t.test("comment: one section per directory, no sensitive value, stale commits dr
   t.match(other, /— \*\*destroy\*\*/);
   const newer = mergeComment(other, [{ dir: "prod", sha: "b".repeat(40), title: "environment prod", action: "apply", summary: summarizePlan({}) }], "b".repeat(40));
   t.same([...parseSections(newer).keys()], ["prod"], "sections planned at an older head are dropped");
-  t.match(renderSection({ dir: "x", sha: SHA, title: "t", action: "apply", summary: summarizePlan({}) }), /^### ⚪ `x` — t\n\n\*\*Plan:\*\* 0 to add, 0 to change, 0 to destroy at `aaaaaaaaaaaa`\.\n$/);
+  t.match(renderSection({ dir: "x", sha: SHA, title: "t", action: "apply", summary: summarizePlan({}) }), /^### ⚪ `x` — t\n\n\*\*Plan:\*\* 0 to add, 0 to change, 0 to destroy at `aaaaaaaaaaaa`\.\n<!-- protonkit:reviewed digest="sha256:[0-9a-f]{64}" actions="W10" -->\n$/);
 
   const huge = summarizePlan({
     resource_changes: Array.from({ length: 3000 }, (_, i) => ({ address: `aws_thing.t[${i}]`, change: { actions: ["create"] } })),

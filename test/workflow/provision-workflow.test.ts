@@ -73,7 +73,8 @@ t.test("caller: triggers (configuration included), one concurrency group on main
   const call = wf.jobs.provision as unknown as { uses: string; permissions: Record<string, string>; secrets?: string; steps?: unknown };
   t.equal(call.uses, "acme/provisioning/.github/workflows/protonkit-provision-jobs.yml@release/v2", "the credentialed jobs come from the main branch, never from the pull request's commit");
   t.equal(call.secrets, "inherit", "the toolkit token reaches the called workflow");
-  t.same(call.permissions, { actions: "read", contents: "read", "id-token": "write", "pull-requests": "write" });
+  // The union of what the called jobs ask for: GitHub checks it against jobs that do not run too.
+  t.same(call.permissions, { actions: "read", contents: "read", "id-token": "write", issues: "write", "pull-requests": "write" });
   // Finding 2: detect and apply of one push share one group with every other push.
   t.match(wf.concurrency?.group, /github\.event_name == 'push' && 'protonkit-provision-main'/);
   t.equal(wf.concurrency?.["cancel-in-progress"], "${{ github.event_name == 'pull_request' }}", "an apply is never cancelled; a plan is");
@@ -87,7 +88,9 @@ t.test("permissions: none by default, the least each job needs; the comment job 
   t.same(wf.jobs.detect.permissions, { actions: "read", contents: "read" });
   t.same(wf.jobs.plan.permissions, { contents: "read", "id-token": "write" });
   t.same(wf.jobs.comment.permissions, { contents: "read", "pull-requests": "write" });
-  t.same(wf.jobs.apply.permissions, { contents: "read", "id-token": "write" });
+  t.same(wf.jobs.apply.permissions, { contents: "read", "id-token": "write", "pull-requests": "read" }, "apply reads the reviewed plan from the merged pull request");
+  t.same(wf.jobs["drift-plan"].permissions, { contents: "read", "id-token": "write" });
+  t.same(wf.jobs.drift.permissions, { issues: "write" }, "the drift issues are written by a job holding nothing else");
   t.same(wf.jobs.summary.permissions, { contents: "read" });
   for (const [id, job] of Object.entries(wf.jobs)) {
     const perms = job.permissions as Record<string, string>;
@@ -117,7 +120,8 @@ t.test("credentials: per-environment GitHub environments; plan on pull requests 
   t.notOk(JSON.stringify(plan).includes("GITHUB_TOKEN"), "the plan job has no GitHub token in its steps");
   for (const [id, job] of Object.entries(wf.jobs)) {
     if (stepsUsing(job, "configure-aws-credentials").length === 0) continue;
-    const guarded = job.if !== undefined && (job.if.includes(SAME_REPO) || /^github\.event_name == 'push'/.test(job.if));
+    // Scheduled and manual runs start on the default branch: no fork can start them.
+    const guarded = job.if !== undefined && (job.if.includes(SAME_REPO) || /^(github\.event_name == 'push'|\(github\.event_name == 'schedule' \|\| github\.event_name == 'workflow_dispatch'\))/.test(job.if));
     t.ok(guarded, `${id} is guarded against forks`);
   }
   for (const job of [plan, apply]) {
@@ -132,7 +136,8 @@ t.test("order: applies one at a time, superseded ones skipped; plans hand their 
   const apply = wf.jobs.apply;
   t.equal(apply.concurrency, undefined, "the caller's one group orders whole runs");
   t.equal(apply.strategy?.["max-parallel"], 1);
-  t.match(apply.steps.find((s) => s.run?.includes("provision apply"))?.run, /--newest-of "\$MAIN_REF"$/);
+  t.match(apply.steps.find((s) => s.run?.includes("provision apply"))?.run, /--newest-of "\$MAIN_REF" --check-reviewed$/);
+  t.equal(apply.steps.find((s) => s.run?.includes("provision apply"))?.env?.GITHUB_TOKEN, "${{ github.token }}", "the reviewed plan is read through the API");
   t.equal(apply.env?.MAIN_REF, "origin/main");
   t.equal(stepsUsing(apply, "checkout").find((c) => c.with?.path === "provisioning")?.with?.["fetch-depth"], 0, "full history to compare commits");
   t.match(wf.jobs.detect.steps.find((s) => s.id === "detect")?.run, /provision detect --base "\$BASE_SHA" --head "\$HEAD_SHA" --since-last-success protonkit-provision\.yml$/);

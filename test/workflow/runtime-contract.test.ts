@@ -20,7 +20,7 @@ t.test("every provision command and flag the workflow uses exists in the CLI", a
     const m = step.run === undefined ? null : /^exec node "\$PROTONKIT_CLI" provision ([a-z-]+)(.*)$/.exec(step.run);
     return m ? [{ sub: m[1], flags: [...m[2].matchAll(/(--[a-z][a-z-]*)/g)].map((f) => f[1]) }] : [];
   });
-  t.same([...new Set(calls.map((c) => c.sub))].sort(), ["apply", "comment", "detect", "plan", "report-failure", "resolve", "summary"]);
+  t.same([...new Set(calls.map((c) => c.sub))].sort(), ["apply", "comment", "detect", "drift", "plan", "report-failure", "resolve", "summary"]);
 
   const provision = buildProgram().commands.find((c: Command) => c.name() === "provision");
   if (!provision) {

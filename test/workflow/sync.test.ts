@@ -4,7 +4,7 @@ import Ajv from "ajv";
 import t from "tap";
 import { ProtonkitError } from "../../src/errors";
 import { PROVISIONING_CONFIG_SCHEMA } from "../../src/provision/config";
-import { CONFIG_SCHEMA_PATH, PROVISION_JOBS_WORKFLOW_PATH, PROVISION_WORKFLOW_PATH, syncWorkflow, type FileResult } from "../../generators/workflow/sync";
+import { CONFIG_SCHEMA_PATH, DRIFT_WORKFLOW_PATH, PROVISION_JOBS_WORKFLOW_PATH, PROVISION_WORKFLOW_PATH, syncWorkflow, type FileResult } from "../../generators/workflow/sync";
 import { WORKFLOW_SETTINGS_PATH } from "../../generators/workflow/settings";
 import { SETTINGS, TOOLKIT_REF, snapshot, tempRepo } from "./helpers";
 
@@ -30,13 +30,14 @@ t.test("init writes the workflow, the schema and both starter files", async (t) 
   t.same(statuses(result.files), {
     [PROVISION_WORKFLOW_PATH]: "created",
     [PROVISION_JOBS_WORKFLOW_PATH]: "created",
+    [DRIFT_WORKFLOW_PATH]: "created",
     [CONFIG_SCHEMA_PATH]: "created",
     [CONFIG]: "created",
     [WORKFLOW_SETTINGS_PATH]: "created",
   });
   t.same(result.files.map((f) => f.path), [...result.files.map((f) => f.path)].sort(), "results sorted by path");
   const files = snapshot(repo);
-  t.same(Object.keys(files).sort(), [PROVISION_WORKFLOW_PATH, PROVISION_JOBS_WORKFLOW_PATH, CONFIG, CONFIG_SCHEMA_PATH, WORKFLOW_SETTINGS_PATH].sort(), "no temporary files left");
+  t.same(Object.keys(files).sort(), [PROVISION_WORKFLOW_PATH, PROVISION_JOBS_WORKFLOW_PATH, DRIFT_WORKFLOW_PATH, CONFIG, CONFIG_SCHEMA_PATH, WORKFLOW_SETTINGS_PATH].sort(), "no temporary files left");
   t.match(files[PROVISION_JOBS_WORKFLOW_PATH], /^# protonkit-owned: .*\(sha256:[0-9a-f]{64}\)\n/);
   t.match(files[WORKFLOW_SETTINGS_PATH], new RegExp(`toolkit_ref: ${TOOLKIT_REF}`));
   t.notMatch(files[CONFIG], /protonkit-owned/, "the configuration is the user's");
@@ -62,6 +63,7 @@ t.test("init then update is idempotent: byte-identical, everything unchanged", a
   t.same(statuses(update.files), {
     [PROVISION_WORKFLOW_PATH]: "unchanged",
     [PROVISION_JOBS_WORKFLOW_PATH]: "unchanged",
+    [DRIFT_WORKFLOW_PATH]: "unchanged",
     [CONFIG_SCHEMA_PATH]: "unchanged",
     [CONFIG]: "kept",
     [WORKFLOW_SETTINGS_PATH]: "kept",
@@ -127,6 +129,7 @@ t.test("update re-renders a pristine owned file after a settings change, and onl
   t.same(statuses(update.files), {
     [PROVISION_WORKFLOW_PATH]: "unchanged",
     [PROVISION_JOBS_WORKFLOW_PATH]: "updated",
+    [DRIFT_WORKFLOW_PATH]: "unchanged",
     [CONFIG_SCHEMA_PATH]: "unchanged",
     [CONFIG]: "kept",
     [WORKFLOW_SETTINGS_PATH]: "kept",

@@ -9,7 +9,8 @@ import { detectChanges, loadConfigAt, writeGithubOutput } from "../../provision/
 import { tryGit } from "../../provision/git";
 import { logName, neutralizeCommands } from "../../provision/log";
 import { GitHubClient } from "../../provision/github";
-import type { PlanSection } from "../../provision/comment";
+import { reviewable, type PlanSection } from "../../provision/comment";
+import { findReview } from "../../provision/review";
 import { GitHubIssues, driftResultsFromSections, type DriftOutcome, nextDriftRecords, parseDriftResults, readDriftRecords, reconcileDrift, writeDriftRecords } from "../../provision/drift";
 import { RecordsStore } from "../../platform/records-store";
 import { checkPlan, formatPlanPolicy, type PlanJson } from "../../provision/plan-policy";
@@ -41,6 +42,8 @@ interface DirFlags extends CommonFlags, TerraformFlags {
 
 interface PlanFlags extends CommonFlags, TerraformFlags {
   dir: string[];
+  policy: boolean;
+  detailedExitcode?: boolean;
   pr?: string;
   comment: boolean;
   commentFile?: string;
@@ -151,6 +154,28 @@ export async function baseSinceLastSuccess(repo: string, base: string, head: str
   }
 }
 
+/** The review lookup of `apply --check-reviewed`: the GitHub API, never the pull request's files. */
+function reviewLookup(ctx: ApplyContext, author: string | undefined): NonNullable<ApplyContext["review"]> {
+  const token = process.env.GITHUB_TOKEN;
+  const repository = process.env.GITHUB_REPOSITORY;
+  if (!token || !repository) {
+    fail("GITHUB_TOKEN and GITHUB_REPOSITORY must be set to find the reviewed plan", {
+      field: "--check-reviewed",
+      fix: "pass GITHUB_TOKEN (with pull-requests: read) to the apply step, or leave out --check-reviewed outside a workflow",
+    });
+  }
+  const client = new GitHubClient({ token, repository, apiUrl: process.env.GITHUB_API_URL || undefined });
+  return (identity) =>
+    findReview(client, {
+      repo: ctx.repo,
+      dir: identity.dir,
+      resourceAction: identity.action,
+      // The pushed branch is the main branch (the workflow applies only there).
+      mainBranch: process.env.GITHUB_REF_NAME || ctx.loadConfig().main_branch,
+      author: author || process.env.PROTONKIT_COMMENT_AUTHOR || undefined,
+    });
+}
+
 function sectionsOf(text: string, file: string): PlanSection[] {
   try {
     const data = JSON.parse(text) as { sections?: unknown };
@@ -228,6 +253,8 @@ export const provisionCommand: CommandModule = (program: Command) => {
     .option("--section-file <file>", "also write the sections as JSON, for `provision comment` in a job without AWS credentials")
     .option("--comment-author <login>", "login the sticky comment is ours from (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
     .option("--head-sha <sha>", "commit the plan is for (default: the event's pull_request.head.sha, else HEAD)")
+    .option("--no-policy", "do not run the guardrail rules on the plans (drift checks)")
+    .option("--detailed-exitcode", "plan with -detailed-exitcode and record its status in the sections (drift checks)")
     .action(async (flags: PlanFlags) => {
       const repo = path.resolve(flags.repo);
       const event = readEvent();
@@ -250,6 +277,8 @@ export const provisionCommand: CommandModule = (program: Command) => {
         dryRun,
         headSha: sha,
         log,
+        policy: flags.policy,
+        detailedExitcode: flags.detailedExitcode === true,
       });
       const pr = prFrom(flags.pr, event);
       const token = process.env.GITHUB_TOKEN;
@@ -267,7 +296,7 @@ export const provisionCommand: CommandModule = (program: Command) => {
       process.off("SIGTERM", onSignal);
       if (flags.sectionFile) writeSectionFile(flags.sectionFile, { sha, sections: outcome.sections });
       if (!outcome.ok) {
-        log(`protonkit: ${outcome.sections.filter((s) => s.error !== undefined).length} plan(s) failed`);
+        log(`protonkit: ${outcome.sections.filter((s) => !reviewable(s)).length} plan(s) failed or violate the policy`);
         process.exitCode = 1;
       }
     });
@@ -299,7 +328,7 @@ export const provisionCommand: CommandModule = (program: Command) => {
             }
           : undefined;
       await publishPlan(file.sections, { github, stepSummary: process.env.GITHUB_STEP_SUMMARY, sha: file.sha, log });
-      if (file.sections.some((s) => s.error !== undefined)) process.exitCode = 1;
+      if (file.sections.some((s) => !reviewable(s))) process.exitCode = 1;
     });
 
   provision
@@ -326,7 +355,12 @@ export const provisionCommand: CommandModule = (program: Command) => {
   )
     .option("--state-dir <dir>", "where to mark that a final status was reported (default $RUNNER_TEMP/protonkit)")
     .option("--newest-of <ref>", "skip (exit 0, recorded) when a newer commit of <ref> changed the directory: applies follow commit order")
-    .action(async (flags: DirFlags & { newestOf?: string }) => {
+    .option(
+      "--check-reviewed",
+      "re-plan, and apply that saved plan only when its actions equal the plan reviewed in the merged pull request (the bot's sticky comment, read with GITHUB_TOKEN: pull-requests: read); else report FAILED with the difference",
+    )
+    .option("--comment-author <login>", "login the plan comment is trusted from (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
+    .action(async (flags: DirFlags & { newestOf?: string; checkReviewed?: boolean; commentAuthor?: string }) => {
       if (flags.newestOf) {
         const repo = path.resolve(flags.repo);
         const dir = normalizeDir(repo, flags.dir);
@@ -351,7 +385,8 @@ export const provisionCommand: CommandModule = (program: Command) => {
       process.on("SIGTERM", onSignal);
       let result;
       try {
-        result = await applyResource(flags.dir, { ...applyContext(flags, true), cancelled: () => cancelled });
+        const ctx = applyContext(flags, true);
+        result = await applyResource(flags.dir, { ...ctx, cancelled: () => cancelled, ...(flags.checkReviewed ? { review: reviewLookup(ctx, flags.commentAuthor) } : {}) });
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
@@ -389,16 +424,18 @@ export const provisionCommand: CommandModule = (program: Command) => {
     .description("From per-resource results of terraform plan -detailed-exitcode, open or update one issue per drifted resource and close it when the drift is gone; write drift records. Exit 1 when a check failed.")
     .option("--results <file>", 'JSON list of { "dir", "exitCode": 0|1|2, "summary" } (terraform plan -detailed-exitcode per resource)')
     .option("--section-file <file>", "instead of --results: the --section-file of `provision plan` (a failed plan is an error, resource changes are drift)")
+    .option("--dir <dir>", "with --section-file: the resource the plan job checked (a missing or unreadable file is then a failed check of it, not an error)")
     .option("--records <file>", "drift record file to update (one entry per resource: status, checkedAt, since, issue)")
     .option("--records-branch [remote]", "also record the drift on the records branch (drift.json on protonkit/records, where `platform status` reads it), pushed to <remote> when given")
     .option("--issue-author <login>", "login our drift issues are written by (PROTONKIT_COMMENT_AUTHOR, default github-actions[bot])")
     .option("--dry-run", "no GitHub calls: print what would be done")
-    .action(async (flags: { results?: string; sectionFile?: string; records?: string; recordsBranch?: string | boolean; issueAuthor?: string; dryRun?: boolean }) => {
+    .action(async (flags: { results?: string; sectionFile?: string; dir?: string; records?: string; recordsBranch?: string | boolean; issueAuthor?: string; dryRun?: boolean }) => {
       const file = flags.results ?? flags.sectionFile;
       if (!file || (flags.results && flags.sectionFile)) fail("pass exactly one of --results and --section-file", { field: "--results", fix: "name the file the drift job wrote" });
       let text = "";
       try {
-        text = fs.readFileSync(file, "utf8");
+        // The plan job may have failed before writing its section: a failed check of --dir.
+        text = flags.sectionFile && flags.dir ? JSON.stringify(readSectionFile(flags.sectionFile, flags.dir, "unknown")) : fs.readFileSync(file, "utf8");
       } catch (err) {
         fail(`cannot read the drift results: ${err instanceof Error ? err.message : String(err)}`, { file, fix: "pass the file the drift job wrote" });
       }
