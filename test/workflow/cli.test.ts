@@ -32,6 +32,7 @@ t.test("workflow init, update and update --check through the CLI", async (t) => 
   t.equal(
     init.stdout,
     [
+      "created   .github/workflows/protonkit-drift.yml",
       "created   .github/workflows/protonkit-provision-jobs.yml",
       "created   .github/workflows/protonkit-provision.yml",
       "created   .protonkit/provisioning.schema.json",
