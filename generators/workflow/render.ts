@@ -85,8 +85,13 @@ export function renderProvisionJobsWorkflow(settings: WorkflowSettings, terrafor
 }
 
 /** The scheduled drift check (without its ownership line). */
-export function renderDriftWorkflow(settings: WorkflowSettings, terraformVersion: string): string {
-  return render("drift.yml.hbs", { ...context(settings, terraformVersion), drift_cron: DRIFT_CRON });
+export function renderDriftWorkflow(settings: WorkflowSettings, terraformVersion: string, platform = false): string {
+  return render("drift.yml.hbs", {
+    ...context(settings, terraformVersion),
+    drift_cron: DRIFT_CRON,
+    platform,
+    inherit_secrets: Boolean(settings.toolkit_token_secret),
+  });
 }
 
 function context(settings: WorkflowSettings, terraformVersion: string): Record<string, unknown> {
@@ -234,6 +239,8 @@ export function platformJobGraph(options: PlatformWorkflowOptions): { steps: Ste
     "detect",
     "plan",
     "comment",
+    "drift-plan",
+    "drift",
     "order",
     ...gates.map((g) => `gate-${g.wave}`),
     ...steps.flatMap((s) => [`order-${s.id}`, `apply-${s.id}`, `record-${s.id}`]),

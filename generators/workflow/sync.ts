@@ -304,9 +304,8 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
       style: "hash-comment",
       note,
     },
-    // The drift check calls the provisioning jobs workflow's drift jobs (the platform
-    // workflow has none yet).
-    ...(platform ? [] : [{ path: DRIFT_WORKFLOW_PATH, body: renderDriftWorkflow(settings, terraformVersion), style: "hash-comment" as const, note }]),
+    // The drift check calls the jobs workflow's drift jobs (both kinds of repository have them).
+    { path: DRIFT_WORKFLOW_PATH, body: renderDriftWorkflow(settings, terraformVersion, platform), style: "hash-comment", note },
     { path: CONFIG_SCHEMA_PATH, body: `${JSON.stringify(PROVISIONING_CONFIG_SCHEMA, null, 2)}\n`, style: "json", note: OWNED_NOTE_SCHEMA },
   ];
   for (const file of owned) planned.push(planOwned(root, file, options.force ?? false));

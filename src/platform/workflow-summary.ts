@@ -32,6 +32,8 @@ export function decidePlatformSummary(needs: Readonly<Record<string, NeedResult>
     const plans = decideSummary(needs, event);
     return { ok: bad.length === 0 && plans.ok, lines: [...bad, ...plans.lines, ...good] };
   }
+  // A drift check: decided as for a provisioning repository (drift goes to issues).
+  if (event === "schedule" || event === "workflow_dispatch") return decideSummary(needs, event);
   if (event !== "push") return { ok: false, lines: [`unexpected event ${event}`] };
   if (result("order") !== "success") return { ok: false, lines: [`order ${result("order")}: the change could not be ordered (see the order job)`] };
   const count = Number(needs.order.outputs?.count ?? "0");

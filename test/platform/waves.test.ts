@@ -76,6 +76,11 @@ t.test("platform summary: pull request", async (t) => {
   t.equal(decidePlatformSummary({ ...ok, plan: { result: "skipped" } }, "pull_request").ok, false, "a fork's pull request is not planned");
 });
 
+t.test("platform summary: a drift check is decided as for a provisioning repository", async (t) => {
+  t.equal(decidePlatformSummary({ detect: { result: "success", outputs: { count: "2" } }, "drift-plan": { result: "success" }, drift: { result: "success" } }, "schedule").ok, true);
+  t.equal(decidePlatformSummary({ detect: { result: "failure" } }, "workflow_dispatch").ok, false);
+});
+
 t.test("platform summary: push", async (t) => {
   const base = { order: { result: "success", outputs: { count: "3" } }, "apply-environments-apply-test": { result: "success" }, "gate-staging": { result: "skipped" }, propagate: { result: "success" } };
   t.same(decidePlatformSummary(base, "push"), { ok: true, lines: ["3 resource(s) deployed in order"] });

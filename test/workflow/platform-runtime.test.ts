@@ -44,6 +44,7 @@ t.test("every command and flag the platform workflow calls exists in the CLI", a
     "provision apply",
     "provision comment",
     "provision detect",
+    "provision drift",
     "provision plan",
     "provision report-failure",
     "provision resolve",

