@@ -21,8 +21,20 @@ export interface FakeGitHub {
   readonly issues: Map<number, FakeIssue>;
   /** Opens an issue as someone else (a forger), bypassing the API. */
   addIssue(title: string, body: string, login: string, labels?: string[]): number;
+  /** Pull requests associated with a commit (`GET /repos/.../commits/<sha>/pulls`), by sha. */
+  readonly commitPulls: Map<string, FakePull[]>;
   /** Commit statuses posted, in order. */
   readonly statuses: Array<{ sha: string; state: string; context: string; description: string }>;
+}
+
+/** A pull request as `commits/<sha>/pulls` lists it. */
+export interface FakePull {
+  number: number;
+  state: "open" | "closed";
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  base: { ref: string };
+  head: { sha: string };
 }
 
 /** An issue held by the fake. */
@@ -70,6 +82,7 @@ export async function startFakeGitHub(token = "ghs_test", login = "github-action
       return number;
     },
     deployments: [],
+    commitPulls: new Map(),
     statuses: [],
     failNext(status, count = 1) {
       for (let i = 0; i < count; i++) failures.push(status);
@@ -99,6 +112,8 @@ export async function startFakeGitHub(token = "ghs_test", login = "github-action
         const shas = url.searchParams.get("status") === "success" && url.searchParams.get("event") === "push" ? (successfulRuns.get(decodeURIComponent(runs[1])) ?? []) : [];
         return json(200, { total_count: shas.length, workflow_runs: shas.slice(0, Number(url.searchParams.get("per_page") ?? 30)).map((head_sha) => ({ head_sha })) });
       }
+      const pulls = /^\/repos\/acme\/provisioning\/commits\/([0-9a-f]{40})\/pulls$/.exec(url.pathname);
+      if (pulls && req.method === "GET") return json(200, fake.commitPulls.get(pulls[1]) ?? []);
       let m = /^\/repos\/acme\/provisioning\/issues\/(\d+)\/comments$/.exec(url.pathname);
       if (m && req.method === "GET") {
         const issue = Number(m[1]);
