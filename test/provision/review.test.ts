@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { mergeComment, type PlanSection } from "../../src/provision/comment";
 import { startProtonServer } from "../support/proton-server";
-import { startFakeGitHub, type FakeGitHub } from "./github-fake";
+import { startFakeGitHub } from "./github-fake";
 import { startFakeS3 } from "./s3-fake";
 import { CONFIG, cli, commit, envArn, git, instanceArn, makeRepo, tmp, write, writeResource } from "./helpers";
 
