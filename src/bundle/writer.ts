@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
-import * as tar from "tar";
 import { ProtonTemplate, ServiceDefinition } from "../authoring/template";
 import { Problem, ProtonkitError } from "../errors";
 import { checkBundle } from "../proton/bundle";
@@ -198,7 +197,7 @@ export async function writeBundles(templates: readonly ProtonTemplate[], options
     return results;
   }
   writeAtomically(options.bundlesDir, bundles, lockJson(next));
-  if (options.distDir) writeTarballs(options.bundlesDir, options.distDir, results);
+  if (options.distDir) writeTarballs(options.bundlesDir, options.distDir, bundles, results);
   return results;
 }
 
@@ -275,30 +274,49 @@ function writeAtomically(bundlesDir: string, bundles: readonly TemplateBundle[],
   }
 }
 
+/** Tarballs known to be right: a digest of their bytes and of the bundle they were made from. */
+let tarballs: PassCache | undefined;
+
 /**
  * One reproducible `.tar.gz` per template version, for S3-based registration. Tarballs of
- * other versions are removed: dist/ holds what the bundles are now. A tarball that already
- * holds exactly this tar is left alone (unpacking it is cheaper than compressing again).
+ * other versions are removed: dist/ holds what the bundles are now. A tarball already made from
+ * this bundle content, byte for byte as this code makes it (see {@link PassCache}), or holding
+ * exactly this tar, is left alone.
  */
-function writeTarballs(bundlesDir: string, distDir: string, results: readonly SynthResult[]): void {
+function writeTarballs(bundlesDir: string, distDir: string, bundles: readonly TemplateBundle[], results: readonly SynthResult[]): void {
   fs.mkdirSync(distDir, { recursive: true });
+  tarballs ??= new PassCache("tarballs", [__filename, require.resolve("../support/files")]);
+  const digests = new Map(bundles.map((b) => [`${b.name}:${b.major}`, b.digest]));
   const written = new Set<string>();
   for (const r of results) {
     const cwd = path.join(bundlesDir, r.name, `v${r.major}`);
     const file = `${r.name}-v${r.major}.${r.minor}.tar.gz`;
     const target = path.join(distDir, file);
+    written.add(file);
+    const key = (bytes: Buffer) => tarballs!.key([file, digests.get(`${r.name}:${r.major}`) ?? "", process.versions.zlib ?? "", createHash("sha256").update(bytes).digest("hex")]);
+    const existing = readOrUndefined(target);
+    if (existing && tarballs.passed(key(existing))) continue;
+    const tar = require("tar") as typeof import("tar");
     const options = { portable: true, mtime: new Date(0), noDirRecurse: true, sync: true, cwd } as const;
     const entries = listFiles(cwd);
-    if (!holdsTar(target, () => tarBytes(tar.create(options, entries)))) tar.create({ ...options, gzip: { level: 9 }, file: target }, entries);
-    written.add(file);
+    if (!existing || !holdsTar(existing, () => tarBytes(tar.create(options, entries)))) tar.create({ ...options, gzip: { level: 9 }, file: target }, entries);
+    tarballs.remember(key(fs.readFileSync(target)));
   }
   for (const file of fs.readdirSync(distDir)) if (/-v\d+\.\d+\.tar\.gz$/.test(file) && !written.has(file)) fs.rmSync(path.join(distDir, file));
 }
 
-/** Whether `file` is a gzip of exactly the tar `expected()` makes. */
-function holdsTar(file: string, expected: () => Buffer): boolean {
+function readOrUndefined(file: string): Buffer | undefined {
   try {
-    return gunzipSync(fs.readFileSync(file)).equals(expected());
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `gzipped` is a gzip of exactly the tar `expected()` makes. */
+function holdsTar(gzipped: Buffer, expected: () => Buffer): boolean {
+  try {
+    return gunzipSync(gzipped).equals(expected());
   } catch {
     return false;
   }

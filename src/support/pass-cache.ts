@@ -2,15 +2,19 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+const ROOT = path.join(__dirname, "..", "..");
 /** Where passes are remembered, beside bin/ts-register.js's transpile cache. */
-const CACHE_ROOT = path.join(__dirname, "..", "..", "node_modules", ".cache", "protonkit-checks");
+const CACHE_ROOT = path.join(ROOT, "node_modules", ".cache", "protonkit-checks");
+/** Every installed package's version, so that a checker loading one lazily is still covered. */
+const PACKAGE_LOCK = path.join(ROOT, "package-lock.json");
 
 /**
  * Remembers which inputs passed a deterministic check, so that content already checked is not
  * checked again. A pass is keyed by a digest of the inputs and of the checking code's files
  * (so a change to either checks again); failures are never remembered. Passes are empty files
  * under `node_modules/.cache/protonkit-checks/<name>/`, written atomically, so concurrent
- * processes share them safely. A read-only install checks every time.
+ * processes share them safely. package-lock.json is part of every key: a changed dependency
+ * checks again. A read-only install checks every time.
  * `PROTONKIT_CHECK_CACHE=off` turns it off.
  */
 export class PassCache {
@@ -27,6 +31,7 @@ export class PassCache {
     const h = createHash("sha256");
     try {
       for (const file of codeFiles) h.update(path.basename(file)).update("\0").update(fs.readFileSync(file)).update("\0");
+      if (fs.existsSync(PACKAGE_LOCK)) h.update(fs.readFileSync(PACKAGE_LOCK));
       this.salt = h.digest("hex");
     } catch {
       this.salt = undefined;
@@ -63,7 +68,9 @@ export class PassCache {
 /**
  * The files whose content decides what a loaded module computes: the module and every module
  * it requires, transitively (from Node's module graph, so call it after the module is loaded).
- * Files of an installed package stand for themselves by the package's package.json.
+ * Files of an installed package stand for themselves by the package's package.json. A module
+ * required lazily (inside a function) is not seen before it runs: checkers whose verdict depends
+ * on one of the project's own modules must load it at the top.
  */
 export function moduleFiles(file: string): string[] {
   const out = new Set<string>();
