@@ -187,6 +187,8 @@ export interface TemplatePart {
 
 /** Splits a Terraform template string into literal text and interpolations. */
 export function scanTemplate(s: string): TemplatePart[] {
+  // Most strings hold no template sequence at all.
+  if (!s.includes("{")) return s ? [{ kind: "literal", text: s }] : [];
   const parts: TemplatePart[] = [];
   let literal = "";
   let i = 0;
@@ -252,6 +254,7 @@ export function closingQuote(s: string, start: number): number {
 
 /** The inner expression when the whole string is one interpolation, else undefined. */
 export function unwrap(s: string): string | undefined {
+  if (!s.startsWith("${")) return undefined;
   const parts = scanTemplate(s);
   return parts.length === 1 && parts[0].kind === "interpolation" ? parts[0].text.trim() : undefined;
 }
@@ -271,6 +274,7 @@ function stringExpression(s: string): string {
  * copied untouched, except their interpolations, which are expressions again.
  */
 export function spaceBraces(expression: string): string {
+  if (!expression.includes("{") && !expression.includes("}")) return expression;
   let out = "";
   let i = 0;
   while (i < expression.length) {
