@@ -178,7 +178,7 @@ export interface GitReporterEnvOptions {
  * `PROTONKIT_RECORDS_REMOTE` (default `origin`) on `PROTONKIT_RECORDS_BRANCH` (default
  * `protonkit/records`); without that remote they go to the local branch when `required`
  * (`reporting: git`), else nowhere (`reporting: proton`, e.g. a local run). GitHub mirroring
- * needs `GITHUB_TOKEN` and `GITHUB_REPOSITORY`.
+ * needs `GITHUB_TOKEN` and `GITHUB_REPOSITORY`; `PROTONKIT_STATUS_MIRROR=off` turns it off.
  */
 export function gitReporterFromEnv(options: GitReporterEnvOptions): GitReporter | undefined {
   const { repo, env, log } = options;
@@ -189,8 +189,10 @@ export function gitReporterFromEnv(options: GitReporterEnvOptions): GitReporter 
     return undefined;
   }
   const store = new RecordsStore({ repo, remote: hasRemote ? remoteName : undefined, branch: env.PROTONKIT_RECORDS_BRANCH || undefined, log });
+  // Off where the token cannot write statuses and another job mirrors (the platform workflow's
+  // apply jobs record into an outbox; its record jobs mirror).
   const mirror =
-    env.GITHUB_TOKEN && env.GITHUB_REPOSITORY
+    env.GITHUB_TOKEN && env.GITHUB_REPOSITORY && env.PROTONKIT_STATUS_MIRROR !== "off"
       ? new GitHubStatusMirror({
           token: env.GITHUB_TOKEN,
           repository: env.GITHUB_REPOSITORY,

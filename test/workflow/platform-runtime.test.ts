@@ -90,11 +90,26 @@ t.test("records hand-over: apply records into the outbox, the record job forward
   runStep(fetchStep, path.join(applyWs, "provisioning"), env);
   runStep(outboxStep, path.join(applyWs, "provisioning"), env);
   t.equal(fs.readFileSync(path.join(env.OUTBOX, "base"), "utf8").trim(), git(path.join(applyWs, "provisioning"), "rev-parse", `origin/${RECORDS_BRANCH}`));
-  const reporter = gitReporterFromEnv({ repo: path.join(applyWs, "provisioning"), env: { PROTONKIT_RECORDS_REMOTE: apply.env?.PROTONKIT_RECORDS_REMOTE as string, GITHUB_SHA: "c".repeat(40) }, log: () => undefined, required: true });
+  // The apply step's environment: the read-only token is there (for the reviewed plan), the mirror is off.
+  const logs: string[] = [];
+  const reporter = gitReporterFromEnv({
+    repo: path.join(applyWs, "provisioning"),
+    env: {
+      PROTONKIT_RECORDS_REMOTE: apply.env?.PROTONKIT_RECORDS_REMOTE as string,
+      PROTONKIT_STATUS_MIRROR: apply.env?.PROTONKIT_STATUS_MIRROR as string,
+      GITHUB_TOKEN: "read-only",
+      GITHUB_REPOSITORY: "acme/platform",
+      GITHUB_API_URL: "http://127.0.0.1:9",
+      GITHUB_SHA: "c".repeat(40),
+    },
+    log: (line) => void logs.push(line),
+    required: true,
+  });
   await reporter?.report({ arn: "arn:aws:proton:eu-west-1:123456789012:service/api/service-instance/a", deploymentId: "d1", dir: "test/api-a", kind: "service-instance" } as never, "SUCCEEDED", {
     outputs: [{ key: "url", valueString: "https://a" }],
   });
   t.equal(readRecords(path.join(applyWs, "provisioning"), `refs/remotes/origin/${RECORDS_BRANCH}`).resources.has("test/api-a"), false, "nothing reached the real branch from the apply job");
+  t.same(logs.filter((l) => /mirror/.test(l)), [], "the apply job does not try to mirror with its read-only token");
 
   // The cache hands the outbox folder to the record job.
   fs.cpSync(env.OUTBOX, path.join(recordWs, "protonkit-outbox"), { recursive: true });
