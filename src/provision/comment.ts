@@ -1,6 +1,6 @@
 import { describePlan, type PlanSummary } from "./plan-summary";
 import type { PlanPolicyResult } from "./plan-policy";
-import { reviewMarker, reviewRecord } from "./review-record";
+import { ACTIONS_OMITTED, reviewMarker, reviewRecord } from "./review-record";
 
 /** Hidden marker identifying protonkit's sticky plan comment on a pull request. */
 export const PLAN_COMMENT_MARKER = "<!-- protonkit:plan -->";
@@ -150,8 +150,12 @@ export function mergeComment(existing: string | undefined, sections: readonly Pl
   const header = `${PLAN_COMMENT_MARKER}\n## protonkit plan\n\n${dirs.length} resource${dirs.length === 1 ? "" : "s"} at \`${sha.slice(0, 12)}\`. Sensitive values are hidden; raw plans are not posted.\n\n`;
   let body = header + dirs.map((d) => wrap(d, sha, kept.get(d) ?? "")).join("\n");
   if (body.length > COMMENT_LIMIT) {
-    // Too long: drop the folded details, keep every heading and count.
-    const short = (text: string): string => text.replace(/\n<details>[\s\S]*<\/details>\n/, "\n_Details omitted: the comment would be too long; see the job log._\n");
+    // Too long: drop the folded details and the review lists (the digests stay), keep every
+    // heading and count.
+    const short = (text: string): string =>
+      text
+        .replace(/\n<details>[\s\S]*<\/details>\n/, "\n_Details omitted: the comment would be too long; see the job log._\n")
+        .replace(/(<!-- protonkit:reviewed digest="sha256:[0-9a-f]{64}" actions=")[A-Za-z0-9_-]*(" -->)/, `$1${ACTIONS_OMITTED}$2`);
     body = header + dirs.map((d) => wrap(d, sha, short(kept.get(d) ?? ""))).join("\n");
   }
   return body.length > COMMENT_LIMIT ? `${body.slice(0, COMMENT_LIMIT - 20)}\n\n_(truncated)_\n` : body;

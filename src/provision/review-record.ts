@@ -17,9 +17,15 @@ export interface AddressAction {
 export interface ReviewRecord {
   /** `sha256:<hex>` of the canonical action list. */
   readonly digest: string;
-  /** The action list the digest covers. */
-  readonly actions: readonly AddressAction[];
+  /**
+   * The action list the digest covers; absent when the comment left it out to stay under
+   * GitHub's size limit (the digest still decides, only the difference cannot be listed).
+   */
+  readonly actions?: readonly AddressAction[];
 }
+
+/** The `actions` value of a marker whose list was left out. */
+export const ACTIONS_OMITTED = "-";
 
 const MARKER_RE = /<!-- protonkit:reviewed digest="(sha256:[0-9a-f]{64})" actions="([A-Za-z0-9_-]*)" -->/;
 
@@ -42,24 +48,27 @@ export function reviewDigest(dir: string, resourceAction: "apply" | "destroy", a
 }
 
 /** The record of a successful plan. */
-export function reviewRecord(dir: string, resourceAction: "apply" | "destroy", summary: PlanSummary): ReviewRecord {
+export function reviewRecord(dir: string, resourceAction: "apply" | "destroy", summary: PlanSummary): Required<ReviewRecord> {
   const actions = actionList(summary);
   return { digest: reviewDigest(dir, resourceAction, actions), actions };
 }
 
 /** The hidden line the comment section carries (base64url JSON: nothing in it can close the HTML comment). */
 export function reviewMarker(record: ReviewRecord): string {
+  if (!record.actions) return `<!-- protonkit:reviewed digest="${record.digest}" actions="${ACTIONS_OMITTED}" -->`;
   const json = JSON.stringify(record.actions.map((a) => [a.action, a.address]));
   return `<!-- protonkit:reviewed digest="${record.digest}" actions="${Buffer.from(json, "utf8").toString("base64url")}" -->`;
 }
 
 /**
  * The record in a section's text, when there is one and its digest matches its actions for
- * `dir` and `resourceAction` (anything else is treated as no record).
+ * `dir` and `resourceAction` (anything else is treated as no record). A list left out
+ * ({@link ACTIONS_OMITTED}) gives the digest alone.
  */
 export function parseReviewMarker(text: string, dir: string, resourceAction: "apply" | "destroy"): ReviewRecord | undefined {
   const m = MARKER_RE.exec(text);
   if (!m) return undefined;
+  if (m[2] === ACTIONS_OMITTED) return { digest: m[1] };
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(m[2], "base64url").toString("utf8"));

@@ -120,7 +120,21 @@ export function decideReview(lookup: ReviewLookup, planned: PlannedActions, allo
   if (lookup.record.digest === planned.digest) {
     return { ok: true, note: `the plan of ${dir} at ${planned.sha.slice(0, 12)} equals the plan reviewed in pull request #${lookup.pr} (${planned.digest})` };
   }
-  const diff = diffActions(lookup.record.actions, planned.actions);
+  const reviewed = lookup.record.actions;
+  if (!reviewed) {
+    const shown = planned.actions.slice(0, 50);
+    return {
+      ok: false,
+      message: [
+        `apply of ${dir} refused: the plan at ${planned.sha.slice(0, 12)} differs from the plan reviewed in pull request #${lookup.pr} at ${lookup.headSha.slice(0, 12)} (reviewed ${lookup.record.digest}, now ${planned.digest}).`,
+        "The reviewed list was left out of the comment (too long), so only the new plan is listed:",
+        ...shown.map((a) => `  ${a.action} ${logName(a.address)}`),
+        ...(planned.actions.length > shown.length ? [`  ... ${planned.actions.length - shown.length} more`] : []),
+        PROCEED,
+      ].join("\n"),
+    };
+  }
+  const diff = diffActions(reviewed, planned.actions);
   return {
     ok: false,
     message: [

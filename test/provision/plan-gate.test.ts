@@ -133,3 +133,17 @@ t.test("decisions: an empty plan needs no review; drift runs pass the summary", 
   for (const event of ["schedule", "workflow_dispatch"]) t.equal(decideSummary(needs, event).ok, true, event);
   t.equal(decideSummary({ ...needs, detect: { result: "failure" } }, "schedule").ok, false);
 });
+
+t.test("a plan too big for the comment keeps its digest; the apply then lists the new plan", async (t) => {
+  const huge = summarizePlan({ resource_changes: Array.from({ length: 3000 }, (_, i) => ({ address: `aws_thing.t[${i}]`, change: { actions: ["create"] } })) });
+  const body = mergeComment(undefined, [{ dir: "prod", sha: SHA, title: "t", action: "apply", summary: huge }], SHA);
+  t.ok(body.length <= 60000);
+  const record = parseReviewMarker(body, "prod", "apply");
+  t.same(record, { digest: reviewRecord("prod", "apply", huge).digest }, "digest only, list left out");
+  const planned = { dir: "prod", actions: [{ address: "aws_thing.new", action: "create" }], digest: reviewDigest("prod", "apply", [{ address: "aws_thing.new", action: "create" }]), sha: SHA };
+  const verdict = decideReview({ kind: "reviewed", pr: 7, commit: SHA, headSha: SHA, record: record ?? { digest: "" } }, planned, false);
+  t.equal(verdict.ok, false);
+  t.match(verdict.ok ? "" : verdict.message, /left out of the comment \(too long\)[\s\S]*create aws_thing\.new/);
+  const same = decideReview({ kind: "reviewed", pr: 7, commit: SHA, headSha: SHA, record: record ?? { digest: "" } }, { ...planned, actions: reviewRecord("prod", "apply", huge).actions, digest: record?.digest ?? "" }, false);
+  t.equal(same.ok, true, "equal digests apply even without the list");
+});
