@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { gunzipSync } from "node:zlib";
 import { ProtonTemplate, ServiceDefinition } from "../authoring/template";
 import { Problem, ProtonkitError } from "../errors";
 import { checkBundle } from "../proton/bundle";
@@ -274,14 +273,14 @@ function writeAtomically(bundlesDir: string, bundles: readonly TemplateBundle[],
   }
 }
 
-/** Tarballs known to be right: a digest of their bytes and of the bundle they were made from. */
+/** Tarballs made before, by the bundle's digest and this code. */
 let tarballs: PassCache | undefined;
 
 /**
  * One reproducible `.tar.gz` per template version, for S3-based registration. Tarballs of
- * other versions are removed: dist/ holds what the bundles are now. A tarball already made from
- * this bundle content, byte for byte as this code makes it (see {@link PassCache}), or holding
- * exactly this tar, is left alone.
+ * other versions are removed: dist/ holds what the bundles are now. A tarball is made once per
+ * bundle content (see {@link PassCache}): later synths copy it, and leave a tarball that is
+ * already those bytes alone.
  */
 function writeTarballs(bundlesDir: string, distDir: string, bundles: readonly TemplateBundle[], results: readonly SynthResult[]): void {
   fs.mkdirSync(distDir, { recursive: true });
@@ -289,18 +288,26 @@ function writeTarballs(bundlesDir: string, distDir: string, bundles: readonly Te
   const digests = new Map(bundles.map((b) => [`${b.name}:${b.major}`, b.digest]));
   const written = new Set<string>();
   for (const r of results) {
-    const cwd = path.join(bundlesDir, r.name, `v${r.major}`);
     const file = `${r.name}-v${r.major}.${r.minor}.tar.gz`;
     const target = path.join(distDir, file);
     written.add(file);
-    const key = (bytes: Buffer) => tarballs!.key([file, digests.get(`${r.name}:${r.major}`) ?? "", process.versions.zlib ?? "", createHash("sha256").update(bytes).digest("hex")]);
-    const existing = readOrUndefined(target);
-    if (existing && tarballs.passed(key(existing))) continue;
-    const tar = require("tar") as typeof import("tar");
-    const options = { portable: true, mtime: new Date(0), noDirRecurse: true, sync: true, cwd } as const;
+    const cwd = path.join(bundlesDir, r.name, `v${r.major}`);
     const entries = listFiles(cwd);
-    if (!existing || !holdsTar(existing, () => tarBytes(tar.create(options, entries)))) tar.create({ ...options, gzip: { level: 9 }, file: target }, entries);
-    tarballs.remember(key(fs.readFileSync(target)));
+    // The tar headers carry each file's mode (the umask's doing), so the key does too.
+    const modes = entries.map((f) => (fs.statSync(path.join(cwd, f)).mode & 0o7777).toString(8)).join(",");
+    const key = tarballs.key([file, digests.get(`${r.name}:${r.major}`) ?? "", modes, process.versions.zlib ?? ""]);
+    const made = tarballs.recall(key);
+    const existing = readOrUndefined(target);
+    if (made && existing?.equals(made)) continue;
+    if (made) {
+      const tmp = `${target}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, made);
+      fs.renameSync(tmp, target);
+      continue;
+    }
+    const tar = require("tar") as typeof import("tar");
+    tar.create({ portable: true, mtime: new Date(0), noDirRecurse: true, sync: true, cwd, gzip: { level: 9 }, file: target }, entries);
+    tarballs.remember(key, fs.readFileSync(target));
   }
   for (const file of fs.readdirSync(distDir)) if (/-v\d+\.\d+\.tar\.gz$/.test(file) && !written.has(file)) fs.rmSync(path.join(distDir, file));
 }
@@ -311,20 +318,4 @@ function readOrUndefined(file: string): Buffer | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Whether `gzipped` is a gzip of exactly the tar `expected()` makes. */
-function holdsTar(gzipped: Buffer, expected: () => Buffer): boolean {
-  try {
-    return gunzipSync(gzipped).equals(expected());
-  } catch {
-    return false;
-  }
-}
-
-/** The bytes of a synchronous, uncompressed tar stream. */
-function tarBytes(pack: { read(): Buffer | null }): Buffer {
-  const chunks: Buffer[] = [];
-  for (let chunk = pack.read(); chunk !== null; chunk = pack.read()) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }

@@ -51,16 +51,26 @@ export class PassCache {
     return fs.existsSync(path.join(this.dir, key));
   }
 
-  /** Records that the input with this key passed. */
-  remember(key: string): void {
+  /** Records that the input with this key passed; `result`, when given, is kept with it (see {@link recall}). */
+  remember(key: string, result: Uint8Array | string = ""): void {
     if (this.salt === undefined || process.env.PROTONKIT_CHECK_CACHE === "off") return;
     try {
       fs.mkdirSync(this.dir, { recursive: true });
       const tmp = path.join(this.dir, `${key}.${process.pid}.tmp`);
-      fs.writeFileSync(tmp, "");
+      fs.writeFileSync(tmp, result);
       fs.renameSync(tmp, path.join(this.dir, key));
     } catch {
       // a read-only install checks every time
+    }
+  }
+
+  /** The result remembered with this key, if any. */
+  recall(key: string): Buffer | undefined {
+    if (!this.passed(key)) return undefined;
+    try {
+      return fs.readFileSync(path.join(this.dir, key));
+    } catch {
+      return undefined;
     }
   }
 }
