@@ -43,6 +43,29 @@ export function appJwt(appId: string, privateKey: string, now: Date): string {
   return `${header}.${payload}.${base64url(signature)}`;
 }
 
+/** The git identity of an App's bot user, as GitHub attributes its commits. */
+export interface BotIdentity {
+  /** `<app-slug>[bot]`. */
+  readonly login: string;
+  /** `<bot user id>+<app-slug>[bot]@users.noreply.github.com`. */
+  readonly email: string;
+}
+
+/**
+ * The App's bot identity: its commits then show the App as author, which is what the
+ * entitlement check's automation exemption matches.
+ */
+export async function botIdentity(options: Pick<AppTokenOptions, "appId" | "privateKey" | "apiUrl" | "now" | "fetch"> & { readonly token: string }): Promise<BotIdentity> {
+  const jwt = appJwt(options.appId, options.privateKey, (options.now ?? (() => new Date()))());
+  // The JWT reaches only the App's own endpoints; the user lookup takes the installation token.
+  const asApp = new GitHubRest({ token: jwt, apiUrl: options.apiUrl, fetch: options.fetch, retry: { attempts: 3 } });
+  const asInstallation = new GitHubRest({ token: options.token, apiUrl: options.apiUrl, fetch: options.fetch, retry: { attempts: 3 } });
+  const app = await asApp.request<{ slug: string }>("GET", "/app");
+  const login = `${app.slug}[bot]`;
+  const user = await asInstallation.request<{ id: number }>("GET", `/users/${encodeURIComponent(login)}`);
+  return { login, email: `${user.id}+${login}@users.noreply.github.com` };
+}
+
 /** Mints an installation token for one repository. */
 export async function installationToken(options: AppTokenOptions): Promise<{ token: string; expiresAt: string }> {
   const jwt = appJwt(options.appId, options.privateKey, (options.now ?? (() => new Date()))());

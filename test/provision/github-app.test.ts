@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import t from "tap";
-import { appJwt, installationToken } from "../../src/provision/github-app";
+import { appJwt, botIdentity, installationToken } from "../../src/provision/github-app";
 
 const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -34,6 +34,10 @@ t.test("mints a token limited to the repository and the permissions asked for", 
       res.setHeader("content-type", "application/json");
       if (req.url === "/repos/acme/platform/installation") {
         res.end(JSON.stringify({ id: 77 }));
+      } else if (req.url === "/app") {
+        res.end(JSON.stringify({ slug: "acme-platform" }));
+      } else if (req.url === "/users/acme-platform%5Bbot%5D") {
+        res.end(JSON.stringify({ id: 99 }));
       } else if (req.url === "/app/installations/77/access_tokens") {
         res.statusCode = 201;
         res.end(JSON.stringify({ token: "ghs_minted", expires_at: "2026-11-30T13:00:00Z" }));
@@ -52,4 +56,9 @@ t.test("mints a token limited to the repository and the permissions asked for", 
   for (const c of calls) t.equal(verify(c.auth.replace(/^Bearer /, "")).iss, "4242", "each call is signed by the App");
   t.same(JSON.parse(calls[1].body), { repositories: ["platform"], permissions: { contents: "write" } });
   await t.rejects(installationToken({ appId: "4242", privateKey: pem, repository: "acme/other", apiUrl }), /404 Not Found/);
+  calls.length = 0;
+  t.same(await botIdentity({ appId: "4242", privateKey: pem, apiUrl, token: "ghs_minted" }), { login: "acme-platform[bot]", email: "99+acme-platform[bot]@users.noreply.github.com" });
+  t.match(calls[0], { url: "/app" });
+  t.equal(verify(calls[0].auth.replace(/^Bearer /, "")).iss, "4242", "the App's own endpoint with the JWT");
+  t.same(calls[1], { method: "GET", url: "/users/acme-platform%5Bbot%5D", auth: "Bearer ghs_minted", body: "" }, "the user lookup with the installation token");
 });

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { syncToolkitCi, syncWorkflow, type FileResult } from "../../../generators/workflow/sync";
 import { fail } from "../../errors";
 import { writeGithubOutput } from "../../provision/detect";
-import { installationToken } from "../../provision/github-app";
+import { botIdentity, installationToken } from "../../provision/github-app";
 import type { CommandModule } from "./index";
 
 interface InitFlags {
@@ -62,7 +62,7 @@ export const workflowCommand: CommandModule = (program: Command) => {
     .command("app-token")
     .description(
       "Mint a GitHub App installation token limited to this repository and the permissions given (the App's id in PROTONKIT_APP_ID, its private key in PROTONKIT_APP_PRIVATE_KEY). " +
-        "Masks it in the log and writes it to $GITHUB_OUTPUT as `token`; nothing is printed otherwise.",
+        "Masks it in the log and writes it to $GITHUB_OUTPUT as `token`, with the App's bot `login` and commit `email`; nothing is printed otherwise.",
     )
     .option("--permission <name=level>", "limit the token, e.g. contents=write (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--repository <owner/name>", "the repository (default GITHUB_REPOSITORY)")
@@ -79,9 +79,11 @@ export const workflowCommand: CommandModule = (program: Command) => {
         if (!m) fail(`expected name=read or name=write, found "${p}"`, { field: "--permission", fix: "pass e.g. --permission contents=write" });
         permissions[m[1]] = m[2] as "read" | "write";
       }
-      const { token } = await installationToken({ appId, privateKey, repository, permissions, apiUrl: process.env.GITHUB_API_URL });
+      const apiUrl = process.env.GITHUB_API_URL;
+      const { token } = await installationToken({ appId, privateKey, repository, permissions, apiUrl });
       process.stdout.write(`::add-mask::${token}\n`);
-      writeGithubOutput(process.env.GITHUB_OUTPUT, { token });
+      const bot = await botIdentity({ appId, privateKey, apiUrl, token });
+      writeGithubOutput(process.env.GITHUB_OUTPUT, { token, login: bot.login, email: bot.email });
     });
 
   workflow
