@@ -195,7 +195,15 @@ async function reviewedPlan(
   }
   const record = reviewRecord(identity.dir, identity.action, summarizePlan(plan));
   const sha = tryGit(ctx.repo, ["rev-parse", "HEAD"]).stdout.trim();
-  const verdict = decideReview(await review(identity), { dir: identity.dir, actions: record.actions, digest: record.digest, sha }, config.apply_direct_pushes);
+  let lookup: ReviewLookup;
+  try {
+    lookup = await review(identity);
+  } catch (err) {
+    throw new Error(
+      `could not find the reviewed plan of ${identity.dir} through the GitHub API: ${message(err)} (fix: give the apply job \`permissions: pull-requests: read\` and pass GITHUB_TOKEN and GITHUB_REPOSITORY; nothing was applied)`,
+    );
+  }
+  const verdict = decideReview(lookup, { dir: identity.dir, actions: record.actions, digest: record.digest, sha }, config.apply_direct_pushes);
   if (!verdict.ok) throw new ReviewRefused(verdict.message);
   ctx.log(`protonkit: ${verdict.note}`);
   return ws.planFile;

@@ -123,6 +123,17 @@ t.test("apply --check-reviewed with the real Terraform", { skip: terraformAvaila
     t.same(stateOf("prod/api-four"), []);
   });
 
+  await t.test("the GitHub API refuses the lookup: FAILED, nothing applied, the fix named", async (t) => {
+    const head = await openPullRequest("pr-7", "prod/api-six", "six", tf("a"), 7);
+    merge("pr-7", 7, head);
+    gh.failNext(403); // not retried: a permission error is not transient
+    const ran = await apply("prod/api-six");
+    t.equal(ran.code, 1);
+    t.match(ran.stderr, /could not find the reviewed plan of prod\/api-six through the GitHub API: .*403.*fix: give the apply job `permissions: pull-requests: read`/);
+    t.same(stateOf("prod/api-six"), []);
+    t.equal(lastReport()?.status, "FAILED");
+  });
+
   await t.test("a direct push is refused unless apply_direct_pushes: true", async (t) => {
     writeResource(repo, "prod/api-five", { arn: instanceArn("api", "five"), environmentArn: envArn("prod"), tf: tf("a") });
     commit(repo, "direct push");
