@@ -53,7 +53,7 @@ t.test("the parse-back check runs again when the Terraform JSON changes under th
   t.match((await cachedHclDifferences("main.tf", hcl, after, new Set())).join("\n"), /force_destroy/, "a failure is never remembered");
 });
 
-t.test("an unchanged synth loads neither the HCL parser, ajv nor tar", async (t) => {
+t.test("an unchanged synth loads neither the HCL parser, ajv, tar nor the Handlebars compiler", async (t) => {
   const dir = tempDir(t);
   // CommonJS, so it also runs under tap's ESM loader hooks (inherited through NODE_OPTIONS).
   const script = path.join(dir, "synth.js");
@@ -64,7 +64,7 @@ t.test("an unchanged synth loads neither the HCL parser, ajv nor tar", async (t)
       `const { synthesizeCatalog } = require(${JSON.stringify(path.join(root, "src", "bundle", "catalog"))});`,
       `const { StarterEnvironment } = require(${JSON.stringify(path.join(root, "stacks", "starter-environment", "stack"))});`,
       `synthesizeCatalog({ templates: [StarterEnvironment], root: ${JSON.stringify(dir)} }).then(() => {`,
-      `  const loaded = ["@cdktf/hcl2json", "ajv", "tar"].filter((m) => Object.keys(require.cache).some((f) => f.includes(\`/node_modules/\${m}/\`)));`,
+      `  const loaded = ["@cdktf/hcl2json", "ajv", "tar", "handlebars/dist/cjs/handlebars/compiler"].filter((m) => Object.keys(require.cache).some((f) => f.includes(\`/node_modules/\${m}/\`)));`,
       `  process.stdout.write(loaded.join(" ") || "none");`,
       `});`,
     ].join("\n"),
@@ -76,5 +76,5 @@ t.test("an unchanged synth loads neither the HCL parser, ajv nor tar", async (t)
   t.equal(second.status, 0, second.stderr);
   t.equal(second.stdout, "none");
   const off = run({ PROTONKIT_CHECK_CACHE: "off" });
-  t.equal(off.stdout, "@cdktf/hcl2json ajv tar", "PROTONKIT_CHECK_CACHE=off checks again");
+  t.equal(off.stdout, "@cdktf/hcl2json ajv tar handlebars/dist/cjs/handlebars/compiler", "PROTONKIT_CHECK_CACHE=off checks and compiles again");
 });
