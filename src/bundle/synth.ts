@@ -2,6 +2,7 @@ import { App, TerraformElement, TerraformStack } from "cdktf";
 import { fail } from "../errors";
 import { InfrastructureFolder, ProtonTemplate } from "../authoring/template";
 import { RESERVED_VARIABLES } from "../proton/contract";
+import { moduleFiles, PassCache } from "../support/pass-cache";
 import { BlockPaths, scanTemplate, TfJson, toHcl, unwrap } from "./hcl";
 
 /** The AWS provider every bundle pins: the version @cdktf/provider-aws 20.1.0 was generated from. */
@@ -82,6 +83,9 @@ export function stackJson(stack: TerraformStack): TfJson {
   return synthesized.get(stack) ?? (stack.toTerraform() as TfJson);
 }
 
+/** HCL written before, by its Terraform JSON, block paths and the HCL writer's code. */
+let rendered: PassCache | undefined;
+
 /** Synthesizes every folder of a template. Call after `app.synth()` so aspects have run. */
 export function synthesizeTemplate(template: ProtonTemplate): SynthesizedFolder[] {
   const missing = template.missingOutputs();
@@ -127,7 +131,9 @@ function synthesizeFolder(template: ProtonTemplate, folder: InfrastructureFolder
   configureTerraformBlock(json, template.definition.backend ?? "s3");
   const blocks = blockPaths(stack);
   const parts = splitByFile(json, paths, stack.node.path, `${name}/${folder}`);
-  const files = new Map([...parts].map(([file, part]) => [file, toHcl(part, blocks)]));
+  rendered ??= new PassCache("hcl-render", moduleFiles(require.resolve("./hcl")));
+  const blockList = JSON.stringify([...blocks].sort());
+  const files = new Map([...parts].map(([file, part]) => [file, rendered!.text([JSON.stringify(part), blockList], () => toHcl(part, blocks))]));
   return { folder, json, blocks, parts, files };
 }
 

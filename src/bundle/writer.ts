@@ -40,6 +40,9 @@ export interface BundleHooks {
   readonly suppressions?: (template: ProtonTemplate) => SuppressionRow[];
 }
 
+/** schema.yaml texts written before, by the schema and the code writing them. */
+let schemaTexts: PassCache | undefined;
+
 /** Bundles that passed the validator before (by digest), so unchanged bundles are not validated again. */
 let bundleChecks: PassCache | undefined;
 
@@ -55,7 +58,8 @@ export async function buildBundle(template: ProtonTemplate, outputsRead: readonl
 
   const files = new Map<string, string>();
   const schema = buildSchema(def.name, template.declaredInputs());
-  if (template.kind !== "component") files.set(SCHEMA_FILE, schemaYaml(schema));
+  schemaTexts ??= new PassCache("schema-yaml", moduleFiles(require.resolve("../proton/schema")));
+  if (template.kind !== "component") files.set(SCHEMA_FILE, schemaTexts.text([JSON.stringify(schema)], () => schemaYaml(schema)));
   for (const folder of synthesizeTemplate(template)) {
     files.set(`${folder.folder}/${MANIFEST_FILE}`, TERRAFORM_MANIFEST);
     for (const [file, hcl] of folder.files) {

@@ -64,6 +64,19 @@ export class PassCache {
     }
   }
 
+  /**
+   * `compute()`'s text for these inputs: remembered from an earlier run, else computed and
+   * remembered. `compute` must be a function of `parts` and the code files alone.
+   */
+  text(parts: readonly string[], compute: () => string): string {
+    const key = this.key(parts);
+    const known = this.recall(key);
+    if (known !== undefined) return known.toString("utf8");
+    const out = compute();
+    this.remember(key, out);
+    return out;
+  }
+
   /** The result remembered with this key, if any. */
   recall(key: string): Buffer | undefined {
     if (!this.passed(key)) return undefined;

@@ -33,6 +33,18 @@ t.test("a pass is remembered under a key of the inputs and the checking code", a
   t.equal(cache.passed(key), false, "PROTONKIT_CHECK_CACHE=off checks every time");
 });
 
+t.test("a text computed once per input is kept with its key", async (t) => {
+  const name = `test-text-${process.pid}-${Date.now()}`;
+  t.teardown(() => fs.rmSync(path.join(root, "node_modules", ".cache", "protonkit-checks", name), { recursive: true, force: true }));
+  const cache = new PassCache(name, [__filename]);
+  let calls = 0;
+  const render = (input: string) => cache.text([input], () => `rendered ${input} ${++calls}`);
+  t.equal(render("a"), "rendered a 1");
+  t.equal(render("a"), "rendered a 1", "remembered, not computed again");
+  t.equal(new PassCache(name, [__filename]).text(["a"], () => "other"), "rendered a 1", "also in another process");
+  t.equal(render("b"), "rendered b 2", "another input is computed");
+});
+
 t.test("the checking code is the module and all it requires; packages by their package.json", async (t) => {
   const files = moduleFiles(require.resolve("../../src/bundle/hcl-check"));
   for (const f of ["hcl-check.ts", "hcl.ts", "hcl-meaning.ts", "hcl-layout.ts"]) t.ok(files.includes(path.join(root, "src", "bundle", f)), f);
