@@ -117,14 +117,15 @@ function main(): void {
     const child = (strategy: string): string[] => [node, "-r", "./bin/ts-register.js", "bench/terraform-tests.ts", strategy, ...templates];
     const batched = bench(() => child("batched"), 1);
     const perDir = bench(() => child("per-directory"), 1);
-    const info = (s: Sample): { terraformProcesses: number; results: number } => JSON.parse(s.stdout.trim().split("\n").pop() ?? "{}") as { terraformProcesses: number; results: number };
+    const info = (s: Sample): { terraformProcesses: number; sharedProviders?: number; results: number } =>
+      JSON.parse(s.stdout.trim().split("\n").pop() ?? "{}") as { terraformProcesses: number; sharedProviders?: number; results: number };
     rows.push({
       what: `\`protonkit test\`${templates.length ? ` (${templates.join(", ")})` : " of the whole catalog"}, every example spec`,
       goal: "≤ 60 s on 2 cores",
       ours: batched,
       before: perDir,
       beforeWhat: "one init, validate and test per rendered directory",
-      note: `${info(batched).results} specs' directories; Terraform processes: ${info(batched).terraformProcesses} against ${info(perDir).terraformProcesses}`,
+      note: `${info(batched).results} specs' directories; Terraform processes: ${info(batched).terraformProcesses} (and ${info(batched).sharedProviders ?? 0} shared provider process) against ${info(perDir).terraformProcesses} (and a provider process per graph walk)`,
     });
   }
   const out = [

@@ -21,7 +21,7 @@ runTemplateTests(
 ).then(
   (run) => {
     process.stdout.write(
-      `${JSON.stringify({ ok: run.ok, strategy: run.strategy, terraformProcesses: run.terraformProcesses, concurrency: run.concurrency, results: run.summary.total, passed: run.summary.passed })}\n`,
+      `${JSON.stringify({ ok: run.ok, strategy: run.strategy, terraformProcesses: run.terraformProcesses, sharedProviders: run.sharedProviders, concurrency: run.concurrency, results: run.summary.total, passed: run.summary.passed })}\n`,
     );
     if (!run.ok) process.exitCode = 1;
   },

@@ -61,13 +61,79 @@ function fileVariables(text: string): { names: Set<string>; attributes: { name: 
   return { names: new Set(attributes.map((a) => a.name)), attributes, start, end };
 }
 
+/** One `run` block of a test file, as {@link forLaterSpecs} reads it. */
+export interface TestRun {
+  readonly name: string;
+  /** `plan` or `apply` (the default). */
+  readonly command: string;
+  /** The state the run uses: its `state_key`, else its `module` source, else the main configuration (`""`). */
+  readonly stateKey: string;
+  /** True when the run has its own `variables` block. */
+  readonly ownVariables: boolean;
+  /** True when the run executes another module (`module { source = ... }`). */
+  readonly module: boolean;
+  /** Names of earlier runs it reads (`run.<name>`). */
+  readonly reads: readonly string[];
+  readonly start: number;
+  readonly end: number;
+}
+
+const unquote = (e: string | undefined): string | undefined => e?.trim().replace(/^"|"$/g, "");
+
+/** The `run` blocks of a test file, in order. */
+export function testRuns(text: string): TestRun[] {
+  return scanHcl(text)
+    .blocks.filter((b) => b.type === "run" && b.labels[0])
+    .map((b) => {
+      const body = scanHcl(b.body);
+      const attr = (n: string): string | undefined => unquote(body.attributes.find((a) => a.name === n)?.expression);
+      const mod = body.blocks.find((x) => x.type === "module");
+      const source = mod ? unquote(scanHcl(mod.body).attributes.find((a) => a.name === "source")?.expression) : undefined;
+      const { start, end } = blockSpan(text, b);
+      return {
+        name: b.labels[0] as string,
+        command: attr("command") ?? "apply",
+        stateKey: attr("state_key") ?? (mod ? `module:${source ?? ""}` : ""),
+        ownVariables: body.blocks.some((x) => x.type === "variables"),
+        module: mod !== undefined,
+        reads: [...new Set([...b.body.matchAll(/\brun\.([A-Za-z_][A-Za-z0-9_-]*)/g)].map((m) => m[1] as string))],
+        start,
+        end,
+      };
+    });
+}
+
 /**
- * True when a test file's own file-level `variables` set every variable the configuration
- * declares: its runs cannot depend on the spec, so it runs once for all specs.
+ * A template test file as it runs for every example spec after the first. Runs come in two
+ * sorts: a run without `variables` of its own that takes a variable from the spec checks the
+ * spec, and runs for every spec; a run that sets its own `variables` (or takes nothing from the
+ * spec, the file's variables setting them all) is a scenario the file sets up, and runs once per
+ * template version and kind, in the first spec's copy of the file. Here the scenario runs are
+ * left out, unless a run that stays needs them: it reads their outputs (`run.<name>`), or it
+ * uses the state an `apply` scenario leaves (same `state_key`, or both on the main
+ * configuration). So every run that stays sees exactly the state and inputs it saw in the whole
+ * file. Left-out runs are blanked in place, so line numbers in messages still match the source.
+ * Returns undefined when no run stays.
  */
-export function setsEveryVariable(text: string, declared: readonly string[]): boolean {
-  const own = fileVariables(text);
-  return declared.every((v) => own?.names.has(v) === true);
+export function forLaterSpecs(text: string, declared: readonly string[]): { text: string; left: string[] } | undefined {
+  const fileVars = fileVariables(text)?.names ?? new Set<string>();
+  const takesSpec = declared.some((v) => !fileVars.has(v));
+  const runs = testRuns(text);
+  const keep = new Set<TestRun>();
+  const needsState = new Set<string>();
+  const read = new Set<string>();
+  for (const r of [...runs].reverse()) {
+    const specCheck = !r.ownVariables && takesSpec;
+    if (!(specCheck || r.module || read.has(r.name) || (r.command !== "plan" && needsState.has(r.stateKey)))) continue;
+    keep.add(r);
+    needsState.add(r.stateKey);
+    for (const n of r.reads) read.add(n);
+  }
+  if (keep.size === 0) return undefined;
+  const left = runs.filter((r) => !keep.has(r));
+  // Blank from the end, so earlier spans keep their offsets.
+  const out = [...left].reverse().reduce((acc, r) => blankSpan(acc, r), text);
+  return { text: out, left: left.map((r) => r.name) };
 }
 
 /**

@@ -5,6 +5,7 @@ import { fail, Problem, ProtonkitError } from "../errors";
 import type { TemplateKind } from "../proton/contract";
 import {
   BASELINE_TEST_FILE,
+  baselineCommand,
   baselineTestFile,
   checkProtonTags,
   DEFAULT_AWS_MOCK_DATA,
@@ -26,9 +27,11 @@ import {
   type TerraformSettings,
 } from "./cli";
 import { arnDefaults } from "./arn-defaults";
-import { configDigest, copyConfig, parseTestJson, setsEveryVariable, specFileName, specVariables, withSpecVariables, type TestJson } from "./batch";
+import { scanHcl } from "./hcl-scan";
+import { configDigest, copyConfig, forLaterSpecs, parseTestJson, specFileName, specVariables, testRuns, withSpecVariables, type TestJson } from "./batch";
 import { diskUsage, inspectProviderInstall, type ProviderInstall } from "./disk";
 import { Mutex, runPool } from "./pool";
+import { SharedProviders, type StartProvider } from "./provider-server";
 import { sharedTestDirs, testFileName } from "./shared-tests";
 
 /** Options of the renderer's `render()` this runner calls (see `src/render`). */
@@ -82,6 +85,8 @@ export interface TemplateTestDeps<C> {
   readonly checkTerraform?: (settings: TerraformSettings) => string;
   /** Milliseconds clock (default `Date.now`). */
   readonly now?: () => number;
+  /** Starts a mocked provider once for the run (default: its debug mode, see `./provider-server`). */
+  readonly startProvider?: StartProvider;
 }
 
 /** Inputs of {@link runTemplateTests}. */
@@ -153,7 +158,7 @@ export interface ResourceTestResult {
   /** `terraform test` run counts (template runs plus the baseline run). */
   readonly runs: { readonly passed: number; readonly failed: number };
   /** Test files run, as named inside the test directory, with their source (relative to the examples root, or `generated`). */
-  readonly testFiles: readonly { readonly file: string; readonly source: string; readonly mocksAdded: readonly string[] }[];
+  readonly testFiles: readonly TestFileUse[];
   /** Outputs asserted by the baseline. */
   readonly outputs: readonly string[];
   /** Wall time of the resource's steps. */
@@ -166,12 +171,26 @@ export interface ResourceTestResult {
   readonly dir?: string;
 }
 
+/** One test file a resource ran. */
+export interface TestFileUse {
+  /** Name inside the test directory. */
+  readonly file: string;
+  /** Relative to the examples root, or `generated`. */
+  readonly source: string;
+  /** Mocked provider configurations protonkit added. */
+  readonly mocksAdded: readonly string[];
+  /** Scenario runs left to the first spec's copy of the file (see `forLaterSpecs` in `./batch`). */
+  readonly runsLeftOut?: readonly string[];
+}
+
 /** The whole run. */
 export interface TemplateTestRun {
   /** How Terraform was started. */
   readonly strategy: TestStrategy;
   /** Terraform processes started (the version check not counted). */
   readonly terraformProcesses: number;
+  /** Provider processes started once and shared by every `terraform test` (see `./provider-server`). */
+  readonly sharedProviders: number;
   /** True when nothing failed. */
   readonly ok: boolean;
   readonly terraformVersion: string;
@@ -419,6 +438,9 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
   const strategy = options.strategy ?? "batched";
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const initLock = sharing === "plugin-cache" ? new Mutex() : undefined;
+  // A provider the caller attached already (TF_REATTACH_PROVIDERS) is theirs: start none then.
+  const providers = strategy === "batched" && !env.TF_REATTACH_PROVIDERS ? new SharedProviders(env, deps.startProvider) : undefined;
+  let sharedProviders = 0;
 
   const results: ResourceTestResult[] = [];
   const report = (r: ResourceTestResult): void => {
@@ -492,7 +514,7 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
       }
     }
 
-    const ctx: JobContext = { examplesDir, exec, env, settings, initLock, mocked, now, timeoutMs };
+    const ctx: JobContext = { examplesDir, exec, env, settings, initLock, mocked, now, timeoutMs, providers };
     if (strategy === "per-directory") {
       await runPool(jobs, concurrency, async (job) => {
         const r = await testResource(job, ctx);
@@ -500,14 +522,21 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
         return r;
       });
     } else {
-      const groups = groupJobs(jobs, workRoot);
-      await runPool(groups, concurrency, async (group) => {
+      // Every group's files first, then the costliest groups first, so no long one starts last.
+      const prepared = groupJobs(jobs, workRoot)
+        .map((g) => prepareGroup(g, ctx))
+        .sort((a, b) => b.cost - a.cost);
+      await runPool(prepared, concurrency, async (group) => {
         const rs = await testGroup(group, ctx);
         for (const r of rs) report(r);
         return rs;
       });
     }
   } finally {
+    if (providers) {
+      sharedProviders = await providers.count();
+      await providers.stopAll();
+    }
     if (!options.keep) fs.rmSync(workRoot, { recursive: true, force: true });
   }
 
@@ -524,6 +553,7 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
     ok: summary.failed === 0,
     strategy,
     terraformProcesses: processes,
+    sharedProviders,
     terraformVersion: tfVersion,
     concurrency,
     workRoot,
@@ -541,27 +571,29 @@ export async function runTemplateTests<C>(options: TemplateTestOptions, deps: Te
  * for what the template's own mock files do not cover (inline blocks would win over `source`):
  * {@link DEFAULT_AWS_MOCK_DATA} for the data sources the configuration reads, and an ARN-shaped
  * value for every computed ARN attribute of the resources and data sources it uses (see
- * `./arn-defaults`).
+ * `./arn-defaults`). With `everyType`, every type the configuration uses gets a block, empty if
+ * there is nothing to set, so `override_during = plan` covers all of them.
  */
-export function withMockData(summary: ConfigSummary, targets: readonly MockTarget[], testsRoot: string): MockTarget[] {
+export function withMockData(summary: ConfigSummary, targets: readonly MockTarget[], testsRoot: string, everyType = false): MockTarget[] {
   const used = new Set(summary.resources.map((r) => r.address.split(".").slice(0, -1).join(".")));
   return targets.map((t) => {
     const mockDir = path.join(testsRoot, "mocks", t.name);
     const hasSource = listFiles(mockDir, /\.tfmock\.hcl$/).length > 0;
     const own = hasSource ? mockedTypes(mockDir) : new Set<string>();
-    if (t.name !== "aws") return { ...t, source: hasSource ? `./tests/mocks/${t.name}` : undefined, data: {} };
     const data: Record<string, Record<string, MockValue>> = {};
     const resources: Record<string, Record<string, MockValue>> = {};
     for (const u of [...used].sort()) {
       if (own.has(u.startsWith("data.") ? u : `resource.${u}`)) continue;
-      if (u.startsWith("data.")) {
-        const type = u.slice("data.".length);
-        const defaults = { ...arnDefaults("data", type), ...(DEFAULT_AWS_MOCK_DATA[type] ?? {}) };
-        if (Object.keys(defaults).length > 0) data[type] = defaults;
-      } else {
-        const defaults = arnDefaults("resource", u);
-        if (Object.keys(defaults).length > 0) resources[u] = defaults;
-      }
+      const type = u.replace(/^data\./, "");
+      if (!type.startsWith(`${t.name}_`)) continue;
+      const aws = t.name === "aws";
+      const defaults = u.startsWith("data.")
+        ? { ...(aws ? arnDefaults("data", type) : {}), ...(aws ? (DEFAULT_AWS_MOCK_DATA[type] ?? {}) : {}) }
+        : aws
+          ? arnDefaults("resource", type)
+          : {};
+      if (Object.keys(defaults).length === 0 && !everyType) continue;
+      (u.startsWith("data.") ? data : resources)[type] = defaults;
     }
     return { ...t, source: hasSource ? `./tests/mocks/${t.name}` : undefined, data, resources };
   });
@@ -576,6 +608,7 @@ interface JobContext {
   readonly mocked: readonly string[];
   readonly now: () => number;
   readonly timeoutMs: number;
+  readonly providers?: SharedProviders;
 }
 
 async function testResource(job: Job, ctx: JobContext): Promise<ResourceTestResult> {
@@ -699,26 +732,44 @@ function fileFailed(json: TestJson, file: string): boolean {
   return f.status === "fail" || f.status === "error" || [...f.runs.values()].some((s) => s !== "pass" && s !== "skip");
 }
 
-/** One init and one `terraform test` for every spec of a group; one result per spec. */
-async function testGroup(group: Group, ctx: JobContext): Promise<ResourceTestResult[]> {
+/** A group with its working directory filled: configuration, `tests/`, every spec's test files. */
+interface PreparedGroup extends Group {
+  readonly testFiles: ReadonlyMap<string, TestFileUse[]>;
+  readonly outputs: readonly string[];
+  readonly tags: StepResult;
+  /** What preparing failed on; nothing runs then. */
+  readonly error?: string;
+  /** Estimated provider starts of the `terraform test` (see {@link estimateCost}), to run the longest first. */
+  readonly cost: number;
+  /** Mocked providers no test file configures for real: one shared process may serve them. */
+  readonly shareable: readonly string[];
+}
+
+/**
+ * About how many times `terraform test` starts the provider for a test file: Terraform 1.11
+ * starts a fresh provider process for every graph walk, two per run (validate, plan), one more
+ * for an apply, and three to destroy what a file applied.
+ */
+export function estimateCost(text: string): number {
+  const runs = testRuns(text);
+  const applies = runs.filter((r) => r.command !== "plan").length;
+  return runs.length * 2 + applies + (applies > 0 ? 3 : 0);
+}
+
+/**
+ * Writes a group's working directory: the configuration once, the template's `tests/` tree, and
+ * per spec its test files. The first spec runs each template test file whole; later specs run
+ * only the runs that check the spec (see `forLaterSpecs` in `./batch`); every spec gets its baseline.
+ */
+function prepareGroup(group: Group, ctx: JobContext): PreparedGroup {
   const { now } = ctx;
-  const t0 = now();
   const dir = group.dir;
   const keys = group.members.map((m) => m.key);
-  let init: StepResult = skipped;
-  let test: StepResult = skipped;
-  let tags: StepResult = skipped;
-  let json: TestJson = { files: new Map(), general: [] };
-  let testRun: TerraformRun | undefined;
+  const testFiles = new Map<string, TestFileUse[]>(keys.map((k) => [k, []]));
   let outputs: readonly string[] = [];
-  let runnerError: string | undefined;
-  const testFiles = new Map<string, { file: string; source: string; mocksAdded: string[] }[]>(keys.map((k) => [k, []]));
-  const owners = new Map<string, readonly string[]>();
-  const add = (file: string, source: string, mocksAdded: string[], owner: readonly string[]): void => {
-    owners.set(file, owner);
-    for (const k of owner) testFiles.get(k)?.push({ file, source, mocksAdded });
-  };
-
+  let tags: StepResult = skipped;
+  let cost = 1;
+  const real = new Set<string>();
   try {
     fs.mkdirSync(dir, { recursive: true });
     copyConfig((group.members[0] as { job: Job }).job.resource.dir, dir);
@@ -732,48 +783,73 @@ async function testGroup(group: Group, ctx: JobContext): Promise<ResourceTestRes
         : { status: "failed", durationMs: now() - s0, output: tagProblems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`).join("\n") };
     const testsRoot = path.join(ctx.examplesDir, group.tv.template, "tests");
     const targets = withMockData(summary, mockTargets(summary, ctx.mocked), testsRoot);
+    const command = baselineCommand(summary, ctx.mocked);
+    const baselineTargets = command === "plan" ? withMockData(summary, mockTargets(summary, ctx.mocked), testsRoot, true) : targets;
     const testDir = path.join(dir, TEST_DIRECTORY);
     fs.mkdirSync(testDir, { recursive: true });
     if (fs.existsSync(testsRoot)) fs.cpSync(testsRoot, path.join(dir, "tests"), { recursive: true });
     const vars = new Map(group.members.map((m) => [m.key, specVariables(m.job.resource.dir, summary.variables)]));
+    const write = (key: string, file: string, text: string, use: Omit<TestFileUse, "file">): void => {
+      const name = specFileName(key, file);
+      fs.writeFileSync(path.join(testDir, name), text);
+      testFiles.get(key)?.push({ file: name, ...use });
+      cost += estimateCost(text);
+      for (const b of scanHcl(text).blocks) if (b.type === "provider" && b.labels[0]) real.add(b.labels[0]);
+    };
     for (const source of findTemplateTests(ctx.examplesDir, group.tv, group.kind)) {
       const file = testFileName(ctx.examplesDir, group.tv.template, source);
       const from = path.relative(ctx.examplesDir, source);
       const { text, added } = withMocks(fs.readFileSync(source, "utf8"), targets, (src) => mockedTypes(path.resolve(dir, src)));
-      if (setsEveryVariable(text, summary.variables)) {
-        // Its own variables set everything: the spec cannot change its outcome, so it runs once.
-        fs.writeFileSync(path.join(testDir, file), text);
-        add(file, from, added, keys);
-        continue;
-      }
-      for (const m of group.members) {
-        const name = specFileName(m.key, file);
-        fs.writeFileSync(path.join(testDir, name), withSpecVariables(text, vars.get(m.key) ?? {}));
-        add(name, from, added, [m.key]);
-      }
+      const later = forLaterSpecs(text, summary.variables);
+      group.members.forEach((m, i) => {
+        const mine = i === 0 ? { text, left: [] } : later;
+        if (!mine) return;
+        const use = mine.left.length > 0 ? { source: from, mocksAdded: added, runsLeftOut: mine.left } : { source: from, mocksAdded: added };
+        write(m.key, file, withSpecVariables(mine.text, vars.get(m.key) ?? {}), use);
+      });
     }
     for (const m of group.members) {
-      const name = specFileName(m.key, BASELINE_TEST_FILE);
-      fs.writeFileSync(path.join(testDir, name), baselineTestFile(summary, group.kind, targets, vars.get(m.key) ?? {}));
-      add(name, "generated", [], [m.key]);
+      write(m.key, BASELINE_TEST_FILE, baselineTestFile(summary, group.kind, baselineTargets, vars.get(m.key) ?? {}, command), { source: "generated", mocksAdded: [] });
     }
-
-    const step = async (args: readonly string[], lock?: Mutex): Promise<{ run: TerraformRun; result: StepResult }> => {
-      const s = now();
-      const go = (): Promise<TerraformRun> => ctx.exec(args, { cwd: dir, env: ctx.env, timeoutMs: ctx.timeoutMs });
-      const run = lock ? await lock.run(go) : await go();
-      return { run, result: run.code === 0 ? { status: "passed", durationMs: now() - s } : { status: "failed", durationMs: now() - s, output: tailOutput(run) } };
-    };
-    const i = await step(initArgs(ctx.settings, ["-backend=false"]), ctx.initLock);
-    init = i.result;
-    if (i.run.code === 0) {
-      const t = await step(["test", "-no-color", "-json", `-test-directory=${TEST_DIRECTORY}`]);
-      testRun = t.run;
-      test = t.result;
-      json = parseTestJson(t.run.stdout);
-    }
+    return { ...group, testFiles, outputs, tags, cost, shareable: ctx.mocked.filter((n) => !real.has(n)) };
   } catch (err) {
-    runnerError = errorText(err);
+    return { ...group, testFiles, outputs, tags, cost, shareable: [], error: errorText(err) };
+  }
+}
+
+/** One init and one `terraform test` for every spec of a prepared group; one result per spec. */
+async function testGroup(group: PreparedGroup, ctx: JobContext): Promise<ResourceTestResult[]> {
+  const { now } = ctx;
+  const t0 = now();
+  const dir = group.dir;
+  const { testFiles, outputs, tags } = group;
+  let init: StepResult = skipped;
+  let test: StepResult = skipped;
+  let json: TestJson = { files: new Map(), general: [] };
+  let testRun: TerraformRun | undefined;
+  let runnerError = group.error;
+
+  if (runnerError === undefined) {
+    try {
+      const step = async (args: readonly string[], lock?: Mutex, env = ctx.env): Promise<{ run: TerraformRun; result: StepResult }> => {
+        const s = now();
+        const go = (): Promise<TerraformRun> => ctx.exec(args, { cwd: dir, env, timeoutMs: ctx.timeoutMs });
+        const run = lock ? await lock.run(go) : await go();
+        return { run, result: run.code === 0 ? { status: "passed", durationMs: now() - s } : { status: "failed", durationMs: now() - s, output: tailOutput(run) } };
+      };
+      const i = await step(initArgs(ctx.settings, ["-backend=false"]), ctx.initLock);
+      init = i.result;
+      if (i.run.code === 0) {
+        const reattach = await ctx.providers?.reattachFor(dir, group.shareable);
+        const env = reattach ? { ...ctx.env, TF_REATTACH_PROVIDERS: reattach } : ctx.env;
+        const t = await step(["test", "-no-color", "-json", `-test-directory=${TEST_DIRECTORY}`], undefined, env);
+        testRun = t.run;
+        test = t.result;
+        json = parseTestJson(t.run.stdout);
+      }
+    } catch (err) {
+      runnerError = errorText(err);
+    }
   }
 
   const providers = fs.existsSync(path.join(dir, ".terraform")) ? inspectProviderInstall(dir) : undefined;

@@ -47,7 +47,7 @@ export function formatTable(run: TemplateTestRun): string {
   lines.push(
     "",
     `${failed === 0 ? "PASS" : "FAIL"}: ${passed} passed, ${failed} failed, ${skipped} without example spec, ${total} total in ${seconds(run.durationMs)} ` +
-      `(Terraform ${run.terraformVersion}, ${run.terraformProcesses} Terraform processes, ${run.strategy}, concurrency ${run.concurrency}, providers via ${run.providerSharing}, .terraform total ${formatBytes(disk)})`,
+      `(Terraform ${run.terraformVersion}, ${run.terraformProcesses} Terraform processes${run.sharedProviders > 0 ? `, ${run.sharedProviders} shared provider process${run.sharedProviders === 1 ? "" : "es"}` : ""}, ${run.strategy}, concurrency ${run.concurrency}, providers via ${run.providerSharing}, .terraform total ${formatBytes(disk)})`,
   );
   return lines.join("\n");
 }
@@ -71,6 +71,7 @@ export function jsonReport(run: TemplateTestRun): string {
     ok: run.ok,
     strategy: run.strategy,
     terraformProcesses: run.terraformProcesses,
+    sharedProviders: run.sharedProviders,
     terraformVersion: run.terraformVersion,
     concurrency: run.concurrency,
     providerSharing: run.providerSharing,

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import t from "tap";
 import {
+  baselineCommand,
   baselineTestFile,
   checkProtonTags,
   declaredTestProviders,
@@ -128,4 +129,19 @@ t.test("the baseline file asserts every output and the kind's Proton tag keys, a
   t.match(file, /condition {5}= output\.z != null/);
   t.match(file, /"proton:account","proton:template","proton:service-instance"/);
   t.notMatch(file, /^\s*variables\s*\{/m);
+});
+
+t.test("the baseline plans when the plan can know every value, and applies otherwise", async (t) => {
+  const aws = summarizeConfig(configDir(t, { "main.tf": 'resource "aws_s3_bucket" "b" {}\ndata "aws_region" "r" {}\noutput "arn" { value = aws_s3_bucket.b.arn }\n' }));
+  t.equal(baselineCommand(aws, ["aws"]), "plan");
+  t.equal(baselineCommand(aws, []), "apply", "an unmocked provider leaves computed values unknown in the plan");
+  const builtin = summarizeConfig(configDir(t, { "main.tf": 'resource "aws_s3_bucket" "b" {}\nresource "terraform_data" "x" {}\n' }));
+  t.equal(baselineCommand(builtin, ["aws"]), "apply", "terraform_data's id is known after apply only");
+  const clock = summarizeConfig(configDir(t, { "main.tf": 'resource "aws_s3_bucket" "b" {\n  tags = { at = timestamp() }\n}\n' }));
+  t.same(clock.applyTimeFunctions, ["timestamp"]);
+  t.equal(baselineCommand(clock, ["aws"]), "apply");
+  const file = baselineTestFile(aws, "environment", [{ name: "aws", resources: { aws_s3_bucket: {} } }], {}, "plan");
+  t.match(file, /mock_provider "aws" \{\n  override_during = plan\n  mock_resource "aws_s3_bucket" \{\n    defaults = \{\}\n  \}\n\}/);
+  t.match(file, /run "protonkit_baseline" \{\n  command = plan\n/);
+  t.match(file, /output \\"arn\\" is null in the plan \(every provider value mocked, as after apply\)/);
 });

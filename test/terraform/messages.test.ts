@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import t from "tap";
 import { main } from "../../src/cli/main";
-import { parseTestJson, setsEveryVariable, withSpecVariables } from "../../src/terraform/batch";
+import { forLaterSpecs, parseTestJson, testRuns, withSpecVariables } from "../../src/terraform/batch";
 import { copyFixture } from "./helpers";
 
 async function cli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {
@@ -73,9 +73,42 @@ t.test("a spec's tfvars join a test file's own variables, which win, without mov
   t.notMatch(out.slice(0, out.indexOf("# Added by protonkit")), /variables \{/, "the file's own block is blanked in place");
   t.match(out, /variables \{\n {2}environment = \{ name = "fixed" \}\n {2}proton_tags = \{\n {4}"proton:account" = "1"\n {2}\}\n\}\n$/);
   t.notMatch(out, /"spec"/, "the file's own value wins");
-  t.ok(setsEveryVariable(text, ["environment"]));
-  t.notOk(setsEveryVariable(text, ["environment", "proton_tags"]));
-  t.notOk(setsEveryVariable('run "a" {}\n', ["environment"]));
+});
+
+t.test("later specs run the runs that check the spec, and the scenario runs those need; the first spec runs the whole file", async (t) => {
+  const file = [
+    'run "spec_plan" {\n  command = plan\n}', // checks the spec
+    'run "scenario_plan" {\n  command = plan\n  variables {\n    environment = { name = "x" }\n  }\n}', // a plan changes no state
+    'run "scenario_feeding_state" {\n  variables {\n    environment = { name = "y" }\n  }\n}', // applies; the spec run below uses its state
+    'run "scenario_read" {\n  command = plan\n  variables {\n    environment = { name = "z" }\n  }\n}', // read by a later spec run
+    'run "spec_apply" {\n  assert {\n    condition     = run.scenario_read.id != ""\n    error_message = "x"\n  }\n}',
+    'run "own_state" {\n  state_key = "other"\n  variables {\n    environment = { name = "w" }\n  }\n}', // applies to a state no spec run uses
+    'run "trailing" {\n  variables {\n    environment = { name = "v" }\n  }\n}', // nothing after it
+  ].join("\n\n") + "\n";
+  t.same(
+    testRuns(file).map((r) => [r.name, r.command, r.stateKey, r.ownVariables, r.reads]),
+    [
+      ["spec_plan", "plan", "", false, []],
+      ["scenario_plan", "plan", "", true, []],
+      ["scenario_feeding_state", "apply", "", true, []],
+      ["scenario_read", "plan", "", true, []],
+      ["spec_apply", "apply", "", false, ["scenario_read"]],
+      ["own_state", "apply", "other", true, []],
+      ["trailing", "apply", "", true, []],
+    ],
+  );
+  const later = forLaterSpecs(file, ["environment", "proton_tags"]);
+  t.same(later?.left, ["scenario_plan", "own_state", "trailing"]);
+  t.same(testRuns(later!.text).map((r) => r.name), ["spec_plan", "scenario_feeding_state", "scenario_read", "spec_apply"]);
+  t.equal(later!.text.split("\n").length, file.split("\n").length, "left-out runs are blanked, so lines keep their numbers");
+  t.equal(later!.text.split("\n")[24], 'run "spec_apply" {');
+
+  // A file whose own variables set everything takes nothing from the spec: the first spec's copy is all.
+  const fixed = 'variables {\n  environment = { name = "fixed" }\n  proton_tags = {}\n}\n\nrun "a" {}\n\nrun "b" {\n  command = plan\n}\n';
+  t.equal(forLaterSpecs(fixed, ["environment", "proton_tags"]), undefined);
+  t.same(forLaterSpecs(fixed, ["environment", "proton_tags", "extra"])?.left, [], "a variable left to the spec makes both runs spec checks");
+  // A run on another module (a setup helper) always stays.
+  t.same(forLaterSpecs('run "setup" {\n  module {\n    source = "./tests/setup"\n  }\n  variables {\n    a = 1\n  }\n}\n', ["environment"])?.left, []);
 });
 
 t.test("terraform test -json is read per file and run", async (t) => {

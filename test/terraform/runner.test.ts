@@ -54,6 +54,88 @@ t.test("batched: one init and one terraform test for every spec of a template ve
   t.ok(run.ok);
 });
 
+t.test("the first spec runs each template test file whole; later specs run the runs that check the spec; the baseline plans", async (t) => {
+  const fx = tree(t, 3);
+  fs.writeFileSync(
+    path.join(fx.examples, "tiny-env/tests/scenarios.tftest.hcl"),
+    'run "spec_check" {\n  command = plan\n}\n\nrun "scenario" {\n  command = plan\n  variables {\n    environment = { name = "x", inputs = {} }\n  }\n}\n',
+  );
+  const run = await runTemplateTests(options(fx, { keep: true }), { renderer: fakeRenderer(), terraform: fakeTerraform().exec, checkTerraform: noCheck });
+  const dir = path.join(run.results[0]!.dir!, "protonkit-tests");
+  const first = fs.readFileSync(path.join(dir, "dev-dev--scenarios.tftest.hcl"), "utf8");
+  const later = fs.readFileSync(path.join(dir, "dev2-dev2--scenarios.tftest.hcl"), "utf8");
+  t.match(first, /run "scenario"/);
+  t.notMatch(later, /run "scenario"/, "the scenario sets its own variables: it ran with the first spec");
+  t.match(later, /run "spec_check"/);
+  t.equal(later.split("\n").indexOf('run "spec_check" {'), first.split("\n").indexOf('run "spec_check" {'));
+  t.same(
+    run.results.map((r) => r.testFiles.find((f) => f.file.endsWith("--scenarios.tftest.hcl"))?.runsLeftOut),
+    [undefined, ["scenario"], ["scenario"]],
+  );
+  const baseline = fs.readFileSync(path.join(dir, "dev3-dev3--protonkit-baseline.tftest.hcl"), "utf8");
+  t.match(baseline, /mock_provider "aws" \{\n {2}override_during = plan\n/);
+  t.match(baseline, /run "protonkit_baseline" \{\n {2}command = plan\n/);
+});
+
+t.test("groups run costliest first, so a long one does not start last", async (t) => {
+  const fx = tree(t, 4);
+  fs.cpSync(path.join(fx.bundles, "tiny-env"), path.join(fx.bundles, "a-small-env"), { recursive: true });
+  fs.mkdirSync(path.join(fx.examples, "a-small-env/specs"), { recursive: true });
+  fs.copyFileSync(path.join(fx.examples, "tiny-env/specs/dev.yaml"), path.join(fx.examples, "a-small-env/specs/dev.yaml"));
+  const tf = fakeTerraform();
+  await runTemplateTests(options(fx, { concurrency: 1 }), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck });
+  t.same(
+    tf.calls.filter((c) => c.args[0] === "test").map((c) => path.basename(c.cwd)),
+    ["tiny-env-v1-environment", "a-small-env-v1-environment"],
+    "four specs with two test files each before one spec without any",
+  );
+});
+
+t.test("mocked providers: terraform test attaches to one shared process, unless a test file configures the provider for real", async (t) => {
+  const fx = tree(t, 2);
+  const initWithProvider = (args: readonly string[], cwd: string): Partial<{ code: number }> => {
+    if (args[0] === "init") {
+      const pkg = path.join(cwd, ".terraform/providers/registry.terraform.io/hashicorp/aws/5.0.0/linux_amd64");
+      fs.mkdirSync(pkg, { recursive: true });
+      fs.writeFileSync(path.join(pkg, "terraform-provider-aws_v5.0.0_x5"), "");
+    }
+    return {};
+  };
+  const started: string[] = [];
+  let stopped = 0;
+  const startProvider = async (binary: string): Promise<{ reattach: Record<string, unknown>; stop: () => Promise<void> }> => {
+    started.push(binary);
+    return { reattach: { "registry.terraform.io/hashicorp/aws": { Pid: 1, Test: true } }, stop: async () => void stopped++ };
+  };
+  const tf = fakeTerraform(initWithProvider);
+  const run = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf.exec, checkTerraform: noCheck, startProvider });
+  t.equal(started.length, 1);
+  t.equal(run.sharedProviders, 1);
+  t.equal(stopped, 1, "stopped when the run ends");
+  const test = tf.calls.find((c) => c.args[0] === "test")!;
+  t.same(JSON.parse(test.env.TF_REATTACH_PROVIDERS ?? "{}"), { "registry.terraform.io/hashicorp/aws": { Pid: 1, Test: true } });
+  t.equal(tf.calls.find((c) => c.args[0] === "init")!.env.TF_REATTACH_PROVIDERS, undefined, "init installs as before");
+  t.match(formatTable(run), /2 Terraform processes, 1 shared provider process, batched/);
+
+  // A test file with a real provider block would configure the shared process: not shared then.
+  fs.writeFileSync(path.join(fx.examples, "tiny-env/tests/real.tftest.hcl"), 'provider "aws" {\n  region = "eu-west-1"\n}\n\nrun "x" {\n  command = plan\n}\n');
+  const tf2 = fakeTerraform(initWithProvider);
+  const own = await runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: tf2.exec, checkTerraform: noCheck, startProvider });
+  t.equal(own.sharedProviders, 0);
+  t.equal(tf2.calls.find((c) => c.args[0] === "test")!.env.TF_REATTACH_PROVIDERS, undefined);
+  // Nor when the caller attached providers of their own.
+  const tf3 = fakeTerraform(initWithProvider);
+  fs.rmSync(path.join(fx.examples, "tiny-env/tests/real.tftest.hcl"));
+  const theirs = await runTemplateTests(options(fx, { env: { ...process.env, TF_REATTACH_PROVIDERS: '{"x":{}}' } }), {
+    renderer: fakeRenderer(),
+    terraform: tf3.exec,
+    checkTerraform: noCheck,
+    startProvider,
+  });
+  t.equal(theirs.sharedProviders, 0);
+  t.equal(tf3.calls.find((c) => c.args[0] === "test")!.env.TF_REATTACH_PROVIDERS, '{"x":{}}');
+});
+
 t.test("per-directory (the old strategy): never runs more directories at once than the concurrency bound", async (t) => {
   const fx = tree(t, 7);
   for (const limit of [1, 3]) {

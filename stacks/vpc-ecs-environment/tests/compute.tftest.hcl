@@ -142,8 +142,11 @@ run "team_roles_read_only_their_services_logs" {
   }
 }
 
+# Checks the example spec on a state of its own: the runs above set their own variables, so
+# protonkit test runs them with the first example spec only.
 run "team_roles_follow_the_spec" {
-  command = apply
+  command   = apply
+  state_key = "spec"
 
   assert {
     condition     = length(aws_iam_role.compute_team_access_role) == length(var.environment.inputs.team_access) && length(aws_iam_role_policy.compute_team_access_read) == length(var.environment.inputs.team_access)

@@ -318,8 +318,11 @@ run "too_few_zones_in_region" {
   expect_failures = [aws_vpc.network_vpc]
 }
 
+# Checks the example spec on a state of its own: the runs above set their own variables, so
+# protonkit test runs them with the first example spec only.
 run "client_vpn_is_off_by_default" {
-  command = apply
+  command   = apply
+  state_key = "spec"
 
   assert {
     condition     = var.environment.inputs.client_vpn || (length(aws_ec2_client_vpn_endpoint.network_client_vpn_endpoint) == 0 && length(aws_ec2_client_vpn_network_association.network_client_vpn_subnet) == 0)

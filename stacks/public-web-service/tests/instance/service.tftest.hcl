@@ -275,8 +275,11 @@ run "task_counts_out_of_order" {
   expect_failures = [aws_ecs_service.service_service]
 }
 
+# Checks the example spec on a state of its own: the runs above set their own variables, so
+# protonkit test runs them with the first example spec only.
 run "alarms_follow_the_spec" {
-  command = apply
+  command   = apply
+  state_key = "spec"
 
   assert {
     condition = alltrue([for a in [aws_cloudwatch_metric_alarm.service_alarms_cpu, aws_cloudwatch_metric_alarm.service_alarms_memory] :
