@@ -5,10 +5,11 @@
  */
 import { Problem, ProtonkitError } from "../errors";
 import type { ProvisioningConfig } from "../provision/config";
-import { changedFiles, owningDir, resourceDirsAt } from "../provision/detect";
+import { changedFiles, metadataAt, owningDir, resourceDirsAt } from "../provision/detect";
 import { git } from "../provision/git";
 import { METADATA_FILE, parseDeploymentMetadata } from "../provision/metadata";
 import { identifyResource, problemsOf, resolveIdentity } from "../provision/resource";
+import { recordOf } from "./artifact-apply";
 import type { OrderItem, Outcome } from "./order";
 import type { RecordedState } from "./records-store";
 
@@ -24,6 +25,27 @@ export interface OrderEntry extends OrderItem {
   readonly apply_role_arn?: string;
   /** Deploy region, from the configuration. */
   readonly region?: string;
+  /**
+   * Changed through its artifact record alone (`platform/artifacts/<service>/<instance>.yaml`):
+   * the apply job renders the directory before applying it. Absent otherwise.
+   */
+  readonly artifact?: true;
+}
+
+/**
+ * The instance directories at `head` whose artifact record is among `files`, for the
+ * directories not already changed. A record of an instance that has no directory is ignored
+ * (the render warns about it and uses it nowhere).
+ */
+export function artifactDirs(repo: string, head: string, files: readonly string[], headDirs: ReadonlySet<string>, changed: ReadonlySet<string>): string[] {
+  const wanted = new Set(files.map(recordOf).flatMap((r) => (r ? [`${r.service}\n${r.instance}`] : [])));
+  if (wanted.size === 0) return [];
+  const out: string[] = [];
+  for (const [dir, id] of metadataAt(repo, head, headDirs)) {
+    if (Array.isArray(id) || changed.has(dir) || id.kind !== "service-instance" || id.action !== "apply") continue;
+    if (wanted.has(`${id.service}\n${id.name}`)) out.push(dir);
+  }
+  return out.sort();
 }
 
 /**
@@ -38,9 +60,10 @@ export function changedEntries(repo: string, base: string, head: string, config?
     const d = owningDir(f, headDirs);
     if (d !== undefined) dirs.add(d);
   }
+  const rendered = new Set(artifactDirs(repo, head, files, headDirs, dirs));
   const problems: Problem[] = [];
   const entries: OrderEntry[] = [];
-  for (const dir of [...dirs].sort()) {
+  for (const dir of [...dirs, ...rendered].sort()) {
     const file = `${dir}/${METADATA_FILE}`;
     try {
       const id = identifyResource(dir, parseDeploymentMetadata(git(repo, ["show", `${head}:${file}`]), file));
@@ -53,6 +76,7 @@ export function changedEntries(repo: string, base: string, head: string, config?
         action: id.action,
         arn: id.arn,
         deploymentId: id.deploymentId ?? "",
+        ...(rendered.has(dir) ? { artifact: true as const } : {}),
       };
       if (!config) {
         entries.push(entry);

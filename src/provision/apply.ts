@@ -11,7 +11,8 @@ import { backendConfigArgs, describeResource, readResource, resolveIdentity, typ
 import { checkPlan, type PlanJson } from "./plan-policy";
 import { POLICY_SUPPRESSIONS_PATH, loadSuppressions } from "./plan-policy-suppressions";
 import { summarizePlan } from "./plan-summary";
-import { decideReview, type ReviewLookup } from "./review";
+import { checkArtifactRender, renderedInWorkTree, type ArtifactVerdict } from "../platform/artifact-apply";
+import { decideArtifactReview, decideReview, type ReviewLookup } from "./review";
 import { reviewRecord } from "./review-record";
 import { tryGit } from "./git";
 import { changeSummary, checkProviders, errorText, initStep, messages, prepareWorkspace, step, type TerraformRunner, type Workspace } from "./terraform";
@@ -178,6 +179,7 @@ async function reviewedPlan(
   identity: ResourceIdentity,
   ws: Workspace,
   config: ProvisioningConfig,
+  artifact: ArtifactVerdict | undefined,
 ): Promise<string> {
   const destroy = identity.action === "destroy";
   await step(ctx.runner, ws, "plan", ["plan", "-input=false", "-no-color", "-json", "-lock-timeout=10m", `-out=${ws.planFile}`, ...(destroy ? ["-destroy"] : [])], identity.dir);
@@ -203,7 +205,8 @@ async function reviewedPlan(
       `could not find the reviewed plan of ${identity.dir} through the GitHub API: ${message(err)} (fix: give the apply job \`permissions: pull-requests: read\` and pass GITHUB_TOKEN and GITHUB_REPOSITORY; nothing was applied)`,
     );
   }
-  const verdict = decideReview(lookup, { dir: identity.dir, actions: record.actions, digest: record.digest, sha }, config.apply_direct_pushes);
+  const planned = { dir: identity.dir, actions: record.actions, digest: record.digest, sha };
+  const verdict = artifact ? decideArtifactReview(lookup, artifact, planned, config.apply_direct_pushes) : decideReview(lookup, planned, config.apply_direct_pushes);
   if (!verdict.ok) throw new ReviewRefused(verdict.message);
   ctx.log(`protonkit: ${verdict.note}`);
   return ws.planFile;
@@ -263,6 +266,9 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
       if (sig) throw new Error(`cancelled (${sig}) before Terraform started`);
     };
     stopIfCancelled();
+    // A directory the job rendered (an artifact record pushed to main) differs from the
+    // commit: compared before the workspace writes its backend override into it.
+    const artifact = ctx.review && renderedInWorkTree(ctx.repo, identity.dir) ? checkArtifactRender(ctx.repo, "HEAD", identity.dir, identity) : undefined;
     ws = prepareWorkspace(resource, ctx.settings, ctx.dryRun);
     if (ctx.dryRun) {
       log(`protonkit: dry run: instead of terraform init ${backendConfigArgs(resource.backend).join(" ")}, a local backend in ${ws.scratch}`);
@@ -278,7 +284,7 @@ export async function applyResource(dir: string, ctx: ApplyContext): Promise<App
       statusMessage = `protonkit dry run: ${destroy ? "destroy" : "apply"} of ${identity.dir} not executed`;
     } else {
       const applyArgs = ctx.review
-        ? ["apply", "-input=false", "-no-color", "-json", "-lock-timeout=10m", await reviewedPlan(ctx, ctx.review, identity, ws, config)]
+        ? ["apply", "-input=false", "-no-color", "-json", "-lock-timeout=10m", await reviewedPlan(ctx, ctx.review, identity, ws, config, artifact)]
         : ["apply", "-input=false", "-no-color", "-json", "-auto-approve", "-lock-timeout=10m", ...(destroy ? ["-destroy"] : [])];
       const run = await step(ctx.runner, ws, destroy ? "destroy" : "apply", applyArgs, identity.dir);
       for (const m of messages(run)) log(`  ${m}`);

@@ -1,3 +1,4 @@
+import type { ArtifactVerdict } from "../platform/artifact-apply";
 import { PLAN_COMMENT_MARKER, parseSections } from "./comment";
 import { tryGit } from "./git";
 import { ACTIONS_BOT_LOGIN, type GitHubClient, type PullRequest } from "./github";
@@ -145,4 +146,29 @@ export function decideReview(lookup: ReviewLookup, planned: PlannedActions, allo
       PROCEED,
     ].join("\n"),
   };
+}
+
+/**
+ * The gate for a directory the apply job rendered because an artifact record reached the main
+ * branch: the fresh render must differ from the committed one only in the artifact input the
+ * record sets (`artifact`, from `checkArtifactRender`), and the committed render itself must
+ * have come through a reviewed pull request (or a direct push where `allowDirectPush`). The
+ * new plan is then applied: it is the reviewed code with the new artifact. Anything else is
+ * refused.
+ */
+export function decideArtifactReview(lookup: ReviewLookup, artifact: ArtifactVerdict, planned: PlannedActions, allowDirectPush: boolean): ReviewVerdict {
+  const dir = logName(planned.dir);
+  if (!artifact.ok) {
+    return {
+      ok: false,
+      message:
+        `apply of ${dir} refused: ${artifact.reason}. Only the artifact input that a newer artifact record sets is applied without a review of the render. ` +
+        "Run `protonkit platform render` and merge the result in a pull request instead.",
+    };
+  }
+  if (planned.actions.length === 0) return { ok: true, note: `${artifact.note}; the plan of ${dir} changes nothing` };
+  if (lookup.kind === "reviewed") return { ok: true, note: `${artifact.note}; the rest of ${dir} is the render reviewed in pull request #${lookup.pr}` };
+  if (lookup.kind === "no-pull-request" && allowDirectPush) return { ok: true, note: `${artifact.note}; the committed render reached the main branch without a pull request (apply_direct_pushes is true)` };
+  const why = lookup.kind === "no-pull-request" ? `${lookup.commit.slice(0, 12)} brought the committed render to the main branch without a pull request` : lookup.reason;
+  return { ok: false, message: `apply of ${dir} refused: ${artifact.note}, but the committed render it starts from was never reviewed: ${why}. ${PROCEED}` };
 }
