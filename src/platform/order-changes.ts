@@ -96,14 +96,15 @@ export function changedEntries(repo: string, base: string, head: string, config?
  * How a resource ended in the deployment of `head`, from the records: its latest deployment of
  * the same id at the same commit. SUCCEEDED (or DELETED, for a destroy) is a success, FAILED a
  * failure; no such deployment, or one still IN_PROGRESS, means it did not run (skipped,
- * cancelled, superseded).
+ * cancelled, superseded). An artifact entry matches any deployment at that commit.
  */
 export function recordedOutcome(state: RecordedState, head: string): (entry: OrderEntry) => Outcome {
   return (entry) => {
     const deployments = state.resources.get(entry.dir)?.deployments ?? [];
     for (let i = deployments.length - 1; i >= 0; i--) {
       const d = deployments[i];
-      if (d.deploymentId !== entry.deploymentId || (d.commit !== undefined && d.commit !== head)) continue;
+      // An artifact entry applies its fresh render, whose deployment id the commit does not hold.
+      if ((d.deploymentId !== entry.deploymentId && !entry.artifact) || (d.commit !== undefined && d.commit !== head)) continue;
       if (d.status === "SUCCEEDED" || d.status === "DELETED") return "succeeded";
       if (d.status === "FAILED") return "failed";
       return "not-run";

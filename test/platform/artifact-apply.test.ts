@@ -7,8 +7,10 @@ import * as path from "node:path";
 import { artifactOnlyDifference, checkArtifactRender, renderedInWorkTree, type ArtifactDifferenceInput } from "../../src/platform/artifact-apply";
 import type { ArtifactRecord } from "../../src/platform/artifacts";
 import { decideArtifactReview, type ReviewLookup } from "../../src/provision/review";
+import { changedEntries, recordedOutcome } from "../../src/platform/order-changes";
+import { RECORDS_BRANCH, RecordsStore, readRecords } from "../../src/platform/records-store";
 import { cli, commit, envArn, instanceArn, makeRepo, write, writeResource } from "../provision/helpers";
-import { tmp } from "./ops-helpers";
+import { event, tmp } from "./ops-helpers";
 
 const OLD = `123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${"a".repeat(64)}`;
 const NEW = `123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:${"b".repeat(64)}`;
@@ -106,6 +108,11 @@ t.test("order includes the instances whose artifact record changed, marked for r
   t.same(include.map((e) => [e.dir, e.artifact]), [["prod/api-web", true]]);
   const all = await cli(["platform", "order", "--repo", repo, "--base", base, "--head", head]);
   t.same(JSON.parse(all.stdout).stages.filter((s: { count: number }) => s.count > 0).map((s: { stage: string; count: number }) => [s.stage, s.count]), [["instances-apply", 1]]);
+  // The apply recorded its fresh render's deployment id: still this entry's outcome.
+  await new RecordsStore({ repo }).append([event("prod/api-web", "SUCCEEDED", { deploymentId: "9b6f1d2e-1111-5222-8333-444455556666", commit: head })]);
+  const entry = changedEntries(repo, base, head).find((e) => e.dir === "prod/api-web");
+  t.ok(entry?.artifact);
+  t.equal(entry && recordedOutcome(readRecords(repo, RECORDS_BRANCH), head)(entry), "succeeded");
 });
 
 t.test("checkArtifactRender compares the working tree's render with the commit and the record's commit", async (t) => {
