@@ -3,6 +3,7 @@ import * as path from "node:path";
 import t from "tap";
 import { loadContextFile, render } from "../../src/render";
 import { initArgs, runTerraform, terraformEnv, terraformSettings } from "../../src/terraform/cli";
+import { SharedProviders } from "../../src/terraform/provider-server";
 import { ROOT, SPECS, bundle, tmpDir } from "./fixtures/helpers";
 
 process.chdir(ROOT);
@@ -12,6 +13,15 @@ const skip = process.env.PROTONKIT_PLUGIN_DIR
   ? false
   : "PROTONKIT_PLUGIN_DIR is unset: export it to a filesystem mirror holding hashicorp/aws (e.g. /opt/tf-plugins) to run Terraform offline";
 if (skip) t.comment(skip);
+
+// One AWS provider process for every validate and console below (as protonkit test shares it):
+// neither configures the provider, and most of a validate's CPU is starting the provider.
+const providers = new SharedProviders(terraformEnv(terraformSettings()));
+t.teardown(() => providers.stopAll());
+async function withSharedProvider(env: NodeJS.ProcessEnv, initialized: string): Promise<NodeJS.ProcessEnv> {
+  const reattach = await providers.reattachFor(initialized, ["aws"]);
+  return reattach ? { ...env, TF_REATTACH_PROVIDERS: reattach } : env;
+}
 
 t.test("terraform validate accepts every rendered directory of the hand-written bundles", { skip }, async (t) => {
   const settings = terraformSettings();
@@ -30,7 +40,8 @@ t.test("terraform validate accepts every rendered directory of the hand-written 
     rendered.map(async (r) => {
       const runEnv = { ...env, TF_DATA_DIR: path.join(tmpDir("protonkit-tfdata-"), ".terraform") };
       const init = await runTerraform(settings, initArgs(settings, ["-backend=false"]), { cwd: r.dir, env: runEnv });
-      const validate = init.code === 0 ? await runTerraform(settings, ["validate", "-no-color"], { cwd: r.dir, env: runEnv }) : undefined;
+      const validateEnv = await withSharedProvider(runEnv, path.dirname(runEnv.TF_DATA_DIR));
+      const validate = init.code === 0 ? await runTerraform(settings, ["validate", "-no-color"], { cwd: r.dir, env: validateEnv }) : undefined;
       return { r, init, validate };
     }),
   );
@@ -69,7 +80,7 @@ t.test("the rendered values satisfy the declared variable types", { skip }, asyn
       }
       const init = await runTerraform(settings, initArgs(settings), { cwd: copy, env });
       const expr = `jsonencode([${variables[r.kind].map((v) => `var.${v}`).join(", ")}])`;
-      const consoleRun = await runTerraform(settings, ["console", "-no-color"], { cwd: copy, env, input: `${expr}\n` });
+      const consoleRun = await runTerraform(settings, ["console", "-no-color"], { cwd: copy, env: await withSharedProvider(env, copy), input: `${expr}\n` });
       return { r, init, consoleRun };
     }),
   );
