@@ -64,6 +64,11 @@ export function installedProviders(dir: string, names: readonly string[]): Insta
 
 const REATTACH = /TF_REATTACH_PROVIDERS='(\{.*\})'/;
 
+// The provider runs under a small shell that stops it when protonkit's end of the shell's stdin
+// closes, however protonkit ends: a test runner that kills protonkit runs no exit handler.
+// (A background job's stdin is /dev/null unless redirected, hence fd 3.)
+const WATCHDOG = 'exec 3<&0; "$0" -debug </dev/null & p=$!; (read _ <&3; kill $p) >/dev/null 2>&1 & wait $p';
+
 /**
  * Starts `binary -debug` and reads the `TF_REATTACH_PROVIDERS` line it prints. Undefined when
  * the provider exits, prints no such line within `timeoutMs`, or cannot be run.
@@ -72,22 +77,24 @@ export function startSharedProvider(binary: string, env: NodeJS.ProcessEnv, time
   return new Promise((resolve) => {
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(binary, ["-debug"], { env, stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn("/bin/sh", ["-c", WATCHDOG, binary], { env, stdio: ["pipe", "pipe", "pipe"] });
     } catch {
       resolve(undefined);
       return;
     }
-    // If protonkit itself exits without stopping it, the provider goes too.
-    const onExit = (): void => {
-      child.kill("SIGKILL");
-    };
-    process.on("exit", onExit);
-    const exited = new Promise<void>((r) => child.on("close", () => r()));
+    let providerPid: number | undefined;
+    const exited = new Promise<void>((r) => child.on("exit", () => r()));
     const stop = async (): Promise<void> => {
-      process.off("exit", onExit);
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGINT");
-      const hard = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      child.stdin?.end();
+      const hard = setTimeout(() => {
+        child.kill("SIGKILL");
+        try {
+          if (providerPid !== undefined) process.kill(providerPid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, 5_000);
       await exited;
       clearTimeout(hard);
     };
@@ -102,7 +109,8 @@ export function startSharedProvider(binary: string, env: NodeJS.ProcessEnv, time
     };
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     child.on("error", () => finish(undefined));
-    child.on("close", () => finish(undefined));
+    child.on("exit", () => finish(undefined));
+    child.stdin?.on("error", () => undefined);
     // Keep reading after the line too, so the provider never blocks on a full pipe.
     child.stderr?.resume();
     child.stdout?.setEncoding("utf8").on("data", (d: string) => {
@@ -111,7 +119,9 @@ export function startSharedProvider(binary: string, env: NodeJS.ProcessEnv, time
       const m = REATTACH.exec(out);
       if (!m) return;
       try {
-        finish({ reattach: JSON.parse(m[1] as string) as Record<string, unknown>, stop });
+        const reattach = JSON.parse(m[1] as string) as Record<string, { Pid?: number }>;
+        providerPid = Object.values(reattach).find((e) => typeof e?.Pid === "number")?.Pid;
+        finish({ reattach, stop });
       } catch {
         finish(undefined);
       }

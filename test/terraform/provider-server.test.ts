@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -66,4 +67,31 @@ t.test("a provider without a debug mode is left to Terraform", async (t) => {
   const silent = install(scratch(t), "aws", "#!/bin/sh\nexec sleep 60\n");
   t.equal(await startSharedProvider(silent, process.env, 300), undefined, "no reattach line in time: stopped, not shared");
   t.equal(await startSharedProvider(path.join(root, "missing"), process.env), undefined);
+});
+
+t.test("the provider goes when protonkit is killed (no exit handler runs)", async (t) => {
+  const root = scratch(t);
+  const exe = install(root, "aws", DEBUG_PROVIDER);
+  const script = path.join(root, "holder.js");
+  fs.writeFileSync(
+    script,
+    `require(${JSON.stringify(path.resolve(__dirname, "../../bin/ts-register.js"))});\n` +
+      `const { startSharedProvider } = require(${JSON.stringify(path.resolve(__dirname, "../../src/terraform/provider-server.ts"))});\n` +
+      `startSharedProvider(${JSON.stringify(exe)}, process.env).then((s) => { console.log(JSON.stringify(s.reattach)); setInterval(() => {}, 1000); });\n`,
+  );
+  const holder = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve) => holder.stdout.setEncoding("utf8").once("data", (d: string) => resolve(d)));
+  const pid = (JSON.parse(line) as Record<string, { Pid: number }>)["registry.terraform.io/hashicorp/aws"]!.Pid;
+  t.doesNotThrow(() => process.kill(pid, 0), "the provider runs");
+  holder.kill("SIGKILL");
+  let alive = true;
+  for (let i = 0; i < 50 && alive; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+  }
+  t.notOk(alive, "the provider stopped with it");
 });
