@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import t from "tap";
 import { applyResource, type ApplyContext } from "../../src/provision/apply";
@@ -44,7 +43,8 @@ function provisioningRepo(root: string, config: string): { repo: string; remote:
 
 function context(repo: string, runner: FakeTerraform, config: string, env: NodeJS.ProcessEnv): ApplyContext & { logs: string[] } {
   const logs: string[] = [];
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "protonkit-ops-state-"));
+  // Beside the checkout, inside the test's temporary root (removed at teardown).
+  const stateDir = fs.mkdtempSync(path.join(path.dirname(repo), "state-"));
   return {
     repo,
     loadConfig: () => parseProvisioningConfig(config, ".protonkit/provisioning.yaml"),
