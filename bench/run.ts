@@ -6,6 +6,7 @@
 //   BENCH_TEMPLATES="a b"   templates for the `protonkit test` rows (default: the whole catalog)
 //   BENCH_SKIP_TESTS=1      leave out the `protonkit test` rows (they take minutes)
 //   BENCH_SKIP_PLATFORM=1   leave out the platform render at 1,000 instances (bench/platform.ts)
+//   PROTONKIT_PLUGIN_DIR    provider mirror for the `protonkit test` rows when the registry is unreachable
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -143,7 +144,13 @@ function main(): void {
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  // A failed command's own output says why (bench/terraform-tests.ts prints the fix); no stack.
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
 if (!process.env.BENCH_SKIP_PLATFORM) {
   // The platform render of 1,000 instances, beside 1,000 separate renders: a table of its own.
   void import("./platform").then(async (m: typeof import("./platform")) => process.stdout.write(`\n${await m.benchPlatform()}\n`));
