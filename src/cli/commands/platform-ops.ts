@@ -278,7 +278,7 @@ export const platformOpsCommand: CommandModule = (program: Command) => {
   statusOptions(
     platform
       .command("status")
-      .description("Print what is deployed where: every resource's template and version, the latest available, its last deployment, status and age (failures first). Reads only git: no credentials, no network."),
+      .description("Print what is deployed where: every resource's template and version, the latest available, its last deployment, status and age, its last drift check and each instance's deployed artifact (failures first, then drift). Reads only git: no credentials, no network."),
   )
     .option("--json", "print JSON instead of a table")
     .action((flags: StatusFlags) => {

@@ -127,7 +127,7 @@ export const workflowCommand: CommandModule = (program: Command) => {
 
   workflow
     .command("update")
-    .description("Re-render the files protonkit owns from .protonkit/workflow.yaml and .protonkit/provisioning.yaml; edited files are kept unless --force.")
+    .description("Re-render the files protonkit owns from .protonkit/workflow.yaml and .protonkit/provisioning.yaml (a platform repository: .protonkit/platform.yaml); edited files are kept unless --force.")
     .requiredOption("--repo <dir>", "the provisioning repository (top level of a git checkout)")
     .option("--force", "overwrite owned files even when they were edited")
     .option("--check", "write nothing; exit 1 when any file would be created, updated or is skipped")
