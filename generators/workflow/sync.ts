@@ -4,7 +4,9 @@
  *
  * Files and who owns them:
  * - `.github/workflows/protonkit-provision.yml`: owned (marker line + digest), rewritten by
- *   init and update;
+ *   init and update; it only starts the run;
+ * - `.github/workflows/protonkit-provision-jobs.yml`: owned, the reusable workflow holding
+ *   every job (called at the main branch);
  * - `.github/workflows/protonkit-drift.yml`: owned, the scheduled drift check (calls the
  *   reusable workflow at the main branch);
  * - `.protonkit/provisioning.schema.json`: owned, the JSON schema of the configuration;
@@ -12,6 +14,8 @@
  *   nothing ever overwrites it; it is read (and validated) for `terraform_version`;
  * - `.protonkit/workflow.yaml`: the user's; the generator's settings, written by init when
  *   missing, read by update.
+ * A platform repository keeps both settings files' keys in `.protonkit/platform.yaml` (the
+ * user's; `init --platform` writes a starter), and its workflows get the platform's jobs.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
