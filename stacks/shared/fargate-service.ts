@@ -15,7 +15,7 @@ import type { InputRefs } from "../../src/authoring/refs";
 import { expr, literal } from "../../src/authoring/refs";
 import { ECS_DEPLOY_ACTIONS, ECS_READ_ACTIONS } from "./delivery";
 import { endpointPath, importEndpoints, type EndpointOwner } from "./endpoints";
-import { githubProviderArn, githubTrustPolicy, serviceTrustPolicy } from "./trust-policy";
+import { githubProviderArn, githubTrustPolicy, gitlabProviderArn, gitlabTrustPolicy, serviceTrustPolicy } from "./trust-policy";
 import { FARGATE_MEMORY_FOR_CPU, webServiceInputs } from "./web-inputs";
 
 /** The environment outputs a Fargate service needs (vpc-ecs-environment declares them all). */
@@ -48,7 +48,8 @@ export const fargateServiceOutputs = {
   security_group_id: "Security group of the tasks.",
   log_group_name: "CloudWatch log group of the containers.",
   endpoint_parameter_path: "SSM path under which this instance publishes its endpoints (url).",
-  deploy_role_arn: "Role GitHub jobs of the service's repository in the GitHub environment named like this environment assume to roll the service.",
+  deploy_role_arn:
+    "Role the service's CI assumes to roll the service from another account: GitHub jobs of the service's repository in the GitHub environment named like this environment, or with scm gitlab, GitLab CI jobs of gitlab_project on gitlab_deploy_refs.",
 } as const;
 
 /** A template that declares {@link fargateServiceOutputs}: a web service template's `this`. */
@@ -136,12 +137,16 @@ export class FargateWebService extends Construct {
   /** The ECS service. */
   readonly service: EcsService;
   /**
-   * Role the service's GitHub workflows assume in this environment's account to roll the
-   * service: only jobs of the service's repository running in the GitHub environment named
-   * like this Proton environment (`environment: <name>`), only UpdateService/DescribeServices
-   * on this ECS service (and DescribeTaskDefinition, which has no resource). The pipeline's role
-   * cannot do that across accounts. It trusts GitHub only: instances cannot read the
-   * pipeline's `scm` input.
+   * Role the service's CI assumes in this environment's account to roll the service, since the
+   * pipeline's role cannot do that across accounts: only UpdateService/DescribeServices on this
+   * ECS service (and DescribeTaskDefinition, which has no resource). Who may assume it follows
+   * the instance's `scm` input (an instance cannot read the pipeline's): with `github` (the
+   * default), jobs of the service's repository running in the GitHub environment named like
+   * this Proton environment (`environment: <name>`); with `gitlab`, GitLab CI jobs of
+   * `gitlab_project` on `gitlab_deploy_refs` (default the `main` branch), through the GitLab
+   * OIDC provider of `gitlab_url` in this account, audience `sts.amazonaws.com`. GitLab's token
+   * subject names no environment, so GitLab's protected branches and protected environments
+   * gate who deploys there.
    */
   readonly deployRole: IamRole;
   /** Name of the container in the task definition (load balancers and registries point at it). */
@@ -287,15 +292,39 @@ export class FargateWebService extends Construct {
       },
     });
 
+    // Who may roll the service from another account follows the instance's scm (GitHub by default).
+    const gitlab = Op.eq(inputs.scm, "gitlab");
+    const githubTrust = githubTrustPolicy({
+      // The account bootstrap creates this provider in every environment account.
+      provider: githubProviderArn(partition.partition, owner.environmentAccountId),
+      subjects: Fn.format("repo:%s:environment:%s", [props.repository, owner.environmentName]),
+    });
+    const gitlabHost = new TerraformLocal(this, "gitlab_host", Fn.trimprefix(inputs.gitlab_url, "https://"));
+    const gitlabProject = new TerraformLocal(this, "gitlab_project", inputs.gitlab_project);
+    const gitlabRefs = new TerraformLocal(this, "gitlab_deploy_refs", inputs.gitlab_deploy_refs);
+    const gitlabTrust = gitlabTrustPolicy({
+      // Empty gitlab_oidc_provider_arn: the provider account-bootstrap creates for gitlab_url in this account.
+      provider: Fn.coalesce([inputs.gitlab_oidc_provider_arn, gitlabProviderArn(partition.partition, owner.environmentAccountId, gitlabHost.asString)]),
+      hostExpression: `local.${gitlabHost.friendlyUniqueId}`,
+      subjectsExpression: `[for r in local.${gitlabRefs.friendlyUniqueId} : format("project_path:%s:%s", local.${gitlabProject.friendlyUniqueId}, r)]`,
+    });
     this.deployRole = new IamRole(this, "deploy_role", {
       name: Fn.substr(`protonkit-${this.name}-deploy`, 0, 64),
-      description: `GitHub Actions of the service's repository roll ${this.name} (job environment ${owner.environmentName}).`,
+      description: Fn.conditional(
+        gitlab,
+        `GitLab CI of ${inputs.gitlab_project} rolls ${this.name} (environment ${owner.environmentName}).`,
+        `GitHub Actions of the service's repository roll ${this.name} (job environment ${owner.environmentName}).`,
+      ),
       maxSessionDuration: 3600,
-      assumeRolePolicy: githubTrustPolicy({
-        // The account bootstrap creates this provider in every environment account.
-        provider: githubProviderArn(partition.partition, owner.environmentAccountId),
-        subjects: Fn.format("repo:%s:environment:%s", [props.repository, owner.environmentName]),
-      }),
+      assumeRolePolicy: Fn.conditional(gitlab, gitlabTrust, githubTrust),
+      lifecycle: {
+        precondition: [
+          {
+            condition: Op.or(Op.neq(inputs.scm, "gitlab"), Op.neq(inputs.gitlab_project, literal(""))),
+            errorMessage: "The instance's scm is gitlab: set gitlab_project to the GitLab project path (group/project) whose CI deploys the service.",
+          },
+        ],
+      },
     });
     new IamRolePolicy(this, "deploy_policy", {
       name: "roll-ecs-service",

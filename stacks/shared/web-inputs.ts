@@ -20,6 +20,61 @@ export const FARGATE_MEMORY_FOR_CPU: Readonly<Record<(typeof FARGATE_CPU)[number
 /** Log retention choices; `auto` takes the environment's `log_retention_days` output. */
 export const SERVICE_LOG_RETENTION = LOG_RETENTION_CHOICES;
 
+/** Pattern of a GitLab project path (`group[/subgroup]/project`), or empty. */
+const GITLAB_PROJECT_PATTERN = "^$|^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$";
+/** Item pattern of GitLab deploying refs: the token subject after `project_path:<project>:`. */
+const GITLAB_REF_PATTERN = "^ref_type:(branch|tag):ref:[A-Za-z0-9_.*/-]+$";
+/** Pattern of a GitLab instance URL. */
+const GITLAB_URL_PATTERN = "^https://[a-z0-9.-]+$";
+/** Pattern of an IAM OIDC provider ARN, or empty. */
+const OIDC_PROVIDER_PATTERN = "^$|^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[a-z0-9.-]+$";
+
+/**
+ * Instance inputs choosing who may assume the instance's own deploy role (the role a pipeline
+ * uses for an instance in another account than the pipeline's): GitHub by default, GitLab CI
+ * of one project with `scm: gitlab`. An instance cannot read its pipeline's inputs, so the
+ * spec says it again per instance; the names match the pipeline's.
+ */
+const deployTrustInputs = {
+  scm: Input.enum(["github", "gitlab"], {
+    title: "Source-code host of the deploying CI",
+    description:
+      "Whose CI may assume this instance's deploy role (the role a pipeline in another account uses): github (GitHub Actions of the service's repository in the GitHub environment named like this environment) or gitlab (GitLab CI of gitlab_project on gitlab_deploy_refs). Set it like the pipeline's scm.",
+    default: "github",
+  }),
+  gitlab_project: Input.string({
+    title: "GitLab project",
+    description: "With scm gitlab: the project path (group[/subgroup]/project) whose CI jobs may assume the instance's deploy role, spelled as GitLab does (the token subject is case sensitive).",
+    default: "",
+    pattern: GITLAB_PROJECT_PATTERN,
+    maxLength: 255,
+  }),
+  gitlab_deploy_refs: Input.array(
+    { type: "string", pattern: GITLAB_REF_PATTERN, maxLength: 200 },
+    {
+      title: "GitLab deploying refs",
+      description:
+        "With scm gitlab: subjects of GitLab's ID token (after project_path:<project>:) allowed to assume the instance's deploy role, e.g. ref_type:branch:ref:main; * is a wildcard. GitLab's token names no environment in its subject: protect these branches or tags and this environment in GitLab, which is what gates the deployment.",
+      default: ["ref_type:branch:ref:main"],
+      minItems: 1,
+      maxItems: 10,
+    },
+  ),
+  gitlab_url: Input.string({
+    title: "GitLab URL",
+    description: "With scm gitlab: the instance whose ID tokens are trusted (the issuer of the account bootstrap's GitLab OIDC provider in this environment's account).",
+    default: "https://gitlab.com",
+    pattern: GITLAB_URL_PATTERN,
+    maxLength: 253,
+  }),
+  gitlab_oidc_provider_arn: Input.string({
+    title: "GitLab OIDC provider ARN",
+    description: "With scm gitlab: the IAM OIDC provider for gitlab_url; empty means the one the account bootstrap created in this environment's account.",
+    default: "",
+    pattern: OIDC_PROVIDER_PATTERN,
+  }),
+} as const;
+
 /**
  * Instance inputs every Fargate web service template shares (public and private), declared
  * once so both schemas stay identical.
@@ -64,6 +119,7 @@ export const webServiceInputs = {
     description: "Days to keep container logs; auto follows the environment (7 in test, 30 in staging, 365 in production by default).",
     default: "auto",
   }),
+  ...deployTrustInputs,
 } as const;
 
 /** Health check path of services behind a load balancer. */
@@ -110,11 +166,11 @@ export const webPipelineInputs = {
     title: "GitLab project",
     description: "With scm gitlab: the project path (group[/subgroup]/project) whose CI jobs may assume the role, spelled as GitLab does (the token subject is case sensitive).",
     default: "",
-    pattern: "^$|^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$",
+    pattern: GITLAB_PROJECT_PATTERN,
     maxLength: 255,
   }),
   gitlab_deploy_refs: Input.array(
-    { type: "string", pattern: "^ref_type:(branch|tag):ref:[A-Za-z0-9_.*/-]+$", maxLength: 200 },
+    { type: "string", pattern: GITLAB_REF_PATTERN, maxLength: 200 },
     {
       title: "GitLab deploying refs",
       description:
@@ -128,14 +184,14 @@ export const webPipelineInputs = {
     title: "GitLab URL",
     description: "With scm gitlab: the instance whose ID tokens are trusted (the issuer of the account bootstrap's GitLab OIDC provider).",
     default: "https://gitlab.com",
-    pattern: "^https://[a-z0-9.-]+$",
+    pattern: GITLAB_URL_PATTERN,
     maxLength: 253,
   }),
   gitlab_oidc_provider_arn: Input.string({
     title: "GitLab OIDC provider ARN",
     description: "With scm gitlab: the IAM OIDC provider for gitlab_url; empty means the one the account bootstrap created in this account.",
     default: "",
-    pattern: "^$|^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[a-z0-9.-]+$",
+    pattern: OIDC_PROVIDER_PATTERN,
   }),
   unit_test_command: Input.string({
     title: "Unit-test command",

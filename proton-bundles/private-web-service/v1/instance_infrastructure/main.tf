@@ -19,7 +19,10 @@ locals {
       "PROTONKIT_INSTANCE"    = var.service_instance.name
     },
   )
-  service_desired_count = (var.service_instance.inputs.desired_count == 0) ? (var.environment.outputs.tier == "production") ? 2 : 1 : var.service_instance.inputs.desired_count
+  service_desired_count      = (var.service_instance.inputs.desired_count == 0) ? (var.environment.outputs.tier == "production") ? 2 : 1 : var.service_instance.inputs.desired_count
+  service_gitlab_deploy_refs = var.service_instance.inputs.gitlab_deploy_refs
+  service_gitlab_host        = trimprefix(var.service_instance.inputs.gitlab_url, "https://")
+  service_gitlab_project     = var.service_instance.inputs.gitlab_project
   service_imported_endpoints = merge([
     for key, found in data.aws_ssm_parameters_by_path.service_imports : {
       for i, name in found.names : format(

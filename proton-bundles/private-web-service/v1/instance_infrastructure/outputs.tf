@@ -1,5 +1,5 @@
 output "deploy_role_arn" {
-  description = "Role GitHub jobs of the service's repository in the GitHub environment named like this environment assume to roll the service."
+  description = "Role the service's CI assumes to roll the service from another account: GitHub jobs of the service's repository in the GitHub environment named like this environment, or with scm gitlab, GitLab CI jobs of gitlab_project on gitlab_deploy_refs."
   value       = aws_iam_role.service_deploy_role.arn
 }
 

@@ -194,7 +194,7 @@ resource "aws_ecs_task_definition" "service_task" {
 }
 
 resource "aws_iam_role" "service_deploy_role" {
-  assume_role_policy = jsonencode({
+  assume_role_policy = (var.service_instance.inputs.scm == "gitlab") ? jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Effect" = "Allow", "Principal" = { "Federated" = coalesce(var.service_instance.inputs.gitlab_oidc_provider_arn, format("arn:%s:iam::%s:oidc-provider/%s", data.aws_partition.service_partition.partition, var.environment.account_id, local.service_gitlab_host)) }, "Action" = "sts:AssumeRoleWithWebIdentity", "Condition" = { StringEquals = { (format("%s:aud", local.service_gitlab_host)) = "sts.amazonaws.com" }, StringLike = { (format("%s:sub", local.service_gitlab_host)) = [for r in local.service_gitlab_deploy_refs : format("project_path:%s:%s", local.service_gitlab_project, r)] } } }] }) : jsonencode({
     "Version" = "2012-10-17"
     "Statement" = [
       {
@@ -220,9 +220,16 @@ resource "aws_iam_role" "service_deploy_role" {
       },
     ]
   })
-  description          = "GitHub Actions of the service's repository roll ${var.service.name}-${var.service_instance.name} (job environment ${var.environment.name})."
+  description          = (var.service_instance.inputs.scm == "gitlab") ? "GitLab CI of ${var.service_instance.inputs.gitlab_project} rolls ${var.service.name}-${var.service_instance.name} (environment ${var.environment.name})." : "GitHub Actions of the service's repository roll ${var.service.name}-${var.service_instance.name} (job environment ${var.environment.name})."
   max_session_duration = 3600
   name                 = substr("protonkit-${var.service.name}-${var.service_instance.name}-deploy", 0, 64)
+
+  lifecycle {
+    precondition {
+      condition     = ((var.service_instance.inputs.scm != "gitlab") || (var.service_instance.inputs.gitlab_project != ""))
+      error_message = "The instance's scm is gitlab: set gitlab_project to the GitLab project path (group/project) whose CI deploys the service."
+    }
+  }
 }
 
 resource "aws_iam_role" "service_task_role" {

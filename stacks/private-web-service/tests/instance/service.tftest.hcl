@@ -57,6 +57,11 @@ run "reachable_from_the_vpc_only_and_registered" {
         alarm_https_endpoints      = []
         alarm_cpu_percent          = 80
         alarm_memory_percent       = 80
+        scm                        = "github"
+        gitlab_project             = ""
+        gitlab_deploy_refs         = ["ref_type:branch:ref:main"]
+        gitlab_url                 = "https://gitlab.com"
+        gitlab_oidc_provider_arn   = ""
       }
       components = {}
     }
@@ -132,6 +137,11 @@ run "only_listed_callers" {
         alarm_https_endpoints      = []
         alarm_cpu_percent          = 80
         alarm_memory_percent       = 80
+        scm                        = "github"
+        gitlab_project             = ""
+        gitlab_deploy_refs         = ["ref_type:branch:ref:main"]
+        gitlab_url                 = "https://gitlab.com"
+        gitlab_oidc_provider_arn   = ""
       }
       components = {
         default = {

@@ -29,6 +29,12 @@ variables {
     alarm_5xx_percent     = 5
     alarm_latency_ms      = 1000
     alarm_unhealthy_hosts = 1
+    # The instance deploy role trusts GitHub unless scm is gitlab.
+    scm                      = "github"
+    gitlab_project           = ""
+    gitlab_deploy_refs       = ["ref_type:branch:ref:main"]
+    gitlab_url               = "https://gitlab.com"
+    gitlab_oidc_provider_arn = ""
   }
   environment = {
     account_id = "210987654301"

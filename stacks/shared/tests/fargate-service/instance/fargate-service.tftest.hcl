@@ -2,7 +2,8 @@
 # spec's image with the environment's execution role and its own task role, tasks in the
 # private subnets without public IPs, tier defaults for size and log retention, CPU target
 # tracking, the platform's environment variables, rollback of failed deployments, and a
-# deploy role only the service repository's jobs in this environment may assume.
+# deploy role only the service's CI may assume: the repository's GitHub jobs in this
+# environment, or with scm gitlab, GitLab CI of gitlab_project on gitlab_deploy_refs.
 # Runs with each example spec's variables, so it asserts against var.*, never a template's names.
 
 run "fargate_service" {
@@ -51,8 +52,41 @@ run "fargate_service" {
     error_message = "the platform's variables (PORT, PROTONKIT_*) are set and win over the spec's"
   }
   assert {
-    condition     = jsondecode(aws_iam_role.service_deploy_role.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:${var.service.repository_id}:environment:${var.environment.name}" && jsondecode(aws_iam_role.service_deploy_role.assume_role_policy).Statement[0].Principal.Federated == "arn:aws:iam::${var.environment.account_id}:oidc-provider/token.actions.githubusercontent.com"
-    error_message = "only the service repository's jobs in the GitHub environment named like this environment may assume the instance deploy role"
+    condition = var.service_instance.inputs.scm == "gitlab" || jsondecode(aws_iam_role.service_deploy_role.assume_role_policy).Statement == [{
+      Effect    = "Allow"
+      Principal = { Federated = "arn:aws:iam::${var.environment.account_id}:oidc-provider/token.actions.githubusercontent.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = {
+          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+          "token.actions.githubusercontent.com:sub" = "repo:${var.service.repository_id}:environment:${var.environment.name}"
+        }
+      }
+    }]
+    error_message = "with scm github (the default), only the service repository's jobs in the GitHub environment named like this environment may assume the instance deploy role"
+  }
+  assert {
+    condition = var.service_instance.inputs.scm != "gitlab" || jsondecode(aws_iam_role.service_deploy_role.assume_role_policy).Statement == [{
+      Effect = "Allow"
+      Principal = {
+        Federated = (var.service_instance.inputs.gitlab_oidc_provider_arn != "" ? var.service_instance.inputs.gitlab_oidc_provider_arn
+        : "arn:aws:iam::${var.environment.account_id}:oidc-provider/${trimprefix(var.service_instance.inputs.gitlab_url, "https://")}")
+      }
+      Action = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = { "${trimprefix(var.service_instance.inputs.gitlab_url, "https://")}:aud" = "sts.amazonaws.com" }
+        StringLike = {
+          "${trimprefix(var.service_instance.inputs.gitlab_url, "https://")}:sub" = [
+            for r in var.service_instance.inputs.gitlab_deploy_refs : "project_path:${var.service_instance.inputs.gitlab_project}:${r}"
+          ]
+        }
+      }
+    }]
+    error_message = "with scm gitlab, only GitLab CI of gitlab_project on gitlab_deploy_refs, through the GitLab provider in this environment's account (unless the spec names one), for the generated pipeline's audience, may assume the instance deploy role"
+  }
+  assert {
+    condition     = startswith(aws_iam_role.service_deploy_role.description, var.service_instance.inputs.scm == "gitlab" ? "GitLab CI of ${var.service_instance.inputs.gitlab_project} " : "GitHub Actions of the service's repository ")
+    error_message = "the instance deploy role's description names who deploys (scm defaults to github: existing specs keep their GitHub trust)"
   }
   assert {
     condition     = jsondecode(aws_iam_role_policy.service_deploy_policy.policy).Statement[0].Resource == aws_ecs_service.service_service.id && jsondecode(aws_iam_role_policy.service_deploy_policy.policy).Statement[0].Action == ["ecs:UpdateService", "ecs:DescribeServices"] && output.deploy_role_arn == aws_iam_role.service_deploy_role.arn
@@ -66,4 +100,50 @@ run "fargate_service" {
     condition     = output.ecs_service_arn == aws_ecs_service.service_service.id && startswith(output.ecs_service_arn, "arn:") && output.endpoint_parameter_path == "/protonkit/${var.environment.name}/${var.service.name}/${var.service_instance.name}"
     error_message = "the instance publishes its ECS service ARN (the pipeline's deploy role needs it) and where its endpoints are"
   }
+}
+
+# A run with variables of its own runs once, with the first example spec: that spec switched to
+# GitLab (scm gitlab, a project, two refs, a self-managed instance), exactly.
+run "gitlab_trust" {
+  command = plan
+
+  variables {
+    service_instance = merge(var.service_instance, {
+      inputs = merge(var.service_instance.inputs, {
+        scm                = "gitlab"
+        gitlab_project     = "pizza-ananas/web/app"
+        gitlab_deploy_refs = ["ref_type:branch:ref:main", "ref_type:tag:ref:v*"]
+        gitlab_url         = "https://gitlab.example.com"
+      })
+    })
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role.service_deploy_role.assume_role_policy).Statement[0].Condition == {
+      StringEquals = { "gitlab.example.com:aud" = "sts.amazonaws.com" }
+      StringLike   = { "gitlab.example.com:sub" = ["project_path:pizza-ananas/web/app:ref_type:branch:ref:main", "project_path:pizza-ananas/web/app:ref_type:tag:ref:v*"] }
+    }
+    error_message = "with scm gitlab, GitLab's token subject (project_path:<project>:ref_type:<type>:ref:<ref>) and audience sts.amazonaws.com are what the role requires"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role.service_deploy_role.assume_role_policy).Statement[0].Principal.Federated == (var.service_instance.inputs.gitlab_oidc_provider_arn != "" ? var.service_instance.inputs.gitlab_oidc_provider_arn : "arn:aws:iam::${var.environment.account_id}:oidc-provider/gitlab.example.com")
+    error_message = "with scm gitlab, the role trusts the account bootstrap's GitLab provider in this environment's account unless the spec names one"
+  }
+  assert {
+    condition     = !strcontains(aws_iam_role.service_deploy_role.assume_role_policy, "token.actions.githubusercontent.com")
+    error_message = "with scm gitlab, GitHub's tokens no longer assume the instance deploy role"
+  }
+}
+
+# scm gitlab without a project: refused before anything is planned.
+run "gitlab_needs_a_project" {
+  command = plan
+
+  variables {
+    service_instance = merge(var.service_instance, {
+      inputs = merge(var.service_instance.inputs, { scm = "gitlab", gitlab_project = "" })
+    })
+  }
+
+  expect_failures = [aws_iam_role.service_deploy_role]
 }
