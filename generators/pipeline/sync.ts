@@ -15,7 +15,7 @@ import { displayPath, type PathSegment } from "../../src/support/yaml";
 import { finish, isInSync, planOwned, readIfExists, type FileResult, type OwnedFile } from "../workflow/sync";
 import type { FileWrite } from "../write";
 import { LANGUAGE_NAMES, detectLanguage, planBuild, type BuildPlan } from "./detect";
-import { readPlatformFacts } from "./platform";
+import { deployTrustProblems, readPlatformFacts, type PlatformFacts } from "./platform";
 import { buildSummary, pipelineModel, renderDeployScript, renderGithubWorkflow, renderGitlabCi, renderSettingsFile, type PipelineModel } from "./render";
 import { PIPELINE_SETTINGS_PATH, flagFor, parsePipelineSettings, validatePipelineSettings, type PipelineSettings, type Scm } from "./settings";
 import { parseStageFlag } from "./stages";
@@ -119,13 +119,17 @@ function checkPlatform(dir: string): string {
   return platformRoot;
 }
 
-/** Settings for a new `.protonkit/pipeline.yaml`, from the platform repository and the flags. */
-function settingsFromInit(root: string, options: PipelineSyncOptions): PipelineSettings {
+/**
+ * Settings for a new `.protonkit/pipeline.yaml`, from the platform repository and the flags,
+ * and what the platform repository said (with `--platform`).
+ */
+function settingsFromInit(root: string, options: PipelineSyncOptions): { settings: PipelineSettings; facts?: PlatformFacts } {
   const flags = options.flags ?? {};
   const data: Record<string, unknown> = { version: 1, region: "eu-west-1" };
+  let facts: PlatformFacts | undefined;
   if (options.platform !== undefined) {
     if (flags.service === undefined) fail("is required with --platform", { field: "--service", fix: "name the service of platform/services/<name>.yaml" });
-    const facts = readPlatformFacts(checkPlatform(options.platform), flags.service);
+    facts = readPlatformFacts(checkPlatform(options.platform), flags.service);
     if (facts.scm !== undefined && flags.scm !== undefined && flags.scm !== facts.scm) {
       // The pipeline's roles trust the spec's SCM: CI generated for the other one could not deploy.
       fail(`the pipeline spec says scm: ${facts.scm}, the command line says ${flags.scm}`, {
@@ -155,7 +159,8 @@ function settingsFromInit(root: string, options: PipelineSyncOptions): PipelineS
     data.package_command ??= defaultPackageCommand(root);
     data.package_path ??= "dist/function.zip";
   }
-  return validatePipelineSettings(data, "command line", (segments: readonly PathSegment[]) => ({ field: flagFor(segments) + (segments.length > 1 ? ` (${segments.slice(1).join(".")})` : "") }));
+  const settings = validatePipelineSettings(data, "command line", (segments: readonly PathSegment[]) => ({ field: flagFor(segments) + (segments.length > 1 ? ` (${segments.slice(1).join(".")})` : "") }));
+  return { settings, ...(facts !== undefined ? { facts } : {}) };
 }
 
 /** Decides the build: a zip needs no Dockerfile; a Lambda image cannot come from buildpacks. */
@@ -183,6 +188,7 @@ export function syncPipeline(options: PipelineSyncOptions): PipelineSyncResult {
 
   const text = readIfExists(path.join(root, PIPELINE_SETTINGS_PATH));
   let settings: PipelineSettings;
+  let facts: PlatformFacts | undefined;
   let created = false;
   if (text !== undefined) {
     settings = parsePipelineSettings(text, show(PIPELINE_SETTINGS_PATH));
@@ -196,17 +202,22 @@ export function syncPipeline(options: PipelineSyncOptions): PipelineSyncResult {
     if (conflicts.length > 0) throw new ProtonkitError(conflicts, `${show(PIPELINE_SETTINGS_PATH)}: already exists with other settings`);
     if (options.platform !== undefined) {
       // The pipeline spec is the source of the unit-test command; the file keeps a fallback.
-      const facts = readPlatformFacts(checkPlatform(options.platform), settings.service);
+      facts = readPlatformFacts(checkPlatform(options.platform), settings.service);
       if (facts.unit_test !== undefined) settings = { ...settings, unit_test: facts.unit_test };
     }
     planned.push({ result: { path: PIPELINE_SETTINGS_PATH, status: "kept", reason: "yours; read, never rewritten" } });
   } else if (options.mode === "init") {
-    settings = settingsFromInit(root, options);
+    ({ settings, facts } = settingsFromInit(root, options));
     created = true;
   } else {
     fail("the pipeline settings file does not exist", { file: show(PIPELINE_SETTINGS_PATH), fix: "run `protonkit pipeline init --repo <dir> --service <name> --scm github|gitlab` first" });
   }
 
+  if (facts !== undefined) {
+    // A stage in another account deploys through the instance's own role, which trusts the SCM its spec names.
+    const problems = deployTrustProblems(facts, settings);
+    if (problems.length > 0) throw new ProtonkitError(problems, "the generated pipeline could not assume the deploy roles of instances in other accounts");
+  }
   const build = buildPlanFor(root, settings);
   const model = pipelineModel(settings, build, show(PIPELINE_SETTINGS_PATH));
   if (created) {

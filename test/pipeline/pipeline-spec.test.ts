@@ -90,3 +90,104 @@ t.test("init takes scm from the pipeline spec, and refuses a --scm that contradi
   t.throws(() => syncPipeline({ repo, mode: "init", platform, flags }), /the pipeline spec says scm: gitlab, the command line says github/);
   t.notOk(fs.existsSync(path.join(repo, ".protonkit")), "a refusal writes nothing");
 });
+
+/**
+ * A platform whose production environment runs in another account (`.protonkit/platform.yaml`):
+ * the service's pipeline spec says `scm`, the production instance's spec says `instanceSpec`.
+ */
+function crossAccountPlatform(t: Parameters<typeof tempDir>[0], scm: "github" | "gitlab", instanceSpec: string): string {
+  const root = path.join(tempDir(t), "platform");
+  fs.mkdirSync(path.join(root, "platform", "services"), { recursive: true });
+  fs.mkdirSync(path.join(root, "platform", "environments"), { recursive: true });
+  fs.mkdirSync(path.join(root, ".protonkit"));
+  const role = (account: string, name: string): string => `arn:aws:iam::${account}:role/${name}`;
+  fs.writeFileSync(
+    path.join(root, ".protonkit", "platform.yaml"),
+    [
+      "version: 1",
+      'account_id: "123456789012"',
+      "region: eu-west-1",
+      "environments:",
+      '  "*":',
+      `    plan_role_arn: ${role("123456789012", "plan")}`,
+      `    apply_role_arn: ${role("123456789012", "apply")}`,
+      "    region: eu-west-1",
+      "    state_bucket: acme-state",
+      "  prod:",
+      '    account_id: "210987654321"',
+      `    plan_role_arn: ${role("210987654321", "plan")}`,
+      `    apply_role_arn: ${role("210987654321", "apply")}`,
+      "    region: eu-west-1",
+      "    state_bucket: acme-state-prod",
+      "",
+    ].join("\n"),
+  );
+  for (const [env, tier] of [["qa", "test"], ["prod", "production"]]) {
+    fs.writeFileSync(path.join(root, "platform", "environments", `${env}.yaml`), `template: vpc-ecs-environment\nversion: "1"\ntier: ${tier}\nspec:\n  proton: EnvironmentSpec\n`);
+  }
+  writeCrossAccountService(root, scm, instanceSpec);
+  return root;
+}
+
+function writeCrossAccountService(root: string, scm: "github" | "gitlab", instanceSpec: string): void {
+  fs.writeFileSync(
+    path.join(root, "platform", "services", "orders.yaml"),
+    [
+      "template: public-web-service",
+      'version: "1"',
+      "owner: team-a",
+      "repository: { id: acme/orders, branch: main }",
+      "spec:",
+      "  proton: ServiceSpec",
+      "  pipeline:",
+      `    scm: ${scm}`,
+      ...(scm === "gitlab" ? ["    gitlab_project: acme/shop/orders"] : []),
+      "  instances:",
+      "    - { name: orders-qa, environment: qa, spec: { image: x } }",
+      `    - { name: orders-prod, environment: prod, spec: { image: x${instanceSpec} } }`,
+      "",
+    ].join("\n"),
+  );
+}
+
+const gitlabFlags = { service: "orders", account: "123456789012", platformRepository: "acme/platform" };
+
+t.test("GitLab, an instance in another account: deployed through its own role, which must trust GitLab", async (t) => {
+  const refusals: [string, RegExp][] = [
+    ["", /orders\.yaml:\d+: spec\.instances\[1\]\.spec\.scm: instance "orders-prod" runs in another account than the pipeline's, and its deploy role in account 210987654321 trusts GitHub \(scm: github\), not this GitLab pipeline \(fix: add scm: gitlab and gitlab_project: acme\/shop\/orders to the instance's spec \(public-web-service 1\.4 or later/],
+    [", scm: gitlab", /orders\.yaml:\d+: spec\.instances\[1\]\.spec\.gitlab_project: instance "orders-prod" has scm: gitlab but no gitlab_project.*\(fix: add gitlab_project: acme\/shop\/orders/],
+    [", scm: gitlab, gitlab_project: acme/other", /spec\.instances\[1\]\.spec\.gitlab_project: instance "orders-prod" trusts GitLab project acme\/other, the pipeline spec's is acme\/shop\/orders.*\(fix: write gitlab_project: acme\/shop\/orders/],
+  ];
+  for (const [instanceSpec, message] of refusals) {
+    const repo = nodeApp(t, false);
+    const err = t.throws(() => syncPipeline({ repo, mode: "init", platform: crossAccountPlatform(t, "gitlab", instanceSpec), flags: gitlabFlags })) as Error;
+    t.match(err.message, message, `refused: spec { image: x${instanceSpec} }`);
+    t.notOk(fs.existsSync(path.join(repo, ".protonkit")), "a refusal writes nothing");
+  }
+
+  const repo = nodeApp(t, false);
+  const platform = crossAccountPlatform(t, "gitlab", ", scm: gitlab, gitlab_project: acme/shop/orders");
+  const r = syncPipeline({ repo, mode: "init", platform, flags: gitlabFlags });
+  t.same(
+    r.model.stages.map((s) => [s.instance, s.account, s.role_arn]),
+    [
+      ["orders-qa", "123456789012", "arn:aws:iam::123456789012:role/protonkit-orders-deploy"],
+      ["orders-prod", "210987654321", "arn:aws:iam::210987654321:role/protonkit-orders-orders-prod-deploy"],
+    ],
+    "the account comes from .protonkit/platform.yaml; the other account's stage assumes the instance's deploy_role_arn",
+  );
+  t.match(fs.readFileSync(path.join(repo, ".gitlab-ci.yml"), "utf8"), /PROTONKIT_ROLE_ARN: "arn:aws:iam::210987654321:role\/protonkit-orders-orders-prod-deploy"/);
+
+  // update --platform checks again: the instance's spec lost its GitLab trust.
+  writeCrossAccountService(platform, "gitlab", "");
+  t.throws(() => syncPipeline({ repo, mode: "update", platform }), /spec\.instances\[1\]\.spec\.scm: instance "orders-prod" runs in another account/);
+  t.ok(syncPipeline({ repo, mode: "update", check: true }).inSync, "without --platform, nothing is checked or changed");
+});
+
+t.test("GitHub, an instance in another account whose role trusts GitLab: refused", async (t) => {
+  const repo = nodeApp(t, false);
+  const err = t.throws(() => syncPipeline({ repo, mode: "init", platform: crossAccountPlatform(t, "github", ", scm: gitlab, gitlab_project: acme/orders"), flags: gitlabFlags })) as Error;
+  t.match(err.message, /spec\.instances\[1\]\.spec\.scm: instance "orders-prod" runs in another account than the pipeline's, and its deploy role in account 210987654321 trusts GitLab \(scm: gitlab\), not this GitHub workflow \(fix: remove scm/);
+  const same = syncPipeline({ repo: nodeApp(t, false), mode: "init", platform: crossAccountPlatform(t, "github", ""), flags: gitlabFlags });
+  t.equal(same.model.stages[1].role_arn, "arn:aws:iam::210987654321:role/protonkit-orders-orders-prod-deploy", "GitHub's default trust: accepted");
+});
