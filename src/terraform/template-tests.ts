@@ -241,15 +241,18 @@ export function resolveConcurrency(flag: string | number | undefined, env: NodeJ
   return n;
 }
 
-/** Fails unless `version` (as `terraform version` prints it) supports `mock_provider` (1.7+). */
+/**
+ * Fails unless `version` (as `terraform version` prints it) runs the generated tests: they
+ * use `mock_provider` (1.7) and mocked values from the plan on, `override_during` (1.11).
+ */
 export function requireMockProviders(version: string, settings: Pick<TerraformSettings, "binary">): void {
   const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
   if (!m) return; // an unusual build string: let Terraform itself complain if it must
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  if (major > 1 || (major === 1 && minor >= 7)) return;
-  fail(`Terraform ${version} at "${settings.binary}" cannot run template tests: mock_provider needs Terraform >= 1.7`, {
+  if (major > 1 || (major === 1 && minor >= 11)) return;
+  fail(`Terraform ${version} at "${settings.binary}" cannot run template tests: their mocked plans (override_during) need Terraform >= 1.11`, {
     field: "--terraform / PROTONKIT_TERRAFORM",
-    fix: "install Terraform >= 1.7 (https://developer.hashicorp.com/terraform/install), or pass --terraform /path/to/a/newer/terraform",
+    fix: "install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install), or pass --terraform /path/to/a/newer/terraform",
   });
 }
 

@@ -461,13 +461,15 @@ t.test("specs with the same file name in specs/ and specs/v<major>/ render into 
   t.ok(run.ok);
 });
 
-t.test("Terraform older than 1.7 (no mock_provider) is refused with the fix", async (t) => {
+t.test("Terraform older than 1.11 (no override_during) is refused with the fix", async (t) => {
   const fx = tree(t);
-  await t.rejects(
-    runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: fakeTerraform().exec, checkTerraform: () => "1.6.6" }),
-    /Terraform 1\.6\.6 at "terraform" cannot run template tests: mock_provider needs Terraform >= 1\.7.*install Terraform >= 1\.7/s,
-  );
-  t.doesNotThrow(() => requireMockProviders("1.7.0", { binary: "terraform" }));
+  for (const old of ["1.6.6", "1.10.5"]) {
+    await t.rejects(
+      runTemplateTests(options(fx), { renderer: fakeRenderer(), terraform: fakeTerraform().exec, checkTerraform: () => old }),
+      new RegExp(`Terraform ${old.replace(/\./g, "\\.")} at "terraform" cannot run template tests: their mocked plans \\(override_during\\) need Terraform >= 1\\.11.*install Terraform >= 1\\.11`, "s"),
+    );
+  }
+  t.doesNotThrow(() => requireMockProviders("1.11.0", { binary: "terraform" }));
   t.doesNotThrow(() => requireMockProviders("1.11.4", { binary: "terraform" }));
   t.doesNotThrow(() => requireMockProviders("2.0.0", { binary: "terraform" }));
   t.doesNotThrow(() => requireMockProviders("dev-build", { binary: "terraform" }));
