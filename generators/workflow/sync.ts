@@ -124,6 +124,8 @@ export interface SyncResult {
   readonly settings: WorkflowSettings;
   /** Whether the repository is (or, with check, was) already in sync: nothing created, updated or skipped. */
   readonly inSync: boolean;
+  /** Whether this is a platform repository (settings in `.protonkit/platform.yaml`). */
+  readonly platform: boolean;
 }
 
 const OWNED_NOTE_WORKFLOW =
@@ -315,7 +317,7 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
   for (const file of owned) planned.push(planOwned(root, file, options.force ?? false));
 
   const files = finish(root, planned, options.check ?? false);
-  return { files, settings, inSync: isInSync(files) };
+  return { files, settings, inSync: isInSync(files), platform };
 }
 
 /** Options of {@link syncToolkitCi}. */

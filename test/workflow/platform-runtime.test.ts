@@ -49,6 +49,7 @@ t.test("every command and flag the platform workflow calls exists in the CLI", a
     "provision report-failure",
     "provision resolve",
     "workflow app-token",
+    "workflow update",
   ]);
   const program = buildProgram();
   for (const call of calls) {
@@ -123,4 +124,37 @@ t.test("records hand-over: apply records into the outbox, the record job forward
   // A record job whose apply handed nothing over warns and records nothing.
   const empty = runStep(forwardStep, path.join(recordWs, "provisioning"), { OUTBOX: path.join(recordWs, "none"), RESOURCE_DIR: "test/api-b", PROTONKIT_CLI: CLI, GITHUB_TOKEN: "" });
   t.match(empty, /::warning::no records outbox from the apply of test\/api-b/);
+});
+
+t.test("validate fails while the committed workflow is stale against platform.yaml (entitlements: added), naming the fix", async (t) => {
+  const repo = tempRepo(t, "provisioning");
+  syncWorkflow({ repo, mode: "init", platform: true, settings: SETTINGS });
+  const wf = parseWorkflowYaml(fs.readFileSync(path.join(repo, PROVISION_JOBS_WORKFLOW_PATH), "utf8"));
+  const step = wf.jobs.validate.steps.find((s) => s.name === "Check the committed workflow against .protonkit/platform.yaml");
+  const env = { PROTONKIT_CLI: CLI };
+  t.match(runStep(step, repo, env), /^unchanged +\.github\/workflows\/protonkit-provision-jobs\.yml$/m, "in sync: passes");
+
+  fs.appendFileSync(path.join(repo, ".protonkit/platform.yaml"), 'entitlements:\n  platform_team: platform\n  teams:\n    platform: { directory_group: "CN=p", github_team: acme/platform, templates: ["*"], environments: ["*"] }\n');
+  const before = fs.readFileSync(path.join(repo, PROVISION_JOBS_WORKFLOW_PATH), "utf8");
+  const stale = (() => {
+    try {
+      runStep(step, repo, env);
+      return undefined;
+    } catch (err) {
+      return err as { status: number; stdout: string; stderr: string };
+    }
+  })();
+  t.equal(stale?.status, 1, "the job fails");
+  t.match(stale?.stdout, /^would update +\.github\/workflows\/protonkit-provision-jobs\.yml$/m);
+  t.match(stale?.stderr, /stale against \.protonkit\/platform\.yaml \(fix: run `protonkit workflow update --repo <this repository>` and commit/);
+  t.equal(fs.readFileSync(path.join(repo, PROVISION_JOBS_WORKFLOW_PATH), "utf8"), before, "--check writes nothing");
+
+  syncWorkflow({ repo, mode: "update" });
+  t.match(fs.readFileSync(path.join(repo, PROVISION_JOBS_WORKFLOW_PATH), "utf8"), /^  entitlements:$/m, "update adds the entitlements job");
+  runStep(step, repo, env);
+
+  // A pull request that bumps the toolkit is checked by the new toolkit once merged.
+  const config = path.join(repo, ".protonkit/platform.yaml");
+  fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace(SETTINGS.toolkit_ref as string, "f".repeat(40)));
+  t.match(runStep(step, repo, env), /^not checked: the configuration pins toolkit f{40}, this check runs 0123456789abcdef/m);
 });

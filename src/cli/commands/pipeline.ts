@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { syncPipeline, type PipelineFlags, type PipelineSyncResult } from "../../../generators/pipeline/sync";
+import { fileLines } from "../file-report";
 import type { CommandModule } from "./index";
 
 interface InitFlags extends PipelineFlags {
@@ -21,8 +22,8 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** One line per file, then what the pipeline builds and in which order it promotes. */
-function report(result: PipelineSyncResult): void {
-  for (const f of result.files) process.stdout.write(`${f.status.padEnd(9)} ${f.path}${f.reason ? ` (${f.reason})` : ""}\n`);
+function report(result: PipelineSyncResult, check = false): void {
+  process.stdout.write(fileLines(result.files, check));
   const m = result.model;
   process.stdout.write(`build: ${m.settings.artifact === "zip" ? "zip" : m.build.kind === "dockerfile" ? "Dockerfile" : "Cloud Native Buildpacks (Paketo)"}, language ${m.build.language}\n`);
   process.stdout.write(`promotion: ${m.stages.map((s) => `${s.environment}${s.approval ? " (approval)" : ""}`).join(" -> ")}\n`);
@@ -83,7 +84,7 @@ export const pipelineCommand: CommandModule = (program: Command) => {
     .option("--check", "write nothing; exit 1 when any file would be created, updated or is skipped")
     .action((flags: UpdateFlags) => {
       const result = syncPipeline({ repo: flags.repo, mode: "update", platform: flags.platform, force: flags.force, check: flags.check });
-      report(result);
+      report(result, flags.check);
       if (flags.check && !result.inSync) process.exitCode = 1;
     });
 };

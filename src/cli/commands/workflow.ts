@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { syncToolkitCi, syncWorkflow, type FileResult } from "../../../generators/workflow/sync";
 import { fail } from "../../errors";
+import { fileLines } from "../file-report";
 import { writeGithubOutput } from "../../provision/detect";
 import { botIdentity, installationToken } from "../../provision/github-app";
 import type { CommandModule } from "./index";
@@ -26,6 +27,7 @@ interface UpdateFlags {
   repo: string;
   force?: boolean;
   check?: boolean;
+  runningToolkitRef?: string;
 }
 
 interface ToolkitCiFlags {
@@ -42,11 +44,9 @@ function wholeNumber(value: string): number {
   return Number(value);
 }
 
-/** Prints one line per file: status, path, and why when a file was left alone. */
-function report(files: readonly FileResult[]): void {
-  for (const f of files) {
-    process.stdout.write(`${f.status.padEnd(9)} ${f.path}${f.reason ? ` (${f.reason})` : ""}\n`);
-  }
+/** Prints one line per file (see {@link fileLines}). */
+function report(files: readonly FileResult[], check = false): void {
+  process.stdout.write(fileLines(files, check));
 }
 
 /**
@@ -130,11 +130,27 @@ export const workflowCommand: CommandModule = (program: Command) => {
     .description("Re-render the files protonkit owns from .protonkit/workflow.yaml and .protonkit/provisioning.yaml (a platform repository: .protonkit/platform.yaml); edited files are kept unless --force.")
     .requiredOption("--repo <dir>", "the provisioning repository (top level of a git checkout)")
     .option("--force", "overwrite owned files even when they were edited")
-    .option("--check", "write nothing; exit 1 when any file would be created, updated or is skipped")
+    .option("--check", "write nothing; exit 1 when any file would be created, updated or is skipped (the committed workflow is stale)")
+    .option(
+      "--running-toolkit-ref <sha>",
+      "with --check: the toolkit commit running the check (the platform workflow passes its pinned ref); when the configuration pins another commit, that toolkit renders the files and the check passes with a note",
+    )
     .action((flags: UpdateFlags) => {
       const result = syncWorkflow({ repo: flags.repo, mode: "update", force: flags.force, check: flags.check });
-      report(result.files);
-      if (flags.check && !result.inSync) process.exitCode = 1;
+      if (flags.check && flags.runningToolkitRef !== undefined && flags.runningToolkitRef !== result.settings.toolkit_ref) {
+        process.stdout.write(
+          `not checked: the configuration pins toolkit ${result.settings.toolkit_ref}, this check runs ${flags.runningToolkitRef}; the workflow files are checked once the new pin is on the main branch\n`,
+        );
+        return;
+      }
+      report(result.files, flags.check);
+      if (flags.check && !result.inSync) {
+        const config = result.platform ? ".protonkit/platform.yaml" : ".protonkit/workflow.yaml and .protonkit/provisioning.yaml";
+        process.stderr.write(
+          `protonkit: the committed workflow files are stale against ${config} (fix: run \`protonkit workflow update --repo <this repository>\` and commit the files it writes; --force replaces edited ones)\n`,
+        );
+        process.exitCode = 1;
+      }
     });
 
   workflow
@@ -145,7 +161,7 @@ export const workflowCommand: CommandModule = (program: Command) => {
     .option("--check", "write nothing; exit 1 when the committed workflow differs")
     .action((flags: ToolkitCiFlags) => {
       const result = syncToolkitCi({ root: flags.root, force: flags.force, check: flags.check });
-      report(result.files);
+      report(result.files, flags.check);
       if (flags.check && !result.inSync) process.exitCode = 1;
     });
 };
