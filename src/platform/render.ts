@@ -49,6 +49,11 @@ export interface PlatformResource {
 export interface PendingResource {
   readonly dir: string;
   readonly reason: string;
+  /**
+   * Its directory is already rendered (and not deleted): left as it is, no longer following.
+   * @default false
+   */
+  readonly rendered?: boolean;
 }
 
 /** What a render would do to the repository. */
@@ -519,7 +524,8 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
   }
   resources.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
   const { writes, removes } = changes(root, resources, removed.sort(), new Set(existing.keys()));
-  return { resources, pending: pending.sort((a, b) => (a.dir < b.dir ? -1 : 1)), removed, writes, removes, warnings, catalogCommit: catalog.index.refCommit, recordsCommit: records.commit };
+  const pendingOut = pending.map((p) => (isNew(p.dir) ? p : { ...p, rendered: true })).sort((a, b) => (a.dir < b.dir ? -1 : 1));
+  return { resources, pending: pendingOut, removed, writes, removes, warnings, catalogCommit: catalog.index.refCommit, recordsCommit: records.commit };
 }
 
 /** Per environment, the services with an instance in it, by owner (sorted). */

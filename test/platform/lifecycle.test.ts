@@ -131,9 +131,9 @@ t.test("a no-op render writes nothing; --check fails on a stale render", async (
   const res = await cli(repo, ["platform", "render", "--check"]);
   t.equal(res.code, 1);
   t.equal(
-    res.err,
+    res.err.replace(/ at [0-9a-f]{12}/g, " at <commit>"),
     [
-      "protonkit: the committed render is stale: 2 paths differ",
+      "protonkit: the committed render is stale against the desired state, the catalog at <commit> and the records at <commit> (protonkit/records): 2 paths differ",
       "  - prod/orders-orders-a/main.tf: differs from the desired state (fix: run `protonkit platform render` and commit the result)",
       "  - prod/orders-orders-a/extra.tf: should be removed (fix: run `protonkit platform render` and commit the result)",
       "",

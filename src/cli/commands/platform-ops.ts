@@ -13,6 +13,7 @@ import { loadPlatformConfig } from "../../platform/config";
 import { loadDesiredState } from "../../platform/model";
 import { statusPage } from "../../platform/page";
 import { forwardRecords } from "../../platform/records-forward";
+import { resolveRecordsRef } from "../../platform/records-ref";
 import { decidePlatformSummary } from "../../platform/workflow-summary";
 import { parseNeeds } from "../../provision/summary";
 import { GitHubStatusMirror } from "../../provision/github-status";
@@ -130,17 +131,6 @@ interface StatusFlags {
   drift?: string;
 }
 
-/** The records ref to read: as given, else the remote-tracking branch when fetched, else the local branch. */
-function recordsRef(repo: string, flags: { records?: string; fetch?: string }): string {
-  if (flags.records) return flags.records;
-  if (flags.fetch) {
-    new RecordsStore({ repo, remote: flags.fetch }).fetch();
-    return `refs/remotes/${flags.fetch}/${RECORDS_BRANCH}`;
-  }
-  const tracking = `refs/remotes/origin/${RECORDS_BRANCH}`;
-  return resolveCommit(repo, tracking) ? tracking : RECORDS_BRANCH;
-}
-
 function clock(now: string | undefined): Date {
   if (now === undefined) return new Date();
   const d = new Date(now);
@@ -155,7 +145,9 @@ export function loadStatus(flags: StatusFlags): PlatformStatus {
   for (const p of problems) process.stderr.write(`protonkit: warning: ${p.toString()} (left out of the status)\n`);
   const config = loadPlatformConfig(repo);
   const catalog = Catalog.open(repo, config.catalog as NonNullable<typeof config.catalog>);
-  const records = readRecords(repo, recordsRef(repo, flags));
+  const ref = resolveRecordsRef(repo, flags);
+  if (ref.note) process.stderr.write(`protonkit: warning: ${ref.note}\n`);
+  const records = readRecords(repo, ref.ref);
   const artifacts = new Map<string, ArtifactRecord>();
   for (const svc of state.services) {
     const read = readArtifacts(repo, svc.name);
@@ -170,7 +162,7 @@ export function loadStatus(flags: StatusFlags): PlatformStatus {
 function statusOptions(cmd: Command): Command {
   return cmd
     .option("--repo <dir>", "the platform repository checkout", ".")
-    .option("--records <ref>", `records ref (default origin/${RECORDS_BRANCH} when fetched, else ${RECORDS_BRANCH})`)
+    .option("--records <ref>", `records ref (default: <remote>/${RECORDS_BRANCH} with --fetch, else the newer of ${RECORDS_BRANCH} and origin/${RECORDS_BRANCH}, as \`platform render\` reads them)`)
     .option("--fetch <remote>", "fetch the records branch from this remote first")
     .option("--now <time>", "the time ages are computed at, ISO 8601 (default: now)")
     .option("--drift <file>", "drift records to show (default: drift.json on the records branch, as `provision drift --records-branch` writes it)");

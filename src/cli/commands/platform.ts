@@ -1,8 +1,9 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { migrateConfig, PLATFORM_CONFIG_PATH } from "../../platform/config";
-import type { PlatformPlan } from "../../platform";
-import { renderPlatform, upgradePlatform } from "../../platform";
+import type { RenderedPlatform } from "../../platform";
+import { recordsLabel, renderPlatform, upgradePlatform } from "../../platform";
+import { RECORDS_BRANCH } from "../../platform/records-store";
 import { fail } from "../../errors";
 import type { CommandModule } from "./index";
 
@@ -35,8 +36,11 @@ interface UpgradeFlags extends RepoFlags {
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** What a render did (or, with --check, found), one line per resource directory that changed. */
-function printPlan(plan: PlatformPlan, check: boolean): void {
-  out(`catalog at ${plan.catalogCommit.slice(0, 12)}, records at ${plan.recordsCommit ? plan.recordsCommit.slice(0, 12) : "(none recorded)"}`);
+function printPlan(plan: RenderedPlatform, check: boolean): void {
+  // The ref is named unless it is the local branch, the usual case.
+  const ref = plan.recordsRef && plan.recordsRef.ref !== RECORDS_BRANCH ? plan.recordsRef : undefined;
+  out(`catalog at ${plan.catalogCommit.slice(0, 12)}, records at ${recordsLabel(plan, ref)}`);
+  if (plan.recordsRef?.note) process.stderr.write(`protonkit: warning: ${plan.recordsRef.note}\n`);
   const changed = new Set([...plan.writes.keys(), ...plan.removes].map((p) => p.replace(/\/(\.proton\/)?[^/]+$/, "")));
   for (const r of plan.resources) {
     if (!changed.has(r.dir)) continue;
@@ -70,7 +74,7 @@ export const platformCommand: CommandModule = (program: Command) => {
           "Writes only files that change; refuses the whole run on any problem, listing every one, and writes nothing.",
       )
       .option("--check", "write nothing; fail when the committed render differs from the desired state")
-      .option("--records <ref>", "the records branch or commit to read outputs and deployments from", "protonkit/records")
+      .option("--records <ref>", `the records branch or commit to read outputs and deployments from (default: the newer of ${RECORDS_BRANCH} and origin/${RECORDS_BRANCH}, as \`platform status\` reads them)`)
       .option("--fetch", "fetch a catalog given by URL before rendering (otherwise the cached clone is used)"),
   ).action((flags: RenderFlags) => {
     const plan = renderPlatform({ root: path.resolve(flags.repo), check: flags.check, recordsRef: flags.records, fetch: flags.fetch });
