@@ -328,13 +328,14 @@ t.test("one pull request deploys an environment, a service's two instances and i
   // 5. A changed environment output reaches its dependents: a new CIDR replaces the VPC, so
   // vpc_id changes; propagate re-renders both instances and the pipeline (its service_instances
   // carry their environment, as Proton's do), and the order of the propagate merge schedules them.
+  // The README's step: `git fetch origin`, then render (it reads origin's records: the author
+  // has no local records branch).
   fetchAuthor();
   git(author, "switch", "-q", "-c", "new-cidr", "origin/main");
-  // The author renders against the records as they are now (the README's step).
-  git(author, "fetch", "-q", "origin", `+${RECORDS_BRANCH}:${RECORDS_BRANCH}`);
   writeFiles(author, { "platform/environments/prod.yaml": ENV_FILE.replace("10.1.0.0/16", "10.2.0.0/16") });
   const rerendered = await step(t, author, ["platform", "render"]);
   t.match(rerendered.out, /wrote prod\/ /);
+  t.match(rerendered.out, /records at [0-9a-f]{12}/, "it read origin's records");
   t.notMatch(rerendered.out, /orders/, "its dependents change only once the new output is recorded");
   git(author, "commit", "-q", "-am", "prod: a new CIDR");
   git(author, "push", "-q", "origin", "new-cidr");
