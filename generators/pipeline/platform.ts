@@ -3,7 +3,7 @@
  * service's desired state (`platform/services/<service>.yaml`: template, instances, the pipeline
  * spec's `unit_test_command` and `scm`, and a function's `code_s3_bucket`), each instance's environment
  * tier (`platform/environments/<env>.yaml`) and, from `.protonkit/platform.yaml` when present,
- * the account each environment runs in.
+ * the account each environment runs in and the platform repository's name (`workflow.repository`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,7 +20,10 @@ export interface PlatformFacts {
   readonly scm?: "github" | "gitlab";
   readonly code_bucket?: string;
   readonly stages: readonly Record<string, unknown>[];
-  /** `owner/name` from the checkout's `origin` remote, when it is a GitHub URL. */
+  /**
+   * `owner/name` of the platform repository: `workflow.repository` of its
+   * `.protonkit/platform.yaml`, else the checkout's `origin` remote when it is a GitHub URL.
+   */
   readonly platform_repository?: string;
   /** The pipeline spec's `gitlab_project`, when set. */
   readonly gitlab_project?: string;
@@ -169,7 +172,8 @@ export function readPlatformFacts(root: string, service: string): PlatformFacts 
   if (stages.length === 0) {
     fail("the service has no instances to deploy", { file: source.displayFile, field: "spec.instances", fix: "add an instance per environment the service runs in" });
   }
-  const repository = originOf(root);
+  // The platform's own name for itself first: a new repository has no origin yet.
+  const repository = configuredRepository(root) ?? originOf(root);
   return {
     template,
     // The template's default is "" (the language's default command): absent here too.
@@ -181,6 +185,12 @@ export function readPlatformFacts(root: string, service: string): PlatformFacts 
     ...(typeof pipeline.gitlab_project === "string" && pipeline.gitlab_project !== "" ? { gitlab_project: pipeline.gitlab_project } : {}),
     instances: trusts,
   };
+}
+
+/** `workflow.repository` of the checkout's `.protonkit/platform.yaml`, when it has one. */
+function configuredRepository(root: string): string | undefined {
+  if (!fs.existsSync(path.join(root, PLATFORM_CONFIG_PATH))) return undefined;
+  return loadRepositoryConfig(root).workflow?.repository;
 }
 
 /**

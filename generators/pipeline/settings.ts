@@ -91,13 +91,15 @@ function oneLine(v: unknown): boolean {
 
 /**
  * Validates settings from any source. `where` turns a field path into the line and the field
- * name a problem shows (a flag for the command line, a key for the file).
+ * name a problem shows (a flag for the command line, a key for the file); `missingFix` says,
+ * per key, how to supply a missing required value from that source.
  */
-export function validatePipelineSettings(data: unknown, file: string, where: Where): PipelineSettings {
+export function validatePipelineSettings(data: unknown, file: string, where: Where, missingFix: Readonly<Record<string, string>> = {}): PipelineSettings {
   const problems: Problem[] = [];
   const add = (segments: readonly PathSegment[], message: string, fix: string): void => {
     const w = where(segments);
-    problems.push(new Problem(message, { file, line: w.line, field: w.field, fix }));
+    const key = String(segments[0]);
+    problems.push(new Problem(message, { file, line: w.line, field: w.field, fix: message === "is required" && segments.length === 1 ? (missingFix[key] ?? fix) : fix }));
   };
   if (!isPlainObject(data)) {
     throw new ProtonkitError(new Problem("must be a YAML mapping", { file, fix: "see generators/README.md for the keys" }));

@@ -102,6 +102,21 @@ const FLAG_KEYS: readonly [keyof PipelineFlags, string][] = [
   ["codeBucket", "code_bucket"],
 ];
 
+/** How to supply a missing setting on the command line without `--platform`. */
+const INIT_FIXES: Readonly<Record<string, string>> = {
+  template: "pass --template public-web-service, private-web-service or function-service, or --platform <platform checkout> to read it from platform/services/<service>.yaml",
+  platform_repository: "pass --platform-repository <owner/name> (the GitHub repository holding platform/), or --platform <platform checkout> to read it from there",
+  stages: "pass one --stage <environment>:<instance>:<tier> per deployment, or --platform <platform checkout> to read them from platform/services/<service>.yaml",
+  account: "pass --account <12-digit id> (the account of the service's pipeline: ECR repository and pipeline role)",
+};
+
+/** How to supply a missing setting with `--platform`. */
+const INIT_FIXES_PLATFORM: Readonly<Record<string, string>> = {
+  ...INIT_FIXES,
+  platform_repository:
+    "pass --platform-repository <owner/name>; without it the platform checkout's .protonkit/platform.yaml workflow.repository is used, then its origin remote when that is a GitHub URL, and neither is set",
+};
+
 /** Default zip packaging per language, for a function built without a Dockerfile. */
 function defaultPackageCommand(root: string): string {
   const { language } = detectLanguage(root);
@@ -159,7 +174,12 @@ function settingsFromInit(root: string, options: PipelineSyncOptions): { setting
     data.package_command ??= defaultPackageCommand(root);
     data.package_path ??= "dist/function.zip";
   }
-  const settings = validatePipelineSettings(data, "command line", (segments: readonly PathSegment[]) => ({ field: flagFor(segments) + (segments.length > 1 ? ` (${segments.slice(1).join(".")})` : "") }));
+  const settings = validatePipelineSettings(
+    data,
+    "command line",
+    (segments: readonly PathSegment[]) => ({ field: flagFor(segments) + (segments.length > 1 ? ` (${segments.slice(1).join(".")})` : "") }),
+    options.platform !== undefined ? INIT_FIXES_PLATFORM : INIT_FIXES,
+  );
   return { settings, ...(facts !== undefined ? { facts } : {}) };
 }
 

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import t from "tap";
 import { DEFAULT_UNIT_TEST } from "../../generators/pipeline/detect";
 import { syncPipeline, GITHUB_WORKFLOW_PATH } from "../../generators/pipeline/sync";
+import { syncWorkflow } from "../../generators/workflow/sync";
 import { FunctionService } from "../../stacks/function-service/stack";
 import { PrivateWebService } from "../../stacks/private-web-service/stack";
 import { PublicWebService } from "../../stacks/public-web-service/stack";
@@ -190,4 +191,29 @@ t.test("GitHub, an instance in another account whose role trusts GitLab: refused
   t.match(err.message, /spec\.instances\[1\]\.spec\.scm: instance "orders-prod" runs in another account than the pipeline's, and its deploy role in account 210987654321 trusts GitLab \(scm: gitlab\), not this GitHub workflow \(fix: remove scm/);
   const same = syncPipeline({ repo: nodeApp(t, false), mode: "init", platform: crossAccountPlatform(t, "github", ""), flags: gitlabFlags });
   t.equal(same.model.stages[1].role_arn, "arn:aws:iam::210987654321:role/protonkit-orders-orders-prod-deploy", "GitHub's default trust: accepted");
+});
+
+t.test("init --platform takes the platform repository from .protonkit/platform.yaml's workflow.repository, before origin", async (t) => {
+  const platform = platformRepo(t, undefined);
+  fs.mkdirSync(path.join(platform, ".git"));
+  fs.writeFileSync(path.join(platform, ".git", "config"), '[remote "origin"]\n\turl = git@github.com:acme/platform-old.git\n');
+  const noPlatformRepository = { service: "orders", scm: "github", account: "123456789012" };
+  t.equal(syncPipeline({ repo: nodeApp(t, false), mode: "init", platform, flags: noPlatformRepository }).settings.platform_repository, "acme/platform-old", "origin without platform.yaml");
+
+  syncWorkflow({ repo: platform, mode: "init", platform: true, settings: { repository: "acme/platform", toolkit_repository: "acme/protonkit", toolkit_ref: "a".repeat(40) } });
+  t.equal(syncPipeline({ repo: nodeApp(t, false), mode: "init", platform, flags: noPlatformRepository }).settings.platform_repository, "acme/platform", "workflow.repository wins over origin");
+});
+
+t.test("init without any platform repository names both defaults, exits 1 and writes nothing", async (t) => {
+  const platform = platformRepo(t, undefined);
+  const repo = nodeApp(t, false);
+  const before = fs.readdirSync(repo).sort();
+  t.throws(() => syncPipeline({ repo, mode: "init", platform, flags: { service: "orders", scm: "github", account: "123456789012" } }), {
+    message:
+      "command line: 1 problem\n  - command line: --platform-repository: is required (fix: pass --platform-repository <owner/name>; without it the platform checkout's .protonkit/platform.yaml workflow.repository is used, then its origin remote when that is a GitHub URL, and neither is set)",
+  });
+  t.throws(() => syncPipeline({ repo, mode: "init", flags: { service: "orders", scm: "gitlab", account: "123456789012", platformRepository: "acme/platform", stages: ["test:orders-test:test"] } }), {
+    message: /--template: is required \(fix: pass --template public-web-service, private-web-service or function-service, or --platform <platform checkout>/,
+  });
+  t.same(fs.readdirSync(repo).sort(), before, "nothing written");
 });

@@ -60,7 +60,7 @@ export const pipelineCommand: CommandModule = (program: Command) => {
     .option("--template <name>", "public-web-service, private-web-service or function-service (from the platform repository when given)")
     .option("--account <id>", "AWS account of the pipeline (ECR repository, pipeline role)")
     .option("--region <region>", "AWS region (default eu-west-1)")
-    .option("--platform-repository <owner/name>", "GitHub repository where deployed artifacts are recorded (default: the platform checkout's origin)")
+    .option("--platform-repository <owner/name>", "GitHub repository where deployed artifacts are recorded (default, with --platform: workflow.repository of its .protonkit/platform.yaml, else the checkout's origin)")
     .option("--platform-branch <branch>", "branch of the platform repository (default main)")
     .option("--main-branch <branch>", "branch whose pushes build and deploy (default main)")
     .option("--unit-test <command>", "unit-test command (default: the pipeline spec's unit_test_command, else the language's)")
