@@ -1,6 +1,7 @@
 /**
  * The platform repository's CODEOWNERS, generated from the entitlements and the services'
- * owners: each service file belongs to its owning team's GitHub team; environments, the
+ * owners: each service file, and the directories its render writes, belong to its owning
+ * team's GitHub team; environments, the
  * platform configuration and CODEOWNERS itself belong to the platform team. With branch
  * protection requiring code-owner reviews, this is the approval the entitlement checks ask for
  * when an author is not in the owning team.
@@ -8,14 +9,46 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
+import { componentDir, pipelineDir, serviceInstanceDir } from "../render/layout";
 import { isPlainObject, parseYaml } from "../support/yaml";
 import { teamNamed, type Entitlements } from "./teams";
 
 /** Where the generated file goes in the platform repository. */
 export const CODEOWNERS_PATH = ".github/CODEOWNERS";
 
-/** The owner of each `platform/services/*.yaml` under `root`, by file path, sorted. */
-export function serviceOwners(root: string): { file: string; owner?: string }[] {
+/** A service file, its owner, and the rendered directories that belong to it. */
+export interface ServiceOwnership {
+  /** `platform/services/<service>.yaml`. */
+  readonly file: string;
+  readonly owner?: string;
+  /**
+   * The directories its render writes (instances, pipeline, components), named by the
+   * renderer's layout (`src/render/layout.ts`), sorted.
+   */
+  readonly dirs: readonly string[];
+}
+
+/** The rendered directories of one service file's content (read leniently: what it names). */
+function renderedDirs(service: string, value: unknown): string[] {
+  if (!isPlainObject(value)) return [];
+  const spec = isPlainObject(value.spec) ? value.spec : {};
+  const envOf = new Map<string, string>();
+  for (const inst of Array.isArray(spec.instances) ? spec.instances : []) {
+    if (isPlainObject(inst) && typeof inst.name === "string" && typeof inst.environment === "string") envOf.set(inst.name, inst.environment);
+  }
+  const dirs = [...envOf].map(([name, env]) => serviceInstanceDir(env, service, name));
+  if (spec.pipeline !== undefined) dirs.push(pipelineDir(service));
+  if (isPlainObject(value.components)) {
+    for (const [name, c] of Object.entries(value.components)) {
+      const env = isPlainObject(c) && typeof c.instance === "string" ? envOf.get(c.instance) : undefined;
+      if (env !== undefined) dirs.push(componentDir(env, name));
+    }
+  }
+  return [...new Set(dirs)].sort();
+}
+
+/** The owner and rendered directories of each `platform/services/*.yaml` under `root`, by file path, sorted. */
+export function serviceOwners(root: string): ServiceOwnership[] {
   const dir = path.join(root, "platform", "services");
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -25,12 +58,12 @@ export function serviceOwners(root: string): { file: string; owner?: string }[] 
     .map((f) => {
       const value = parseYaml(fs.readFileSync(path.join(dir, f), "utf8")).doc.toJS() as unknown;
       const owner = isPlainObject(value) && typeof value.owner === "string" ? value.owner : undefined;
-      return { file: `platform/services/${f}`, ...(owner !== undefined ? { owner } : {}) };
+      return { file: `platform/services/${f}`, ...(owner !== undefined ? { owner } : {}), dirs: renderedDirs(f.replace(/\.ya?ml$/, ""), value) };
     });
 }
 
 /** CODEOWNERS text (without the ownership line). A service whose owner is no team is a problem naming the file. */
-export function renderCodeowners(entitlements: Entitlements, services: readonly { file: string; owner?: string }[]): string {
+export function renderCodeowners(entitlements: Entitlements, services: readonly ServiceOwnership[]): string {
   const platform = `@${entitlements.platformTeam.githubTeam}`;
   const problems: Problem[] = [];
   const lines = [
@@ -46,7 +79,9 @@ export function renderCodeowners(entitlements: Entitlements, services: readonly 
     "# A new service file has no code owner until it is merged (GitHub reads this file from the",
     "# base branch); `protonkit entitlements check` requires its author to be in the owning team.",
     "/platform/services/",
-    "# Each service belongs to its owning team.",
+    "# Each service belongs to its owning team: its file and the directories its render writes",
+    "# (instances, pipeline, components), which the author commits with the change. A deleted",
+    "# service's directories fall back to the platform team until its destroy removes them.",
   ];
   for (const s of services) {
     const team = s.owner !== undefined ? teamNamed(entitlements, s.owner) : undefined;
@@ -55,6 +90,7 @@ export function renderCodeowners(entitlements: Entitlements, services: readonly 
       continue;
     }
     lines.push(`/${s.file} @${team.githubTeam}`);
+    for (const d of s.dirs) lines.push(`/${d}/ @${team.githubTeam}`);
   }
   if (problems.length > 0) throw new ProtonkitError(problems, "cannot generate CODEOWNERS");
   return `${lines.join("\n")}\n`;

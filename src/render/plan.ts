@@ -16,6 +16,7 @@ import { protonJson } from "./proton-json";
 import type { DeploymentContext, EnvironmentContext, KeptShape } from "./context";
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from "./context";
 import { DELETED_DEPLOYMENT_ID, deletedHeader, pipelineInstanceInputsType, renderedHeader, sortKeys, uuidV5, variablesFile } from "./files";
+import { componentDir, environmentDir, pipelineDir, serviceInstanceDir } from "./layout";
 
 /** One file of a rendered resource directory. */
 export interface RenderedFile {
@@ -110,7 +111,7 @@ function planEnvironment(run: RenderRun, bundle: EnvironmentBundle, spec: Enviro
     assemble(run, {
       kind: "environment",
       name,
-      relativeDir: name,
+      relativeDir: environmentDir(name),
       arn,
       folder: bundle.infrastructure,
       tfvars: {
@@ -135,7 +136,7 @@ function planComponent(run: RenderRun, bundle: ComponentBundle, spec: ServiceSpe
       assemble(run, {
         kind: "component",
         name: component.name,
-        relativeDir: `${inst.environment}/components/${component.name}`,
+        relativeDir: componentDir(inst.environment, component.name),
         arn,
         folder: bundle.infrastructure,
         tfvars: {
@@ -183,7 +184,7 @@ function planService(run: RenderRun, bundle: ServiceBundle, spec: ServiceSpec, s
       assemble(run, {
         kind: "service_instance",
         name: inst.name,
-        relativeDir: `${inst.environment}/${service}-${inst.name}`,
+        relativeDir: serviceInstanceDir(inst.environment, service, inst.name),
         arn,
         folder,
         tfvars: {
@@ -218,7 +219,7 @@ function planService(run: RenderRun, bundle: ServiceBundle, spec: ServiceSpec, s
       assemble(run, {
         kind: "pipeline",
         name: service,
-        relativeDir: `${service}/pipeline`,
+        relativeDir: pipelineDir(service),
         arn,
         folder: bundle.pipelineInfrastructure,
         tfvars: {

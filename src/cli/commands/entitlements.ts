@@ -65,7 +65,7 @@ export const entitlementsCommand: CommandModule = (program: Command) => {
 
   cmd
     .command("codeowners")
-    .description("Write .github/CODEOWNERS: each service file to its owning team, environments and configuration to the platform team.")
+    .description("Write .github/CODEOWNERS: each service file and the directories its render writes (instances, pipeline, components) to its owning team, environments and configuration to the platform team.")
     .option("--repo <dir>", "the platform repository", ".")
     .option("--force", "overwrite the file even when it was edited")
     .option("--check", "write nothing; exit 1 when the committed file differs")
