@@ -112,13 +112,17 @@ export function renderStarterConfig(values: StarterConfigValues): string {
   return render("provisioning.yaml.hbs", { ...values });
 }
 
-/** The starter `.protonkit/platform.yaml` of a platform repository, written once by `workflow init --platform`. */
-export function renderStarterPlatformConfig(values: StarterConfigValues, settings: WorkflowSettings): string {
+/**
+ * The starter `.protonkit/platform.yaml` of a platform repository, written once by `workflow
+ * init --platform`. `catalog` is the catalog's git repository (URL, or a path relative to the
+ * platform repository); the default is the toolkit repository on GitHub.
+ */
+export function renderStarterPlatformConfig(values: StarterConfigValues, settings: WorkflowSettings, catalog?: string): string {
   return render("platform.yaml.hbs", {
     ...values,
     ...settings,
     toolkit_token_secret: settings.toolkit_token_secret ?? false,
-    catalog_repository: `https://github.com/${settings.toolkit_repository}.git`,
+    catalog_repository: catalog ?? `https://github.com/${settings.toolkit_repository}.git`,
   });
 }
 

@@ -114,6 +114,12 @@ export interface SyncOptions {
    * @default true when the repository has a `platform/` folder
    */
   readonly platform?: boolean;
+  /**
+   * The catalog's git repository for a new `.protonkit/platform.yaml` (`catalog.repository`): a
+   * URL, or a path relative to the platform repository. Init of a platform repository only.
+   * @default `https://github.com/<toolkit_repository>.git`
+   */
+  readonly catalog?: string;
 }
 
 /** What {@link syncWorkflow} did. */
@@ -226,14 +232,22 @@ export function syncWorkflow(options: SyncOptions): SyncResult {
     (options.platform ?? fs.existsSync(path.join(root, "platform"))) &&
     settingsText === undefined &&
     !fs.existsSync(path.join(root, DEFAULT_CONFIG_PATH));
+  if (options.catalog !== undefined && !newPlatform) {
+    fail(unified ? "the platform configuration already exists" : "is only for a new platform repository", {
+      file: unified ? show(PLATFORM_CONFIG_PATH) : "command line",
+      field: unified ? "catalog.repository" : "--catalog",
+      fix: unified ? "edit catalog.repository in .protonkit/platform.yaml" : "pass --platform (a platform repository), or leave out --catalog",
+    });
+  }
   let terraformVersion = DEFAULT_TERRAFORM_VERSION;
   let entitlements = false;
   if (newPlatform) {
     settings = settingsFromInput(options.settings ?? {});
     const values: StarterConfigValues = { ...STARTER_DEFAULTS, ...definedOnly(options.starter ?? {}) };
     checkStarterValues(values);
-    const text = renderStarterPlatformConfig(values, settings);
-    parseProvisioningConfig(text, "command line (--account, --region, --terraform-version)");
+    checkCatalog(options.catalog);
+    const text = renderStarterPlatformConfig(values, settings, options.catalog);
+    parseProvisioningConfig(text, "command line (--account, --region, --terraform-version, --catalog)");
     terraformVersion = values.terraformVersion;
     planned.push({ result: { path: PLATFORM_CONFIG_PATH, status: "created" }, write: { relativePath: PLATFORM_CONFIG_PATH, content: text } });
   } else if (unified) {
@@ -359,6 +373,18 @@ function checkStarterValues(values: StarterConfigValues): void {
     problems.push(new Problem(`must be an exact Terraform version, found ${JSON.stringify(values.terraformVersion)}`, { file: where, field: "--terraform-version", fix: "pass e.g. --terraform-version 1.11.4" }));
   }
   if (problems.length > 0) throw new ProtonkitError(problems, `${problems.length} invalid option${problems.length === 1 ? "" : "s"}`);
+}
+
+/** A catalog location the starter can hold: one line, no quotes to escape, not empty. */
+function checkCatalog(catalog: string | undefined): void {
+  if (catalog === undefined) return;
+  if (!/^[^\s"'\\]+$/.test(catalog)) {
+    fail(`must be a git URL or a path, found ${JSON.stringify(catalog)}`, {
+      file: "command line",
+      field: "--catalog",
+      fix: "pass the catalog's git repository, e.g. --catalog https://github.com/acme/protonkit.git or --catalog ../protonkit",
+    });
+  }
 }
 
 function definedOnly<T extends object>(value: Partial<T>): Partial<T> {

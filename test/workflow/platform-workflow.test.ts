@@ -240,3 +240,24 @@ t.test("callers grant what every called job asks for (GitHub checks all jobs, ru
     for (const [k, v] of needed) t.ok(granted[k] === "write" || granted[k] === v, `${rel} grants ${k}: ${v}`);
   }
 });
+
+t.test("init --platform --catalog names the catalog; elsewhere --catalog is refused, writing nothing", async (t) => {
+  const repo = tempRepo(t, "catalog");
+  syncWorkflow({ repo, mode: "init", platform: true, settings: SETTINGS, catalog: "https://git.example.com/acme/catalog.git" });
+  t.equal(parseProvisioningConfig(read(repo, PLATFORM_CONFIG_PATH), PLATFORM_CONFIG_PATH).catalog?.repository, "https://git.example.com/acme/catalog.git");
+  const other = tempRepo(t, "default");
+  syncWorkflow({ repo: other, mode: "init", platform: true, settings: SETTINGS });
+  t.equal(parseProvisioningConfig(read(other, PLATFORM_CONFIG_PATH), PLATFORM_CONFIG_PATH).catalog?.repository, "https://github.com/acme/protonkit.git", "default: the toolkit repository");
+
+  t.throws(() => syncWorkflow({ repo, mode: "init", settings: SETTINGS, catalog: "../catalog" }), {
+    message: ".protonkit/platform.yaml: catalog.repository: the platform configuration already exists (fix: edit catalog.repository in .protonkit/platform.yaml)",
+  });
+  const plain = tempRepo(t, "plain");
+  t.throws(() => syncWorkflow({ repo: plain, mode: "init", platform: false, settings: SETTINGS, catalog: "../catalog" }), {
+    message: "command line: --catalog: is only for a new platform repository (fix: pass --platform (a platform repository), or leave out --catalog)",
+  });
+  const bad = tempRepo(t, "bad");
+  t.throws(() => syncWorkflow({ repo: bad, mode: "init", platform: true, settings: SETTINGS, catalog: "a b" }), { message: /--catalog: must be a git URL or a path, found "a b"/ });
+  t.same(snapshot(plain), {}, "nothing written");
+  t.same(snapshot(bad), {}, "nothing written");
+});

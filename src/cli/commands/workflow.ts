@@ -21,6 +21,7 @@ interface InitFlags {
   terraformVersion?: string;
   force?: boolean;
   platform?: boolean;
+  catalog?: string;
 }
 
 interface UpdateFlags {
@@ -105,12 +106,14 @@ export const workflowCommand: CommandModule = (program: Command) => {
     .option("--terraform-version <version>", "Terraform version for the starter configuration (default 1.11.4)")
     .option("--force", "overwrite owned files even when they were edited")
     .option("--platform", "a platform repository: write .protonkit/platform.yaml (default when the repository has a platform/ folder)")
+    .option("--catalog <url-or-path>", "a platform repository: the catalog's git repository for .protonkit/platform.yaml's catalog.repository, a URL or a path relative to the repository (default https://github.com/<toolkit repository>.git)")
     .action((flags: InitFlags) => {
       const result = syncWorkflow({
         repo: flags.repo,
         mode: "init",
         force: flags.force,
         platform: flags.platform,
+        catalog: flags.catalog,
         settings: {
           repository: flags.repository,
           toolkit_repository: flags.toolkitRepository,
