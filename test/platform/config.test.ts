@@ -78,3 +78,9 @@ t.test("after migrate-config, workflow update takes its settings from the platfo
   t.same(result.files.find((f) => f.path === ".protonkit/platform.yaml")?.status, "kept");
   t.notOk(fs.existsSync(path.join(dir, ".protonkit/workflow.yaml")), "no second settings file written");
 });
+
+t.test("migrate-config through the CLI prints the next step: workflow update", async (t) => {
+  const dir = repo(t, { ".protonkit/provisioning.yaml": CONFIG, ".protonkit/workflow.yaml": WORKFLOW });
+  const out = execFileSync(process.execPath, [path.join(__dirname, "..", "..", "bin", "protonkit.js"), "platform", "migrate-config", "--repo", dir, "--catalog-repository", "../catalog", "--account-id", "123456789012", "--region", "eu-west-1"], { encoding: "utf8" });
+  t.match(out, /^wrote \.protonkit\/platform\.yaml; removed the older files\nnext: run `protonkit workflow update --repo .+` and commit \.protonkit\/ and \.github\/workflows\/ \(the workflow gains the platform's jobs: validate, order, propagate\)\n$/);
+});

@@ -111,6 +111,8 @@ export const platformCommand: CommandModule = (program: Command) => {
   ).action((flags: MigrateFlags) => {
     migrateConfig(path.resolve(flags.repo), flags);
     out(`wrote ${PLATFORM_CONFIG_PATH}; removed the older files`);
+    // The committed workflow is still the provisioning one until it is re-rendered.
+    out(`next: run \`protonkit workflow update --repo ${flags.repo}\` and commit .protonkit/ and .github/workflows/ (the workflow gains the platform's jobs: validate, order, propagate)`);
   });
 
   // status: registered here (src/platform/status*.ts).
