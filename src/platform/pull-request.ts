@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { fail } from "../errors";
 import { GitHubRest } from "../provision/github-rest";
+import { HttpStatusError } from "../provision/retry";
 import type { ChangedFile, MembershipLookup, PullRequestFacts } from "./entitlement-rules";
 import type { Team } from "./teams";
 
@@ -30,11 +31,25 @@ export class TeamsGitHub {
   }
 
   private get<T>(path: string): Promise<T> {
-    return this.rest.request<T>("GET", path);
+    return this.reach(path, this.rest.request<T>("GET", path));
   }
 
   private all<T>(path: string): Promise<T[]> {
-    return this.rest.pages<T>(path, 30);
+    return this.reach(path, this.rest.pages<T>(path, 30));
+  }
+
+  /** A call whose failure to reach GitHub at all (no HTTP answer) becomes a user error naming the URL and the cause. */
+  private async reach<T>(path: string, call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (err) {
+      if (err instanceof HttpStatusError || !(err instanceof Error)) throw err;
+      const base = (this.options.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+      fail(`cannot reach the GitHub API at ${base}${path}: ${networkCause(err)}`, {
+        field: "--api-url / GITHUB_API_URL",
+        fix: "check the URL (default https://api.github.com; GitHub Enterprise Server: https://<host>/api/v3) and that this machine reaches it (DNS, proxy, firewall), then run again",
+      });
+    }
   }
 
   /** The pull request's author and base/head commits. */
@@ -65,12 +80,20 @@ export class TeamsGitHub {
     if (!found) {
       const [org, slug] = team.githubTeam.split("/");
       found = /^[A-Za-z0-9-]+(\[bot\])?$/.test(login)
-        ? this.rest.find<{ state?: string }>(`/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`).then((m) => m?.state === "active")
+        ? this.reach(`/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`, this.rest.find<{ state?: string }>(`/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`)).then((m) => m?.state === "active")
         : Promise.resolve(false);
       this.memberships.set(key, found);
     }
     return found;
   };
+}
+
+/** The innermost reason of a failed fetch: `ECONNREFUSED 127.0.0.1:9`, `ENOTFOUND host`, or the message. */
+function networkCause(err: Error): string {
+  let inner: unknown = err;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const e = inner as Error & { code?: unknown };
+  return typeof e.code === "string" && !e.message.includes(e.code) ? `${e.code} ${e.message}` : e.message;
 }
 
 function git(repo: string, args: string[]): string {

@@ -3,6 +3,7 @@
  * (team membership, authors, reviews) and a real git repository (base and head commits).
  */
 import { execFile } from "node:child_process";
+import * as net from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import t, { type Test } from "tap";
@@ -131,4 +132,24 @@ t.test("protonkit entitlements check: refusal printed, exit 1", async (t) => {
   }).catch((e: { code: number; stdout: string }) => e)) as { code?: number; stdout: string };
   t.equal(err.code, 1);
   t.match(err.stdout, /refused by rule template-entitlement: platform\/services\/ledger\.yaml: team team-b may not use template postgres-service.*\(approval: a member of the platform team @acme\/platform/);
+});
+
+t.test("an unreachable GitHub API names the URL, the cause and the fix, exit 1", async (t) => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const { repo } = platformRepo(t);
+  const cli = path.join(__dirname, "..", "..", "bin", "protonkit.js");
+  const res = await promisify(execFile)(process.execPath, [cli, "entitlements", "check", "--pr", "7", "--repo", repo, "--repository", "acme/platform", "--api-url", `http://127.0.0.1:${port}`], {
+    env: { ...process.env, GITHUB_TOKEN: "t" },
+  }).then(
+    () => ({ code: 0, stderr: "" }),
+    (err: { code: number; stderr: string }) => err,
+  );
+  t.equal(res.code, 1);
+  t.equal(
+    res.stderr,
+    `protonkit: --api-url / GITHUB_API_URL: cannot reach the GitHub API at http://127.0.0.1:${port}/repos/acme/platform/pulls/7: connect ECONNREFUSED 127.0.0.1:${port} (fix: check the URL (default https://api.github.com; GitHub Enterprise Server: https://<host>/api/v3) and that this machine reaches it (DNS, proxy, firewall), then run again)\n`,
+  );
 });
