@@ -39,7 +39,7 @@ t.test("init writes the workflow, the schema and both starter files", async (t) 
   const files = snapshot(repo);
   t.same(Object.keys(files).sort(), [PROVISION_WORKFLOW_PATH, PROVISION_JOBS_WORKFLOW_PATH, DRIFT_WORKFLOW_PATH, CONFIG, CONFIG_SCHEMA_PATH, WORKFLOW_SETTINGS_PATH].sort(), "no temporary files left");
   t.match(files[PROVISION_JOBS_WORKFLOW_PATH], /^# protonkit-owned: .*\(sha256:[0-9a-f]{64}\)\n/);
-  t.match(files[WORKFLOW_SETTINGS_PATH], new RegExp(`toolkit_ref: ${TOOLKIT_REF}`));
+  t.match(files[WORKFLOW_SETTINGS_PATH], new RegExp(`toolkit_ref: "${TOOLKIT_REF}"`));
   t.notMatch(files[CONFIG], /protonkit-owned/, "the configuration is the user's");
 });
 
