@@ -184,6 +184,11 @@ export class Catalog {
     return list[list.length - 1];
   }
 
+  /** Every published major of a template, lowest first. */
+  majors(template: string): number[] {
+    return Object.keys(this.index.templates[template] ?? {}).map(Number).sort((a, b) => a - b);
+  }
+
   /** The newest published major of a template. */
   latestMajor(template: string): number | undefined {
     const majors = Object.keys(this.index.templates[template] ?? {}).map(Number);

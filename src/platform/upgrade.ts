@@ -10,6 +10,7 @@ import type { Document } from "yaml";
 import { Problem, ProtonkitError } from "../errors";
 import { specTarget } from "../render";
 import { checkSpec } from "../spec/spec";
+import { closest } from "../support/json-schema";
 import { problemAt, problemCount } from "../support/problems";
 import type { Catalog, PublishedVersion } from "./catalog";
 import type { DesiredState, EnvironmentState, ServiceState, VersionRequest } from "./model";
@@ -43,10 +44,20 @@ export interface UpgradePlan {
   readonly files: ReadonlyMap<string, string>;
 }
 
-function quoted(value: string): Scalar {
-  const s = new Scalar(value);
+/**
+ * Sets a version field to `"<text>"`. An existing scalar is edited in place, so its comments
+ * (`version: "1.1"   # keep until QA signs off`) stay with it.
+ */
+function setVersion(doc: Document, at: readonly string[], text: string): void {
+  const node = doc.getIn(at, true);
+  if (node instanceof Scalar) {
+    node.value = text;
+    node.type = Scalar.QUOTE_DOUBLE;
+    return;
+  }
+  const s = new Scalar(text);
   s.type = Scalar.QUOTE_DOUBLE;
-  return s;
+  doc.setIn(at, s);
 }
 
 function instanceEnvironments(svc: ServiceState): { name: string; environment: string; index: number }[] {
@@ -83,12 +94,16 @@ export function planUpgrade(state: DesiredState, catalog: Catalog, options: Upgr
     if (major < request.major) return undefined;
     const latest = catalog.latest(template, major);
     if (!latest) {
-      if (options.major !== undefined) problems.push(new Problem(`${template} has no published major ${major}`, { field: "--major", fix: `pass a published major of ${template}` }));
+      if (options.major !== undefined) {
+        const majors = catalog.majors(template);
+        problems.push(new Problem(`${template} has no published major ${major}: published are ${majors.length ? majors.join(", ") : "none"}`, { field: "--major", fix: `pass a published major of ${template}${majors.length ? ` (${majors.join(", ")})` : ""}, or limit the upgrade with --template, --service or --environment` }));
+      }
       return undefined;
     }
     const text = request.minor === undefined ? String(major) : `${major}.${latest.minor}`;
     return text === request.text ? undefined : { text, version: latest };
   };
+  unknownFilters(state, catalog, options);
   const wanted = (template: string): boolean => options.template === undefined || options.template === template;
 
   for (const env of state.environments) {
@@ -121,7 +136,7 @@ export function planUpgrade(state: DesiredState, catalog: Catalog, options: Upgr
         }
       }
     }
-    docOf(env.source.file).set("version", quoted(to.text));
+    setVersion(docOf(env.source.file), ["version"], to.text);
     changes.push({ file: env.source.displayFile, field: "version", from: env.version.text, to: to.text });
   }
 
@@ -142,7 +157,7 @@ export function planUpgrade(state: DesiredState, catalog: Catalog, options: Upgr
     };
     const serviceTo = whole ? target(svc.template, svc.version) : undefined;
     if (serviceTo) {
-      doc.set("version", quoted(serviceTo.text));
+      setVersion(doc, ["version"], serviceTo.text);
       changes.push({ file: svc.source.displayFile, field: "version", from: svc.version.text, to: serviceTo.text });
       if (serviceTo.version.major !== svc.version.major) check(serviceTo.version, "pipeline");
     }
@@ -151,7 +166,7 @@ export function planUpgrade(state: DesiredState, catalog: Catalog, options: Upgr
       if (own) {
         const to = target(svc.template, own);
         if (!to) continue;
-        doc.setIn(["instances", inst.name, "version"], quoted(to.text));
+        setVersion(doc, ["instances", inst.name, "version"], to.text);
         changes.push({ file: svc.source.displayFile, field: `instances.${inst.name}.version`, from: own.text, to: to.text });
         if (to.version.major !== own.major) check(to.version, inst.index);
       } else if (serviceTo) {
@@ -159,7 +174,7 @@ export function planUpgrade(state: DesiredState, catalog: Catalog, options: Upgr
       } else if (!whole) {
         const to = target(svc.template, svc.version);
         if (!to) continue;
-        doc.setIn(["instances", inst.name, "version"], quoted(to.text));
+        setVersion(doc, ["instances", inst.name, "version"], to.text);
         changes.push({ file: svc.source.displayFile, field: `instances.${inst.name}.version`, from: svc.version.text, to: to.text });
         if (to.version.major !== svc.version.major) check(to.version, inst.index);
       }
@@ -180,9 +195,39 @@ export function planUpgrade(state: DesiredState, catalog: Catalog, options: Upgr
   }
 
   if (problems.length > 0) {
-    throw new ProtonkitError(problems, `upgrade refused: ${problemCount(problems.length)} that no longer fit the new version; nothing was changed`);
+    throw new ProtonkitError(problems, `upgrade refused: ${problemCount(problems.length)} that no longer ${problems.length === 1 ? "fits" : "fit"} the new version; nothing was changed`);
   }
   return { changes, files: new Map([...docs].filter(([file]) => edited.has(file)).map(([file, doc]) => [file, doc.toString()])) };
+}
+
+/** A filter naming nothing in the desired state is a mistake, not "nothing to upgrade". */
+function unknownFilters(state: DesiredState, catalog: Catalog, options: UpgradeOptions): void {
+  const problems: Problem[] = [];
+  const check = (flag: string, value: string | undefined, known: readonly string[], what: string, where: string): void => {
+    if (value === undefined || known.includes(value)) return;
+    const hint = closest(value, known);
+    problems.push(
+      new Problem(`unknown ${what} "${value}": expected one of ${[...known].sort().join(", ") || "(none)"}`, {
+        file: where,
+        field: flag,
+        fix: hint ? `did you mean ${hint}?` : `name a ${what} of ${where}`,
+      }),
+    );
+  };
+  check("--service", options.service, state.services.map((s) => s.name), "service", "platform/services/");
+  check("--environment", options.environment, state.environments.map((e) => e.name), "environment", "platform/environments/");
+  const used = [...new Set([...state.environments.map((e) => e.template), ...state.services.map((s) => s.template)])];
+  if (options.template !== undefined && !used.includes(options.template)) {
+    const published = Object.keys(catalog.index.templates);
+    const hint = closest(options.template, used) ?? (published.includes(options.template) ? undefined : closest(options.template, published));
+    problems.push(
+      new Problem(
+        published.includes(options.template) ? `no environment or service uses template "${options.template}": used are ${used.sort().join(", ") || "(none)"}` : `unknown template "${options.template}": used are ${used.sort().join(", ") || "(none)"}`,
+        { file: "platform/", field: "--template", fix: hint ? `did you mean ${hint}?` : "name a template the desired state uses" },
+      ),
+    );
+  }
+  if (problems.length > 0) throw new ProtonkitError(problems, `platform upgrade: ${problemCount(problems.length)}; nothing was changed`);
 }
 
 function prefixed(problems: readonly Problem[], label: string): Problem[] {
