@@ -9,7 +9,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem } from "../errors";
-import { isPlainObject, parseYaml } from "../support/yaml";
+import { closest } from "../support/json-schema";
+import { problemAt } from "../support/problems";
+import type { YamlSource } from "../support/yaml";
+import { describeValue, isPlainObject, parseYaml } from "../support/yaml";
+
+/** The keys a record has (the pipeline's deploy step writes them). */
+const RECORD_KEYS = ["service", "instance", "environment", "artifact", "code_sha256", "source"];
+
+/** The fix every unreadable record shares. */
+const REWRITE = "let the pipeline rewrite it, or delete the file to fall back to the service spec";
 
 /** Folder of the records, relative to the platform repository root. */
 export const ARTIFACTS_DIR = "platform/artifacts";
@@ -40,13 +49,34 @@ export function readArtifacts(root: string, service: string): { records: Map<str
   if (!fs.existsSync(dir)) return { records, problems };
   for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".yaml")).sort()) {
     const file = `${ARTIFACTS_DIR}/${service}/${f}`;
-    const v = parseYaml(fs.readFileSync(path.join(dir, f), "utf8")).doc.toJS() as unknown;
     const instance = f.replace(/\.yaml$/, "");
-    const artifact = isPlainObject(v) ? v.artifact : undefined;
-    if (!isPlainObject(v) || typeof artifact !== "string" || !(IMAGE.test(artifact) || ZIP.test(artifact)) || v.instance !== instance) {
-      problems.push(new Problem("is not an artifact record of this instance (artifact must be an image by digest or s3://bucket/key)", { file, field: "artifact", fix: "let the pipeline rewrite it, or delete the file to fall back to the service spec" }));
+    const parsed = parseYaml(fs.readFileSync(path.join(dir, f), "utf8"));
+    if (parsed.errors.length > 0) {
+      for (const e of parsed.errors) problems.push(new Problem(`malformed YAML: ${e.message}`, { file, line: e.line, fix: `correct the YAML syntax, or ${REWRITE}` }));
       continue;
     }
+    const source: YamlSource = { file: path.join(dir, f), displayFile: file, doc: parsed.doc, lineCounter: parsed.lineCounter, value: parsed.doc.toJS() as unknown };
+    const v = source.value;
+    if (!isPlainObject(v)) {
+      problems.push(problemAt(source, [], `expected an artifact record (a map with ${RECORD_KEYS.join(", ")}), found ${describeValue(v)}`, REWRITE));
+      continue;
+    }
+    const before = problems.length;
+    for (const key of Object.keys(v)) {
+      if (RECORD_KEYS.includes(key)) continue;
+      const hint = closest(key, RECORD_KEYS);
+      problems.push(problemAt(source, [key], `unknown field: expected one of ${RECORD_KEYS.join(", ")}, found "${key}"`, hint ? `did you mean ${hint}?` : `remove it, or ${REWRITE}`));
+    }
+    const artifact = v.artifact;
+    if (artifact === undefined) {
+      if (!Object.keys(v).some((k) => closest(k, RECORD_KEYS) === "artifact")) problems.push(problemAt(source, [], "artifact is missing", REWRITE));
+    } else if (typeof artifact !== "string" || !(IMAGE.test(artifact) || ZIP.test(artifact))) {
+      problems.push(problemAt(source, ["artifact"], `is not an artifact record of this instance: expected an image by digest (<repository>@sha256:<hex>) or s3://bucket/key, found ${describeValue(artifact)}`, REWRITE));
+    }
+    if (v.instance !== instance) {
+      problems.push(problemAt(source, v.instance === undefined ? [] : ["instance"], `expected instance: ${instance} (the file's name), found ${describeValue(v.instance)}`, `name the file <instance>.yaml, or ${REWRITE}`));
+    }
+    if (problems.length > before || typeof artifact !== "string") continue;
     records.set(instance, {
       service,
       instance,

@@ -225,7 +225,12 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     const r = catalog.resolve(template, request);
     const versionAt = at[at.length - 1] === "template" ? [...at.slice(0, -1), "version"] : at;
     if (!r.version) {
-      problems.push(problemAt(source, r.problem.field === "template" ? at : versionAt, r.problem.message, r.problem.fix));
+      // A template of the wrong kind is the first thing to fix, whatever version was asked for.
+      const major = r.problem.field === "version" ? catalog.latestMajor(template) : undefined;
+      const any = major === undefined ? undefined : catalog.latest(template, major);
+      const kind = any ? kindOf(any) : undefined;
+      if (kind && kind !== want) problems.push(kindProblem(source, at, template, want, kind));
+      else problems.push(problemAt(source, r.problem.field === "template" ? at : versionAt, r.problem.message, r.problem.fix));
       return undefined;
     }
     if (dir !== null && catalog.isDeprecated(r.version)) {
@@ -245,11 +250,21 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
       return undefined;
     }
     if (bundle.kind !== want) {
-      problems.push(problemAt(source, at, `expected a${want === "environment" ? "n" : ""} ${want} template, found ${template}, a${bundle.kind === "environment" ? "n" : ""} ${bundle.kind} template`, `name a${want === "environment" ? "n" : ""} ${want} template of the catalog`));
+      problems.push(kindProblem(source, at, template, want, bundle.kind));
       return undefined;
     }
     return { version: r.version, bundle };
   };
+
+  const kindOf = (v: PublishedVersion): Bundle["kind"] | undefined => {
+    try {
+      return catalog.bundle(v).kind;
+    } catch {
+      return undefined;
+    }
+  };
+  const kindProblem = (source: YamlSource, at: PathSegment[], template: string, want: Bundle["kind"], found: Bundle["kind"]): Problem =>
+    problemAt(source, at, `expected a${want === "environment" ? "n" : ""} ${want} template, found ${template}, a${found === "environment" ? "n" : ""} ${found} template`, `name a${want === "environment" ? "n" : ""} ${want} template of the catalog`);
 
   const deprecationFix = (v: PublishedVersion): string => {
     const major = catalog.latestMajor(v.template) ?? v.major;

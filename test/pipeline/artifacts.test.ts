@@ -16,7 +16,7 @@ t.test("records set the image of a web instance and the code of a function", asy
   fs.writeFileSync(path.join(dir, "orders-bad.yaml"), "service: orders\ninstance: orders-bad\nartifact: nginx:latest\n");
   const { records, problems } = readArtifacts(root, "orders");
   t.same([...records.keys()], ["orders-test", "orders-zip"]);
-  t.match(problems[0].toString(), /orders-bad\.yaml: artifact: is not an artifact record/);
+  t.match(problems[0].toString(), /orders-bad\.yaml:3: artifact: is not an artifact record/);
   t.same(withArtifact("public-web-service", { image: "nginx:1", port: 80 }, records.get("orders-test")), { image: DIGEST, port: 80 });
   t.same(withArtifact("function-service", { code_s3_bucket: "b", code_s3_key: "k" }, records.get("orders-test")), { image_uri: DIGEST });
   t.same(withArtifact("function-service", { image_uri: DIGEST }, records.get("orders-zip")), { code_s3_bucket: "acme-artifacts", code_s3_key: "orders/abc/function.zip" });

@@ -112,6 +112,10 @@ const CASES: Case[] = [
       "protonkit: platform render: 1 problem; nothing was written",
       "  - platform/environments/prod.yaml:1: template: expected an environment template, found web, a service template (fix: name an environment template of the catalog)",
     ].join("\n") + "\n" },
+  { name: "environment of a service template, pinned to a version the service template does not have", files: { [ENV]: ENV_FILE.replace("template: env", "template: web").replace('version: "1"', 'version: "1.3"') }, expect: [
+      "protonkit: platform render: 1 problem; nothing was written",
+      "  - platform/environments/prod.yaml:1: template: expected an environment template, found web, a service template (fix: name an environment template of the catalog)",
+    ].join("\n") + "\n" },
   { name: "service of an environment template", files: { [SVC]: SERVICE_FILE.replace("template: web", "template: env") }, expect: [
       "protonkit: platform render: 1 problem; nothing was written",
       "  - platform/services/orders.yaml:2: template: expected a service template, found env, an environment template (fix: name a service template of the catalog)",

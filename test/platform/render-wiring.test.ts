@@ -132,7 +132,7 @@ t.test("records that do not apply are warnings; records that do not fit refuse t
   const garbled = await setup({ "platform/artifacts/orders/orders-a.yaml": "service: orders\ninstance: orders-a\nartifact: nginx:latest\n" });
   const r2 = await cli(garbled, ["platform", "render"]);
   t.equal(r2.code, 1);
-  t.match(r2.err, /orders-a\.yaml: artifact: is not an artifact record of this instance/);
+  t.match(r2.err, /orders-a\.yaml:3: artifact: is not an artifact record of this instance/);
 });
 
 const BILLING = `template: web
