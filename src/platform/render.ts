@@ -538,9 +538,62 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     else resources.push(deletionFromDisk(root, dir, info));
   }
   resources.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  warnings.push(...renameWarnings(resources, isNew, (dir) => records.deployment(dir) !== undefined));
   const { writes, removes } = changes(root, resources, removed.sort(), new Set(existing.keys()));
   const pendingOut = pending.map((p) => (isNew(p.dir) ? p : { ...p, rendered: true })).sort((a, b) => (a.dir < b.dir ? -1 : 1));
   return { resources, pending: pendingOut, removed, writes, removes, warnings, catalogCommit: catalog.index.refCommit, recordsCommit: records.commit };
+}
+
+/** What makes two resources the same but for their names: kind, template and inputs. */
+function fingerprintOf(r: PlatformResource): { key: string; service: string; instance: string } | undefined {
+  try {
+    const file = (p: string): JsonObject | undefined => {
+      const f = r.files.find((x) => x.path === p);
+      return f ? (JSON.parse(f.content) as JsonObject) : undefined;
+    };
+    const meta = file(METADATA_FILE);
+    const vars = file("proton.auto.tfvars.json");
+    if (!meta || !vars) return undefined;
+    const inner = isPlainObject(meta.resourceMetadata) ? meta.resourceMetadata : isPlainObject(meta.componentMetadata) ? meta.componentMetadata : {};
+    const own = (name: string): JsonObject | undefined => (isPlainObject(vars[name]) ? (vars[name] as JsonObject) : undefined);
+    const block = own("service_instance") ?? own("pipeline") ?? own("component") ?? own("environment");
+    const service = own("service");
+    return {
+      key: JSON.stringify([r.kind, inner.templateArn ?? "", block?.inputs ?? null]),
+      service: typeof service?.name === "string" ? service.name : "",
+      instance: typeof own("service_instance")?.name === "string" ? String(own("service_instance")?.name) : "",
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A deleted directory and a new one of the same kind, template and inputs look like a rename
+ * (e.g. `orders.yaml` renamed to `Orders_Svc.yaml`): the apply would destroy the running
+ * resources and create new ones. Warned about, since a rename may be meant.
+ */
+function renameWarnings(resources: readonly PlatformResource[], isNew: (dir: string) => boolean, deployed: (dir: string) => boolean): string[] {
+  const created = resources.filter((r) => !r.deleted && isNew(r.dir)).map((r) => ({ r, f: fingerprintOf(r) }));
+  const out: string[] = [];
+  // Only what was deployed: destroying a directory never applied loses nothing.
+  for (const gone of resources.filter((r) => r.deleted && deployed(r.dir))) {
+    const f = fingerprintOf(gone);
+    if (!f) continue;
+    const match = created.find((c) => c.f?.key === f.key);
+    if (!match?.f) continue;
+    const why: string[] = [];
+    if (f.service !== match.f.service) {
+      why.push(`the service name comes from the file name (platform/services/<service>.yaml): service ${f.service} became ${match.f.service}${match.r.source ? ` (${match.r.source})` : ""}`);
+    }
+    if (f.instance !== match.f.instance) why.push(`instance ${f.instance} became ${match.f.instance}`);
+    out.push(
+      `${gone.dir}/ is deleted and ${match.r.dir}/ is new, with the same template and spec: this looks like a rename${why.length ? `; ${why.join("; ")}` : ""}. ` +
+        `Applying it destroys the running ${gone.kind.replace("_", " ")} of ${gone.dir}/ and creates a new one in ${match.r.dir}/ (the directory, and the state key, come from the service and instance names). ` +
+        `To keep it, keep the old name${f.service !== match.f.service ? ` (rename the file back to platform/services/${f.service}.yaml)` : ""}; if the new name is meant, go on: the old resources are destroyed`,
+    );
+  }
+  return out;
 }
 
 /** Per environment, the services with an instance in it, by owner (sorted). */
