@@ -17,6 +17,7 @@ const HEALTH_LABEL: Readonly<Record<Health, string>> = {
   failed: "failed",
   drifted: "drifted",
   "in-progress": "in progress",
+  pending: "pending",
   "never-deployed": "never deployed",
   removed: "removed from desired state",
   outdated: "behind latest",
@@ -27,6 +28,7 @@ const COLOURS: Readonly<Record<Health, { fill: string; stroke: string }>> = {
   failed: { fill: "#fde2e1", stroke: "#c62828" },
   drifted: { fill: "#fbe9e7", stroke: "#d84315" },
   "in-progress": { fill: "#fff4d6", stroke: "#b7791f" },
+  pending: { fill: "#f5f5f5", stroke: "#9e9e9e" },
   "never-deployed": { fill: "#eeeeee", stroke: "#757575" },
   removed: { fill: "#f3e5f5", stroke: "#7b1fa2" },
   outdated: { fill: "#e3f2fd", stroke: "#1565c0" },
@@ -64,7 +66,7 @@ function latestCell(r: ResourceStatus): string {
 
 function deploymentCell(r: ResourceStatus): string {
   const d = r.deployment;
-  if (!d) return `<span class="none">never deployed</span>`;
+  if (!d) return `<span class="none">${r.waitingFor ? `pending: waits for ${esc(r.waitingFor)}` : "never deployed"}</span>`;
   const error = d.error ? `<div class="error">${esc(d.error.split("\n").slice(-6).join("\n"))}</div>` : "";
   return `${esc(d.status)}${d.version ? ` of ${esc(d.version)}` : ""}, ${esc(formatAge(d.ageSeconds))} ago${d.commit ? ` at <code>${esc(d.commit.slice(0, 12))}</code>` : ""}${error}`;
 }

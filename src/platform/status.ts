@@ -24,7 +24,7 @@ export interface VersionLookup {
 }
 
 /** How a resource stands, for sorting and colour: failures first, then drift. */
-export type Health = "failed" | "drifted" | "in-progress" | "never-deployed" | "removed" | "outdated" | "ok";
+export type Health = "failed" | "drifted" | "in-progress" | "pending" | "never-deployed" | "removed" | "outdated" | "ok";
 
 /** One resource in the status. */
 export interface ResourceStatus {
@@ -83,6 +83,12 @@ export interface ResourceStatus {
     /** Link to the source commit. */
     readonly source?: string;
   };
+  /**
+   * Why it cannot render yet (health `pending`), as `platform render` says it: the environment
+   * whose first apply it waits for, or for a pipeline, its instances.
+   * @default - not pending
+   */
+  readonly waitingFor?: string;
   readonly health: Health;
 }
 
@@ -122,7 +128,7 @@ export interface PlatformStatus {
   readonly imports: readonly ImportEdge[];
 }
 
-const HEALTH_ORDER: readonly Health[] = ["failed", "drifted", "in-progress", "never-deployed", "removed", "outdated", "ok"];
+const HEALTH_ORDER: readonly Health[] = ["failed", "drifted", "in-progress", "pending", "never-deployed", "removed", "outdated", "ok"];
 
 /** Short age: `45s`, `12m`, `5h`, `3d`. */
 export function formatAge(seconds: number): string {
@@ -241,6 +247,15 @@ export function platformStatus(desired: DesiredState, versions: VersionLookup, r
       ...(d.error ? { error: d.error } : {}),
     };
   };
+  // As the renderer decides: an environment without a successful apply has no outputs, so what
+  // runs in it waits (pending); a pipeline waits while any of its instances does.
+  const applied = (env: string): boolean => records.resources.get(env)?.deployments.some((d) => d.status === "SUCCEEDED") === true;
+  const waitingServices = new Set(planned.filter((p) => p.kind === "service-instance" && !applied(p.environment)).map((p) => p.service));
+  const waitingFor = (p: Planned): string | undefined => {
+    if (p.kind === "environment") return undefined;
+    if (p.kind === "pipeline") return waitingServices.has(p.service) ? `the instances of service ${p.service}` : undefined;
+    return applied(p.environment) ? undefined : `environment ${p.environment}`;
+  };
   for (const p of planned) {
     seen.add(p.dir);
     const version = versions.resolve(p.template, p.request) ?? "";
@@ -250,7 +265,9 @@ export function platformStatus(desired: DesiredState, versions: VersionLookup, r
     const drift = driftOf(p.dir, deployment);
     const artifact = artifactOf(p);
     let health: Health;
-    if (!deployment || deployment.status === "DELETED") health = "never-deployed";
+    const waiting = !deployment || deployment.status === "DELETED" ? waitingFor(p) : undefined;
+    if (waiting) health = "pending";
+    else if (!deployment || deployment.status === "DELETED") health = "never-deployed";
     else if (deployment.status === "FAILED") health = "failed";
     else if (deployment.status === "IN_PROGRESS") health = "in-progress";
     else if (drift?.status === "drifted" && !drift.stale) health = "drifted";
@@ -270,6 +287,7 @@ export function platformStatus(desired: DesiredState, versions: VersionLookup, r
       ...(deployment ? { deployment } : {}),
       ...(drift ? { drift } : {}),
       ...(artifact ? { artifact } : {}),
+      ...(waiting ? { waitingFor: waiting } : {}),
       health,
     });
   }
@@ -328,7 +346,7 @@ export function formatStatus(status: PlatformStatus): string {
     r.requested ? (r.requested === r.version ? r.version : `${r.requested} (${r.version || "?"})`) : "-",
     (r.latest || "-") + (r.newestMajor ? ` (${r.newestMajor})` : ""),
     r.deployment?.version ?? "-",
-    r.deployment ? r.deployment.status : "never deployed",
+    r.deployment ? r.deployment.status : r.waitingFor ? `pending (waits for ${r.waitingFor})` : "never deployed",
     r.deployment ? formatAge(r.deployment.ageSeconds) : "-",
     formatDrift(r.drift),
     r.artifact ? shortArtifact(r.artifact.artifact) : "-",

@@ -115,3 +115,22 @@ t.test("provision drift --records-branch records drift where platform status rea
   t.equal(missing.code, 1);
   t.match(missing.err, /nope\.json: --drift: does not exist/);
 });
+
+t.test("an instance whose environment was never applied is pending, as the render says", async (t) => {
+  const repo = await statusFixture(t);
+  fs.writeFileSync(path.join(repo, "platform/environments/staging.yaml"), "template: pizza-env\nversion: \"1\"\ntier: staging\nspec:\n  proton: EnvironmentSpec\n  spec:\n    vpc_cidr: 10.2.0.0/16\n");
+  fs.writeFileSync(
+    path.join(repo, "platform/services/menu.yaml"),
+    "template: pizza-svc\nversion: \"1\"\nowner: menu\nrepository: { id: acme/menu, branch: main }\nspec:\n  proton: ServiceSpec\n  pipeline:\n    dockerfile: Dockerfile\n  instances:\n    - name: web\n      environment: staging\n      spec:\n        image: menu:1\n",
+  );
+  const res = await runCli(["platform", "status", "--repo", repo, "--now", NOW]);
+  t.equal(res.code, 0, res.err);
+  const row = (dir: string): string => res.out.split("\n").find((l) => l.startsWith(`${dir} `)) ?? "";
+  t.match(row("staging/menu-web"), /pending \(waits for environment staging\)/);
+  t.match(row("menu/pipeline"), /pending \(waits for the instances of service menu\)/);
+  t.match(row("staging"), /never deployed/, "the environment itself is simply not deployed yet");
+  t.match(res.out, /\n11 resources: 1 failed, 1 drifted, 1 in-progress, 2 pending, 2 never-deployed, 1 removed, 2 outdated, 1 ok\n/);
+  const json = JSON.parse((await runCli(["platform", "status", "--repo", repo, "--now", NOW, "--json"])).out);
+  const web = json.resources.find((r: { dir: string }) => r.dir === "staging/menu-web");
+  t.same([web.health, web.waitingFor], ["pending", "environment staging"]);
+});
