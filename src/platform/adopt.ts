@@ -16,6 +16,7 @@ import { isPlainObject } from "../support/yaml";
 import { ENVIRONMENTS_DIR, SERVICES_DIR } from "./model";
 import { scanRendered } from "./render";
 import { RECORD_FORMAT, type DeploymentEvent, type RecordedKind } from "./records-store";
+import { componentDir, serviceInstanceDir } from "../render/layout";
 
 /** One resource directory as Proton left it. */
 export interface FoundResource {
@@ -272,7 +273,7 @@ export function adopt(options: AdoptOptions): AdoptResult {
     } else if (!seen) envOutputs.set(environment, { outputs: outs, from: f.dir });
     if (typeof env.account_id === "string" && env.account_id !== f.metadata.arn.account) environmentAccounts[environment] = env.account_id;
     const comp = obj(obj(si.components).default);
-    if (typeof comp.name === "string") componentOutputs.set(`${environment}/components/${comp.name}`, strings(comp.outputs));
+    if (typeof comp.name === "string") componentOutputs.set(componentDir(environment, comp.name), strings(comp.outputs));
   }
   for (const f of live.filter((x) => x.metadata.arn.kind === "pipeline")) {
     legacyShapes(f);
@@ -285,7 +286,7 @@ export function adopt(options: AdoptOptions): AdoptResult {
     for (const si of list) {
       const s = obj(si);
       const env = obj(s.environment);
-      if (typeof s.name === "string" && typeof env.name === "string") instanceOutputs.set(`${env.name}/${f.metadata.arn.service}-${s.name}`, strings(s.outputs));
+      if (typeof s.name === "string" && typeof env.name === "string") instanceOutputs.set(serviceInstanceDir(env.name, f.metadata.arn.service, s.name), strings(s.outputs));
     }
   }
   const componentBundles = bundles.filter((b) => b.kind === "component");

@@ -25,6 +25,7 @@ import { loadDesiredState } from "./model";
 import { keptShapes } from "./kept-shapes";
 import type { RecordsReader } from "./records";
 import type { Entitlements } from "./teams";
+import { componentDir, pipelineDir, serviceInstanceDir } from "../render/layout";
 
 /** The metadata file every rendered directory holds. */
 export const METADATA_FILE = ".proton/deployment-metadata.json";
@@ -360,7 +361,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     const fit = new Set<number>();
     rawInstances.forEach((raw, index) => {
       const override = svc.instanceVersions[raw.name];
-      const dir = raw.environment && raw.name ? `${raw.environment}/${svc.name}-${raw.name}` : undefined;
+      const dir = raw.environment && raw.name ? serviceInstanceDir(raw.environment, svc.name, raw.name) : undefined;
       let group = groups.get(serviceKey) as { version: PublishedVersion; bundle: Bundle; indexes: number[] };
       if (override) {
         const r = resolve(svc.source, ["instances", raw.name, "version"], svc.template, override, dir ?? null, "service");
@@ -442,10 +443,10 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     for (const c of svc.components) {
       const entry = [...instances.values()].find((i) => i.inst.name === c.instance);
       if (!entry) continue;
-      components[c.instance] = { name: c.name, outputs: records.outputs(`${entry.inst.environment}/components/${c.name}`) ?? {} };
+      components[c.instance] = { name: c.name, outputs: records.outputs(componentDir(entry.inst.environment, c.name)) ?? {} };
     }
     const instanceOutputs: Record<string, Readonly<Record<string, string>>> = {};
-    for (const { inst } of instances.values()) instanceOutputs[inst.name] = records.outputs(`${inst.environment}/${svc.name}-${inst.name}`) ?? {};
+    for (const { inst } of instances.values()) instanceOutputs[inst.name] = records.outputs(serviceInstanceDir(inst.environment, svc.name, inst.name)) ?? {};
     const context = (minor: number): DeploymentContext => ({
       account_id: account,
       region,
@@ -461,8 +462,8 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     // The pipeline sees every instance; it waits while one of them does.
     const hasPipeline = serviceResolved.bundle.pipelineInfrastructure !== undefined && pipelineInputs.pipeline !== undefined;
     if (hasPipeline) {
-      claim(`${svc.name}/pipeline`, svc.source, ["spec", "pipeline"], `the pipeline of service ${svc.name}`);
-      if (!allReady) pending.push({ dir: `${svc.name}/pipeline`, reason: "waits until every instance of the service renders" });
+      claim(pipelineDir(svc.name), svc.source, ["spec", "pipeline"], `the pipeline of service ${svc.name}`);
+      if (!allReady) pending.push({ dir: pipelineDir(svc.name), reason: "waits until every instance of the service renders" });
     }
     for (const [key, group] of groups) {
       const mine = readyInstances.filter((i) => group.indexes.includes(i.inst.index)).map((i) => i.inst);
@@ -493,7 +494,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
     for (const c of svc.components) {
       const entry = readyInstances.find((i) => i.inst.name === c.instance);
       if (!entry) continue;
-      const dir = `${entry.inst.environment}/components/${c.name}`;
+      const dir = componentDir(entry.inst.environment, c.name);
       claim(dir, svc.source, ["components", c.name], `component ${c.name}`);
       const resolved = resolve(svc.source, ["components", c.name, "template"], c.template, c.version, dir, "component");
       if (!resolved) continue;

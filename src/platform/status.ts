@@ -12,6 +12,7 @@ import type { Catalog } from "./catalog";
 import type { DesiredState, VersionRequest } from "./model";
 import type { RecordedKind, RecordedState, RecordedStatus } from "./records-store";
 import { lastDeployment } from "./records-store";
+import { componentDir, pipelineDir, serviceInstanceDir } from "../render/layout";
 
 /** The catalog as status needs it (a `Catalog` fits, see {@link catalogVersions}). */
 export interface VersionLookup {
@@ -177,18 +178,18 @@ function plannedResources(desired: DesiredState): { planned: Planned[]; imports:
   for (const s of desired.services) {
     const instances = specInstances(s.spec.value);
     for (const i of instances) {
-      const dir = `${i.environment}/${s.name}-${i.name}`;
+      const dir = serviceInstanceDir(i.environment, s.name, i.name);
       instanceDir.set(`${s.name}/${i.name}`, dir);
       planned.push({ dir, kind: "service-instance", name: i.name, environment: i.environment, service: s.name, template: s.template, request: s.instanceVersions[i.name] ?? s.version });
       for (const spec of i.imports) pending.push({ from: dir, spec });
     }
     const spec = s.spec.value;
     if (isPlainObject(spec) && spec.pipeline !== undefined) {
-      planned.push({ dir: `${s.name}/pipeline`, kind: "pipeline", name: s.name, environment: "", service: s.name, template: s.template, request: s.version });
+      planned.push({ dir: pipelineDir(s.name), kind: "pipeline", name: s.name, environment: "", service: s.name, template: s.template, request: s.version });
     }
     for (const c of s.components) {
       const env = instances.find((i) => i.name === c.instance)?.environment ?? "";
-      planned.push({ dir: `${env}/components/${c.name}`, kind: "component", name: c.name, environment: env, service: s.name, template: c.template, request: c.version });
+      planned.push({ dir: componentDir(env, c.name), kind: "component", name: c.name, environment: env, service: s.name, template: c.template, request: c.version });
     }
   }
   for (const p of pending) imports.push({ from: p.from, to: instanceDir.get(p.spec.split("=")[0]) ?? "", spec: p.spec });
