@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../src/cli/main";
+import { RecordsStore } from "../../src/platform/records-store";
 
 export function git(repo: string, ...args: string[]): string {
   return execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -279,4 +280,32 @@ export async function cli(cwd: string, args: string[]): Promise<{ code: number; 
     process.stderr.write = writeErr;
     process.chdir(before);
   }
+}
+
+/**
+ * One test case under `dir`: a catalog repository with `state` published as "catalog 1.0", and a
+ * platform repository with prod (applied, vpc_id recorded), the orders service and `files`.
+ */
+export async function platformCase(
+  dir: string,
+  opts: { state?: CatalogState; files?: Record<string, string>; configExtra?: string } = {},
+): Promise<{ catalog: string; repo: string; state: CatalogState }> {
+  const catalog = path.join(dir, "catalog");
+  const repo = path.join(dir, "platform");
+  fs.mkdirSync(catalog, { recursive: true });
+  fs.mkdirSync(repo, { recursive: true });
+  initRepo(catalog);
+  const state = opts.state ?? initialCatalog();
+  publish(catalog, state, "catalog 1.0");
+  initRepo(repo);
+  writeFiles(repo, {
+    ".protonkit/platform.yaml": platformConfig(catalog, opts.configExtra),
+    "platform/environments/prod.yaml": ENV_FILE,
+    "platform/services/orders.yaml": SERVICE_FILE,
+    ...opts.files,
+  });
+  await new RecordsStore({ repo }).append([
+    { v: 1, resource: "prod", kind: "environment", arn: "arn:prod", deploymentId: "d", status: "SUCCEEDED", at: "2026-11-30T10:00:00.000Z", outputs: { vpc_id: "vpc-1" } },
+  ]);
+  return { catalog, repo, state };
 }

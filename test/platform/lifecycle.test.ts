@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type { DeploymentEvent } from "../../src/platform/records-store";
 import { RecordsStore } from "../../src/platform/records-store";
 import type { CatalogState } from "./fixture";
-import { ENV_FILE, SERVICE_FILE, cli, commitAll, initRepo, initialCatalog, platformConfig, publish, snapshot, tmpDir, webBundle, writeFiles } from "./fixture";
+import { cli, commitAll, platformCase, platformConfig, tmpDir, SERVICE_FILE, snapshot, publish, webBundle, writeFiles } from "./fixture";
 
 const base = tmpDir(t, "protonkit-platform-lifecycle-");
 process.env.PROTONKIT_CACHE_DIR = path.join(base, "cache");
@@ -18,18 +18,7 @@ function event(resource: string, status: DeploymentEvent["status"], outputs?: Re
 
 /** A catalog at 1.0 and a platform repository with prod (applied) and the orders service. */
 async function setup(files: Record<string, string> = {}): Promise<{ catalog: string; repo: string; state: CatalogState }> {
-  const dir = path.join(base, `case-${n++}`);
-  const catalog = path.join(dir, "catalog");
-  const repo = path.join(dir, "platform");
-  fs.mkdirSync(catalog, { recursive: true });
-  fs.mkdirSync(repo, { recursive: true });
-  initRepo(catalog);
-  const state = initialCatalog();
-  publish(catalog, state, "catalog 1.0");
-  initRepo(repo);
-  writeFiles(repo, { ".protonkit/platform.yaml": platformConfig(catalog), "platform/environments/prod.yaml": ENV_FILE, "platform/services/orders.yaml": SERVICE_FILE, ...files });
-  await record(repo, [event("prod", "SUCCEEDED", { vpc_id: "vpc-1" })]);
-  return { catalog, repo, state };
+  return platformCase(path.join(base, `case-${n++}`), { files });
 }
 
 async function record(repo: string, events: DeploymentEvent[]): Promise<void> {

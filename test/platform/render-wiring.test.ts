@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { DeploymentEvent } from "../../src/platform/records-store";
 import { RecordsStore } from "../../src/platform/records-store";
 import type { CatalogState } from "./fixture";
-import { ENV_FILE, SERVICE_FILE, cli, initRepo, initialCatalog, platformConfig, publish, snapshot, tmpDir, writeFiles } from "./fixture";
+import { cli, initialCatalog, initRepo, platformCase, platformConfig, tmpDir, ENV_FILE, SERVICE_FILE, snapshot, publish, writeFiles } from "./fixture";
 
 const base = tmpDir(t, "protonkit-platform-wiring-");
 process.env.PROTONKIT_CACHE_DIR = path.join(base, "cache");
@@ -38,17 +38,7 @@ function event(resource: string, outputs: Record<string, string>): DeploymentEve
 }
 
 async function setup(files: Record<string, string> = {}, configExtra = ""): Promise<string> {
-  const dir = path.join(base, `case-${n++}`);
-  const catalog = path.join(dir, "catalog");
-  const repo = path.join(dir, "platform");
-  fs.mkdirSync(catalog, { recursive: true });
-  fs.mkdirSync(repo, { recursive: true });
-  initRepo(catalog);
-  publish(catalog, wiredCatalog(), "catalog 1.0");
-  initRepo(repo);
-  writeFiles(repo, { ".protonkit/platform.yaml": platformConfig(catalog, configExtra), "platform/environments/prod.yaml": ENV_FILE, "platform/services/orders.yaml": SERVICE_FILE, ...files });
-  await new RecordsStore({ repo }).append([event("prod", { vpc_id: "vpc-1" })]);
-  return repo;
+  return (await platformCase(path.join(base, `case-${n++}`), { state: wiredCatalog(), files, configExtra })).repo;
 }
 
 async function render(t: Test, repo: string): Promise<string> {

@@ -3,28 +3,17 @@
 import t from "tap";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RecordsStore } from "../../src/platform/records-store";
-import { ENV_FILE, SERVICE_FILE, cli, initRepo, initialCatalog, platformConfig, publish, snapshot, tmpDir, webBundle, writeFiles } from "./fixture";
+import { cli, platformCase, tmpDir, SERVICE_FILE, snapshot, publish, webBundle } from "./fixture";
 
 const base = tmpDir(t, "protonkit-platform-upgrade-ux-");
 process.env.PROTONKIT_CACHE_DIR = path.join(base, "cache");
 let n = 0;
 
 async function setup(service: string): Promise<string> {
-  const dir = path.join(base, `case-${n++}`);
-  const catalog = path.join(dir, "catalog");
-  const repo = path.join(dir, "platform");
-  fs.mkdirSync(catalog, { recursive: true });
-  fs.mkdirSync(repo, { recursive: true });
-  initRepo(catalog);
-  const state = initialCatalog();
-  publish(catalog, state, "catalog 1.0");
+  const { catalog, repo, state } = await platformCase(path.join(base, `case-${n++}`), { files: { "platform/services/orders.yaml": service } });
   state.files = { ...state.files, ...webBundle("# 1.1\n") };
   state.minors["web/1"] = 1;
   publish(catalog, state, "web 1.1");
-  initRepo(repo);
-  writeFiles(repo, { ".protonkit/platform.yaml": platformConfig(catalog), "platform/environments/prod.yaml": ENV_FILE, "platform/services/orders.yaml": service });
-  await new RecordsStore({ repo }).append([{ v: 1, resource: "prod", kind: "environment", arn: "arn:prod", deploymentId: "d", status: "SUCCEEDED", at: "2026-11-30T10:00:00.000Z", outputs: { vpc_id: "vpc-1" } }]);
   return repo;
 }
 
