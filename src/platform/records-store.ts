@@ -329,17 +329,18 @@ export class RecordsStore {
   /** Fetches the branch (when there is a remote) and returns its commit, "" when absent. */
   fetch(): string {
     const { repo, remote } = this.options;
-    if (remote) {
+    for (let tries = 1; remote; tries++) {
       const r = runGit(repo, ["fetch", "--quiet", "--no-tags", remote, `+refs/heads/${this.branch}:${this.ref}`]);
-      if (r.code !== 0) {
-        // A branch that does not exist yet is not an error: the first append creates it.
-        const ls = runGit(repo, ["ls-remote", "--heads", remote, this.branch]);
-        if (ls.code === 0 && ls.stdout.trim() === "") {
-          runGit(repo, ["update-ref", "-d", this.ref]);
-          return "";
-        }
-        fail(`cannot fetch ${this.branch} from ${remote}: ${r.stderr.trim()}`, { file: repo, fix: "check the remote and the token's contents: write permission" });
+      if (r.code === 0) break;
+      // A branch that does not exist yet is not an error: the first append creates it.
+      const ls = runGit(repo, ["ls-remote", "--heads", remote, this.branch]);
+      if (ls.code === 0 && ls.stdout.trim() === "") {
+        runGit(repo, ["update-ref", "-d", this.ref]);
+        return "";
       }
+      // It exists now: another writer created it between the fetch and ls-remote; fetch again.
+      if (ls.code === 0 && tries < 3) continue;
+      fail(`cannot fetch ${this.branch} from ${remote}: ${r.stderr.trim()}`, { file: repo, fix: "check the remote and the token's contents: write permission" });
     }
     return resolveCommit(repo, this.ref);
   }
