@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError, fail } from "../../src/errors";
 import { ENVIRONMENTS_DIR, SERVICES_DIR, readEnvironmentFile, readServiceFile } from "../../src/platform/model";
-import { PLATFORM_CONFIG_PATH, loadRepositoryConfig } from "../../src/provision/config";
+import { PLATFORM_CONFIG_PATH, environmentAccount, loadRepositoryConfig } from "../../src/provision/config";
 import { displayPath, isPlainObject, lineOf } from "../../src/support/yaml";
 
 /** Settings the platform repository supplies, as raw values for validation. */
@@ -201,5 +201,5 @@ function configuredRepository(root: string): string | undefined {
 function environmentAccounts(root: string): (environment: string) => string | undefined {
   if (!fs.existsSync(path.join(root, PLATFORM_CONFIG_PATH))) return () => undefined;
   const config = loadRepositoryConfig(root);
-  return (environment) => config.environments[environment]?.account_id ?? config.environments["*"]?.account_id ?? config.account_id;
+  return (environment) => environmentAccount(config, environment);
 }

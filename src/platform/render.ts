@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Problem, ProtonkitError } from "../errors";
-import type { ProvisioningConfig } from "../provision/config";
+import { environmentAccount, type ProvisioningConfig } from "../provision/config";
 import type { Bundle, DeploymentContext, EnvironmentContext, PlannedResource, RenderedFile, ResourceKind, TemplateFolder } from "../render";
 import { DELETED_DEPLOYMENT_ID, deletedHeader, environmentOutputReferences, planRender, protonJson, specTarget, uuidV5 } from "../render";
 import { objectSchema } from "../proton/schema";
@@ -287,7 +287,7 @@ export function planPlatform(inputs: PlatformInputs): PlatformPlan {
   for (const env of state.environments) {
     const resolved = resolve(env.source, ["template"], env.template, env.version, env.name, "environment");
     const outputs = records.outputs(env.name);
-    const accountId = config.environments[env.name]?.account_id ?? config.environments["*"]?.account_id ?? account;
+    const accountId = environmentAccount(config, env.name) ?? "";
     envs.set(env.name, {
       state: env,
       template: resolved ? `${resolved.bundle.templateName}:${resolved.bundle.major}` : "",

@@ -264,6 +264,14 @@ function toProblem(e: ErrorObject, data: unknown, file: string, yaml?: YamlLines
 }
 
 /**
+ * The account an environment runs in, as the platform renders it: its entry's `account_id`,
+ * else the `"*"` entry's, else the top-level `account_id` (undefined when none is set).
+ */
+export function environmentAccount(config: ProvisioningConfig, envName: string): string | undefined {
+  return config.environments[envName]?.account_id ?? config.environments["*"]?.account_id ?? config.account_id;
+}
+
+/**
  * The configuration entry for an environment: its own entry, else `"*"`. Throws a
  * `ProtonkitError` naming the file and the environment when neither exists.
  */
