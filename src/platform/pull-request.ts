@@ -79,8 +79,9 @@ export class TeamsGitHub {
     let found = this.memberships.get(key);
     if (!found) {
       const [org, slug] = team.githubTeam.split("/");
+      const membership = `/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`;
       found = /^[A-Za-z0-9-]+(\[bot\])?$/.test(login)
-        ? this.reach(`/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`, this.rest.find<{ state?: string }>(`/orgs/${org}/teams/${slug}/memberships/${encodeURIComponent(login)}`)).then((m) => m?.state === "active")
+        ? this.reach(membership, this.rest.find<{ state?: string }>(membership)).then((m) => m?.state === "active")
         : Promise.resolve(false);
       this.memberships.set(key, found);
     }
